@@ -1,0 +1,53 @@
+package io.parley;
+
+/**
+ * Every event-bus address of Parley. {@code parley.local.*} addresses are registered with
+ * {@code localConsumer} and never leave the node; the others are cluster-wide and documented in
+ * {@code docs/event-bus.md}.
+ */
+public final class Addresses {
+
+    /** Cluster-wide request/reply: an internal service posts a message. See docs/event-bus.md. */
+    public static final String API_SEND = "parley.api.send";
+    /** Cluster-wide publish prefix: committed messages, edits and deletes of one channel. */
+    public static final String CHANNEL_PREFIX = "parley.channel.";
+    /** Cluster-wide publish: presence changes. */
+    public static final String PRESENCE_CHANGED = "parley.presence.changed";
+
+    // Node-local request/reply into the persistence verticle.
+    public static final String AUTH_SIGNUP = "parley.local.auth.signup";
+    public static final String AUTH_SIGNIN = "parley.local.auth.signin";
+    public static final String AUTH_REFRESH = "parley.local.auth.refresh";
+    public static final String AUTH_SIGNOUT = "parley.local.auth.signout";
+    public static final String AUTH_GUEST = "parley.local.auth.guest";
+    public static final String AUTH_PASSWORD = "parley.local.auth.password";
+    public static final String USER_GET = "parley.local.user.get";
+    public static final String CHANNEL_LIST = "parley.local.channel.list";
+    public static final String CHANNEL_CREATE = "parley.local.channel.create";
+    public static final String CHANNEL_GET = "parley.local.channel.get";
+    public static final String CHANNEL_ADD_MEMBER = "parley.local.channel.member.add";
+    public static final String CHANNEL_REMOVE_MEMBER = "parley.local.channel.member.remove";
+    public static final String CHANNEL_DIRECT = "parley.local.channel.direct";
+    public static final String CHANNEL_ACCESS = "parley.local.channel.access";
+    public static final String MESSAGE_PAGE = "parley.local.message.page";
+    public static final String MESSAGE_REPLAY = "parley.local.message.replay";
+    public static final String MESSAGE_SEND = "parley.local.message.send";
+    public static final String MESSAGE_EDIT = "parley.local.message.edit";
+    public static final String MESSAGE_DELETE = "parley.local.message.delete";
+    public static final String MESSAGE_READ = "parley.local.message.read";
+    public static final String PRESENCE_SET = "parley.local.presence.set";
+    public static final String HEALTH = "parley.local.health";
+
+    // Node-local: the socket verticle's hub and the edge instances.
+    public static final String HUB_INTEREST = "parley.local.hub.interest";
+    public static final String HUB_DELIVER_PREFIX = "parley.local.hub.deliver.";
+    public static final String SOCKET_CONNECTED = "parley.local.socket.connected";
+    public static final String SOCKET_DISCONNECTED = "parley.local.socket.disconnected";
+
+    private Addresses() {
+    }
+
+    public static String channel(long channelId) {
+        return CHANNEL_PREFIX + channelId;
+    }
+}

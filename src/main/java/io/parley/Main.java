@@ -1,0 +1,123 @@
+package io.parley;
+
+import com.hazelcast.config.ClasspathXmlConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemXmlConfig;
+import io.parley.config.ConfigException;
+import io.parley.config.ConfigLoader;
+import io.parley.config.ParleyConfig;
+import io.parley.http.HttpVerticle;
+import io.parley.persistence.EmbeddedDatabase;
+import io.parley.persistence.PersistenceVerticle;
+import io.parley.presence.PresenceVerticle;
+import io.parley.socket.SocketVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Boots a node: config, the database default, a (clustered) Vert.x, then the verticles in dependency order. */
+public final class Main {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("hazelcast.logging.type", "slf4j");
+        ParleyConfig config;
+        try {
+            config = ConfigLoader.load(System.getenv());
+            if (config.db().url().isEmpty()) {
+                String url = EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort());
+                config.json().getJsonObject("db").put("url", url);
+                config = ParleyConfig.from(config.json());
+                LOG.info("No PARLEY_DB_URL set: using the embedded PostgreSQL");
+            }
+        } catch (ConfigException | IllegalStateException e) {
+            System.err.println("parley: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (Exception e) {
+            System.err.println("parley: cannot start the embedded PostgreSQL: " + e);
+            System.exit(2);
+            return;
+        }
+        ParleyConfig cfg = config;
+        boot(cfg).onSuccess(vertx -> {
+            LOG.info("Parley node ready on http://{}:{} ({}, cache: {})", cfg.http().host(), cfg.http().port(),
+                    vertx.isClustered() ? "clustered" : "single node", cfg.redis().url().isEmpty() ? "in-process, single node" : "redis");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx), "parley-shutdown"));
+        }).onFailure(t -> {
+            LOG.error("Parley failed to start: {}", t.getMessage(), t);
+            System.exit(1);
+        });
+    }
+
+    /** Creates the Vert.x instance (clustered when configured) and deploys the node on it. */
+    public static Future<Vertx> boot(ParleyConfig config) {
+        VertxOptions options = new VertxOptions();
+        options.getEventBusOptions().setHost(config.cluster().host());
+        Future<Vertx> vertx = config.cluster().enabled()
+                ? Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(config))).buildClustered()
+                : Future.succeededFuture(Vertx.vertx(options));
+        return vertx.compose(v -> deploy(v, config).map(v).recover(t -> v.close().transform(x -> Future.failedFuture(t))));
+    }
+
+    /** Persistence first (schema, secret, pool), then the socket hub, the edges and presence. */
+    public static Future<Void> deploy(Vertx vertx, ParleyConfig config) {
+        JsonObject json = config.json();
+        return vertx.deployVerticle(PersistenceVerticle::new, new DeploymentOptions().setConfig(json).setInstances(config.persistence().instances()))
+                .compose(id -> vertx.deployVerticle(new SocketVerticle(), new DeploymentOptions().setConfig(json)))
+                .compose(id -> vertx.deployVerticle(HttpVerticle::new, new DeploymentOptions().setConfig(json).setInstances(config.http().instances())))
+                .compose(id -> vertx.deployVerticle(new PresenceVerticle(), new DeploymentOptions().setConfig(json)))
+                .mapEmpty();
+    }
+
+    static Config hazelcast(ParleyConfig config) {
+        String file = config.cluster().config();
+        Config hz;
+        try {
+            hz = Files.isRegularFile(Path.of(file)) ? new FileSystemXmlConfig(file) : new ClasspathXmlConfig("cluster.xml");
+        } catch (Exception e) {
+            throw new ConfigException("cannot read the cluster config " + file + ": " + e.getMessage());
+        }
+        hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+        hz.getNetworkConfig().setPort(config.cluster().port());
+        if (!config.cluster().members().isBlank()) {
+            hz.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(
+                    Arrays.stream(config.cluster().members().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+        }
+        String host = config.cluster().host();
+        if (!host.isBlank() && !"0.0.0.0".equals(host)) {
+            hz.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(host));
+            hz.setProperty("hazelcast.local.localAddress", host);
+        }
+        return hz;
+    }
+
+    /** SIGTERM: undeploy (sockets get 1001 and reconnect elsewhere), leave the cluster, exit; bounded. */
+    private static void shutdown(Vertx vertx) {
+        LOG.info("Shutting down: closing sockets and leaving the cluster");
+        CountDownLatch done = new CountDownLatch(1);
+        vertx.close().onComplete(ar -> done.countDown());
+        try {
+            if (!done.await(20, TimeUnit.SECONDS)) {
+                LOG.warn("Shutdown did not finish within 20 s; exiting anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package io.parley.chat;
+
+import io.parley.Addresses;
+import io.parley.domain.Channel;
+import io.parley.domain.Membership;
+import io.parley.domain.Message;
+import io.parley.domain.Principal;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.parley.persistence.ChannelStore;
+import io.parley.persistence.MessageStore;
+import io.parley.persistence.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * The rules of channels and messages: who may see, join, post, edit and delete. Every read of a channel's
+ * messages requires membership; a private or direct channel is invisible (404) to non-members, a public
+ * channel or room is visible but its messages need a join (403). Committed changes are published once on
+ * {@code parley.channel.<id>}.
+ */
+public final class ChatService {
+
+    private final ChannelStore channels;
+    private final MessageStore messages;
+    private final UserStore users;
+    private final EventBus eventBus;
+
+    public ChatService(ChannelStore channels, MessageStore messages, UserStore users, EventBus eventBus) {
+        this.channels = channels;
+        this.messages = messages;
+        this.users = users;
+        this.eventBus = eventBus;
+    }
+
+    public Future<JsonObject> list(Principal p) {
+        return channels.list(p.userId()).map(list -> new JsonObject()
+                .put("channels", new JsonArray(list.stream().map(Views::summary).toList())));
+    }
+
+    public Future<JsonObject> create(Principal p, String kind, String name, String topic, List<Long> memberIds) {
+        if (p.isGuest()) {
+            return Future.failedFuture(forbidden("Guests cannot create channels; sign up to create one."));
+        }
+        return channels.create(kind, name, topic, p.userId(), memberIds)
+                .recover(t -> t instanceof PgException pg && "23503".equals(pg.getSqlState())
+                        ? Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds names a user that does not exist."))
+                        : Future.failedFuture(t))
+                .compose(id -> channels.forUser(id, p.userId()))
+                .map(c -> Views.channel(c.orElseThrow()));
+    }
+
+    public Future<JsonObject> get(Principal p, long channelId) {
+        return visible(p, channelId).map(Views::channel);
+    }
+
+    /** The access check of a WebSocket subscribe: members only. */
+    public Future<JsonObject> access(Principal p, long channelId) {
+        return member(p, channelId).map(c -> new JsonObject().put("channelId", c.id()).put("lastSeq", c.lastSeq()));
+    }
+
+    public Future<JsonObject> addMember(Principal p, long channelId, Long userId) {
+        if (userId == null || userId == p.userId()) {
+            return visible(p, channelId).compose(c -> join(p, c));
+        }
+        return member(p, channelId).compose(c -> {
+            if ("direct".equals(c.kind())) {
+                return Future.failedFuture(forbidden("A direct channel has exactly two members; nobody can be invited."));
+            }
+            if ("private".equals(c.kind()) && !c.membership().canModerate() && !p.isAdmin()) {
+                return Future.failedFuture(forbidden("Only the owner or a moderator can invite to a private channel."));
+            }
+            return users.byId(userId).compose(u -> u.isEmpty()
+                    ? Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))
+                    : channels.addMember(channelId, userId, "member").map(added -> new JsonObject()
+                    .put("channelId", channelId).put("userId", userId).put("added", added)));
+        });
+    }
+
+    private Future<JsonObject> join(Principal p, Channel c) {
+        Membership m = c.membership();
+        if (m != null) {
+            if (m.banned()) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.BANNED, "You are banned from this channel."));
+            }
+            return Future.succeededFuture(new JsonObject().put("channelId", c.id()).put("userId", p.userId()).put("added", false));
+        }
+        if (!c.isPublicLike()) {
+            return Future.failedFuture(forbidden("This channel is joined by invitation only."));
+        }
+        if (p.isGuest() && !"room".equals(c.kind())) {
+            return Future.failedFuture(forbidden("Guests can join rooms only; sign up to join channels."));
+        }
+        return channels.addMember(c.id(), p.userId(), "member")
+                .map(added -> new JsonObject().put("channelId", c.id()).put("userId", p.userId()).put("added", added));
+    }
+
+    public Future<Void> removeMember(Principal p, long channelId, long userId) {
+        return member(p, channelId).compose(c -> {
+            if (userId != p.userId() && !c.membership().canModerate() && !p.isAdmin()) {
+                return Future.failedFuture(forbidden("Only the owner or a moderator can remove other members."));
+            }
+            return channels.forUser(channelId, userId).compose(target -> {
+                Membership tm = target.map(Channel::membership).orElse(null);
+                if (tm == null) {
+                    return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " is not a member of this channel."));
+                }
+                if (userId != p.userId() && "owner".equals(tm.role()) && !p.isAdmin()) {
+                    return Future.failedFuture(forbidden("The owner of a channel cannot be removed."));
+                }
+                return channels.removeMember(channelId, userId).mapEmpty();
+            });
+        });
+    }
+
+    public Future<JsonObject> direct(Principal p, long otherUserId) {
+        if (p.isGuest()) {
+            return Future.failedFuture(forbidden("Guests cannot start direct conversations; sign up first."));
+        }
+        if (otherUserId == p.userId()) {
+            return Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "A direct channel needs another user than yourself."));
+        }
+        return users.byId(otherUserId).compose(other -> {
+            if (other.isEmpty() || other.get().isGuest()) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + otherUserId + " was not found."));
+            }
+            return channels.direct(p.userId(), otherUserId, "direct")
+                    .compose(id -> channels.forUser(id, p.userId()))
+                    .map(c -> Views.channel(c.orElseThrow()).put("peer", Views.user(other.get())));
+        });
+    }
+
+    /** before/after are exclusive cursors (0 = none); the page is newest first. */
+    public Future<JsonObject> page(Principal p, long channelId, long before, long after, int limit) {
+        boolean forward = after > 0 && before == Long.MAX_VALUE;
+        return messages.page(channelId, p.userId(), before, after, limit + 1, !forward).compose(list -> {
+            if (list.isEmpty()) {
+                return member(p, channelId).map(c -> pageJson(List.of(), false));
+            }
+            boolean hasMore = list.size() > limit;
+            List<Message> page = hasMore ? list.subList(0, limit) : list;
+            if (forward) {
+                page = new java.util.ArrayList<>(page);
+                java.util.Collections.reverse(page);
+            }
+            return Future.succeededFuture(pageJson(page, hasMore));
+        });
+    }
+
+    /** Oldest first, for replays: messages after {@code after}, at most {@code limit}. */
+    public Future<JsonArray> replay(Principal p, long channelId, long after, int limit) {
+        return messages.page(channelId, p.userId(), Long.MAX_VALUE, after, limit, false)
+                .map(list -> new JsonArray(list.stream().map(Views::messageEvent).toList()));
+    }
+
+    private static JsonObject pageJson(List<Message> page, boolean hasMore) {
+        return new JsonObject().put("messages", new JsonArray(page.stream().map(Views::message).toList())).put("hasMore", hasMore);
+    }
+
+    public Future<JsonObject> send(Principal p, long channelId, String clientMsgId, String body) {
+        return messages.send(channelId, p.userId(), clientMsgId, body).compose(result -> {
+            if (result.isEmpty()) {
+                return whyNoSend(p, channelId);
+            }
+            Message m = result.get().message();
+            JsonObject event = Views.messageEvent(m);
+            if (result.get().created()) {
+                publish(m, event, "message");
+            }
+            return Future.succeededFuture(event.put("created", result.get().created()));
+        });
+    }
+
+    private Future<JsonObject> whyNoSend(Principal p, long channelId) {
+        return member(p, channelId).compose(c -> {
+            if (c.membership().isMuted(OffsetDateTime.now())) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.MUTED,
+                        "You are muted in this channel until " + Views.time(c.membership().mutedUntil()) + "."));
+            }
+            return Future.failedFuture(ParleyException.of(ErrorCode.CONFLICT, "The message could not be posted; try again."));
+        });
+    }
+
+    public Future<JsonObject> edit(Principal p, long channelId, long seq, String body) {
+        return authorOrModerator(p, channelId, seq)
+                .compose(m -> messages.edit(channelId, seq, body))
+                .compose(m -> m.isEmpty()
+                        ? Future.failedFuture(ParleyException.of(ErrorCode.CONFLICT, "A deleted message cannot be edited."))
+                        : Future.succeededFuture(m.get()))
+                .map(m -> {
+                    publish(m, Views.editedEvent(m), "edited");
+                    return Views.message(m);
+                });
+    }
+
+    public Future<JsonObject> delete(Principal p, long channelId, long seq) {
+        return authorOrModerator(p, channelId, seq).compose(existing -> {
+            if (existing.deleted()) {
+                return Future.succeededFuture(Views.message(existing));
+            }
+            return messages.delete(channelId, seq).map(m -> {
+                Message deleted = m.orElse(existing);
+                if (m.isPresent()) {
+                    publish(deleted, Views.deletedEvent(deleted), "deleted");
+                }
+                return Views.message(deleted);
+            });
+        });
+    }
+
+    public Future<JsonObject> read(Principal p, long channelId, long seq) {
+        return messages.markRead(channelId, p.userId(), seq).compose(r -> r.isPresent()
+                ? Future.succeededFuture(new JsonObject().put("channelId", channelId).put("lastReadSeq", r.get()))
+                : member(p, channelId).map(c -> new JsonObject().put("channelId", channelId).put("lastReadSeq", c.membership().lastReadSeq())));
+    }
+
+    private Future<Message> authorOrModerator(Principal p, long channelId, long seq) {
+        return member(p, channelId).compose(c -> messages.bySeq(channelId, seq).compose(m -> {
+            if (m.isEmpty()) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "Message " + seq + " was not found in this channel."));
+            }
+            if (m.get().senderId() != p.userId() && !c.membership().canModerate() && !p.isAdmin()) {
+                return Future.failedFuture(forbidden("Only the author or a moderator can change this message."));
+            }
+            return Future.succeededFuture(m.get());
+        }));
+    }
+
+    /** The channel if the caller may see it: members always, anyone for public channels and rooms. */
+    private Future<Channel> visible(Principal p, long channelId) {
+        return channels.forUser(channelId, p.userId()).compose(c -> {
+            if (c.isEmpty() || !c.get().active() || (!c.get().isPublicLike() && c.get().membership() == null)) {
+                return Future.failedFuture(notFound(channelId));
+            }
+            return Future.succeededFuture(c.get());
+        });
+    }
+
+    /** The channel if the caller is a member in good standing. */
+    private Future<Channel> member(Principal p, long channelId) {
+        return visible(p, channelId).compose(c -> {
+            if (c.membership() == null) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.NOT_A_MEMBER,
+                        "You are not a member of channel " + channelId + "; join it first."));
+            }
+            if (c.membership().banned()) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.BANNED, "You are banned from this channel."));
+            }
+            return Future.succeededFuture(c);
+        });
+    }
+
+    private void publish(Message m, JsonObject event, String kind) {
+        DeliveryOptions options = new DeliveryOptions().addHeader("event", kind).addHeader("seq", String.valueOf(m.seq()));
+        eventBus.publish(Addresses.channel(m.channelId()), event.toBuffer(), options);
+    }
+
+    private static ParleyException forbidden(String message) {
+        return ParleyException.of(ErrorCode.FORBIDDEN, message);
+    }
+
+    private static ParleyException notFound(long channelId) {
+        return ParleyException.of(ErrorCode.NOT_FOUND, "Channel " + channelId + " was not found.");
+    }
+}

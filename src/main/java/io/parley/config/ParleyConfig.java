@@ -1,0 +1,127 @@
+package io.parley.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The typed configuration tree. Every verticle receives the whole JSON tree and parses it again with
+ * {@link #from(JsonObject)}, which is cheap and keeps one place that validates values.
+ */
+public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Cluster cluster,
+                           Persistence persistence, Messages messages, JsonObject json) {
+
+    public record Http(String host, int port, int instances, int idleTimeoutSeconds, int maxBodyBytes) {
+    }
+
+    /** allowedOrigins: empty = same origin as the Host header only; "*" = any origin. */
+    public record Ws(int maxFrameBytes, int maxMessageBytes, int idleTimeoutSeconds, boolean compression,
+                     List<String> allowedOrigins, int sendRatePerSecond, int sendBurst, int replayPageSize,
+                     int maxSubscriptions) {
+    }
+
+    public record Db(String url, int poolSize, int pipeliningLimit, String embeddedDataDir, int embeddedPort,
+                     String schema) {
+    }
+
+    public record Redis(String url, int timeoutMs) {
+    }
+
+    public record Auth(String tokenSecret, int accessTokenTtlSeconds, int refreshTokenTtlSeconds,
+                       int guestTtlSeconds, int bcryptCost, int bcryptThreads, int signinMaxFailures,
+                       int signinWindowSeconds, int refreshReuseGraceSeconds) {
+    }
+
+    public record Cluster(boolean enabled, String config, String members, String host, int port) {
+    }
+
+    public record Persistence(int instances, int slowQueryMs) {
+    }
+
+    public record Messages(int maxBodyChars, int pageSize) {
+    }
+
+    public static ParleyConfig from(JsonObject json) {
+        Reader r = new Reader(json);
+        int cores = Runtime.getRuntime().availableProcessors();
+        int httpInstances = r.integer("http", "instances", 0, 256);
+        return new ParleyConfig(
+                new Http(r.string("http", "host"), r.integer("http", "port", 0, 65535),
+                        httpInstances == 0 ? cores : httpInstances,
+                        r.integer("http", "idleTimeoutSeconds", 1, 86400), r.integer("http", "maxBodyBytes", 1024, 16 << 20)),
+                new Ws(r.integer("ws", "maxFrameBytes", 256, 16 << 20), r.integer("ws", "maxMessageBytes", 256, 16 << 20),
+                        r.integer("ws", "idleTimeoutSeconds", 5, 86400), r.bool("ws", "compression"),
+                        r.list("ws", "allowedOrigins"), r.integer("ws", "sendRatePerSecond", 1, 100_000),
+                        r.integer("ws", "sendBurst", 1, 100_000), r.integer("ws", "replayPageSize", 10, 1000),
+                        r.integer("ws", "maxSubscriptions", 1, 100_000)),
+                new Db(r.string("db", "url"), r.integer("db", "poolSize", 1, 512), r.integer("db", "pipeliningLimit", 1, 4096),
+                        r.string("db", "embeddedDataDir"), r.integer("db", "embeddedPort", 0, 65535), r.string("db", "schema")),
+                new Redis(r.string("redis", "url"), r.integer("redis", "timeoutMs", 10, 60_000)),
+                new Auth(r.string("auth", "tokenSecret"), r.integer("auth", "accessTokenTtlSeconds", 10, 86400),
+                        r.integer("auth", "refreshTokenTtlSeconds", 60, 365 * 86400),
+                        r.integer("auth", "guestTtlSeconds", 60, 30 * 86400), r.integer("auth", "bcryptCost", 4, 31),
+                        r.integer("auth", "bcryptThreads", 1, 64), r.integer("auth", "signinMaxFailures", 1, 1000),
+                        r.integer("auth", "signinWindowSeconds", 1, 86400), r.integer("auth", "refreshReuseGraceSeconds", 0, 300)),
+                new Cluster(r.bool("cluster", "enabled"), r.string("cluster", "config"), r.string("cluster", "members"),
+                        r.string("cluster", "host"), r.integer("cluster", "port", 0, 65535)),
+                new Persistence(r.integer("persistence", "instances", 1, 64), r.integer("persistence", "slowQueryMs", 1, 600_000)),
+                new Messages(r.integer("messages", "maxBodyChars", 1, 100_000), r.integer("messages", "pageSize", 1, 50)),
+                json);
+    }
+
+    private record Reader(JsonObject json) {
+
+        Object value(String section, String key) {
+            JsonObject s = json.getJsonObject(section);
+            if (s == null || !s.containsKey(key)) {
+                throw new ConfigException("config key " + section + "." + key + " is missing");
+            }
+            return s.getValue(key);
+        }
+
+        String string(String section, String key) {
+            Object v = value(section, key);
+            if (!(v instanceof String s)) {
+                throw bad(section, key, "a string", v);
+            }
+            return s;
+        }
+
+        int integer(String section, String key, int min, int max) {
+            Object v = value(section, key);
+            if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+                throw bad(section, key, "a whole number", v);
+            }
+            long l = n.longValue();
+            if (l < min || l > max) {
+                throw bad(section, key, "between " + min + " and " + max, v);
+            }
+            return (int) l;
+        }
+
+        boolean bool(String section, String key) {
+            Object v = value(section, key);
+            if (!(v instanceof Boolean b)) {
+                throw bad(section, key, "true or false", v);
+            }
+            return b;
+        }
+
+        List<String> list(String section, String key) {
+            Object v = value(section, key);
+            if (v instanceof String s) {
+                return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+            }
+            if (v instanceof io.vertx.core.json.JsonArray a) {
+                return a.stream().map(String::valueOf).toList();
+            }
+            throw bad(section, key, "a comma-separated string or a list", v);
+        }
+
+        ConfigException bad(String section, String key, String expected, Object got) {
+            return new ConfigException("config key " + section + "." + key + " (env "
+                    + ConfigLoader.envName(section, key) + ") must be " + expected + ", got " + got);
+        }
+    }
+}

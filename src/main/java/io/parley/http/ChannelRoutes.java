@@ -1,0 +1,108 @@
+package io.parley.http;
+
+import io.parley.Addresses;
+import io.parley.chat.Input;
+import io.parley.config.ParleyConfig;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Set;
+import java.util.UUID;
+
+import static io.parley.http.Requests.body;
+import static io.parley.http.Requests.call;
+import static io.parley.http.Requests.json;
+import static io.parley.http.Requests.pathId;
+import static io.parley.http.Requests.withPrincipal;
+
+/** Channels, members, direct channels, messages and read markers. */
+final class ChannelRoutes {
+
+    private static final Set<String> CREATABLE = Set.of("public", "private");
+
+    private final EventBus eventBus;
+    private final ParleyConfig config;
+    private final RateLimiter sendLimiter;
+
+    ChannelRoutes(EventBus eventBus, ParleyConfig config) {
+        this.eventBus = eventBus;
+        this.config = config;
+        this.sendLimiter = new RateLimiter(config.ws().sendRatePerSecond(), config.ws().sendBurst());
+    }
+
+    void mount(Router api, Handler<RoutingContext> auth) {
+        api.get("/channels").handler(auth).handler(ctx -> reply(ctx, 200, Addresses.CHANNEL_LIST, withPrincipal(ctx)));
+        api.post("/channels").handler(auth).handler(this::create);
+        api.get("/channels/:channelId").handler(auth).handler(ctx ->
+                reply(ctx, 200, Addresses.CHANNEL_GET, withChannel(ctx)));
+        api.post("/channels/:channelId/members").handler(auth).handler(ctx ->
+                reply(ctx, 200, Addresses.CHANNEL_ADD_MEMBER, withChannel(ctx).put("userId",
+                        Input.optId(Requests.optionalBody(ctx), "userId"))));
+        api.delete("/channels/:channelId/members/:userId").handler(auth).handler(ctx ->
+                call(eventBus, Addresses.CHANNEL_REMOVE_MEMBER, withChannel(ctx).put("userId", pathId(ctx, "userId")))
+                        .onSuccess(r -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail));
+        api.post("/direct/:userId").handler(auth).handler(ctx ->
+                reply(ctx, 200, Addresses.CHANNEL_DIRECT, withPrincipal(ctx).put("userId", pathId(ctx, "userId"))));
+        api.get("/channels/:channelId/messages").handler(auth).handler(this::page);
+        api.post("/channels/:channelId/messages").handler(auth).handler(this::send);
+        api.patch("/channels/:channelId/messages/:seq").handler(auth).handler(ctx -> reply(ctx, 200, Addresses.MESSAGE_EDIT,
+                withChannel(ctx).put("seq", pathId(ctx, "seq"))
+                        .put("body", Input.body(Input.string(body(ctx), "body"), config.messages().maxBodyChars()))));
+        api.delete("/channels/:channelId/messages/:seq").handler(auth).handler(ctx -> reply(ctx, 200, Addresses.MESSAGE_DELETE,
+                withChannel(ctx).put("seq", pathId(ctx, "seq"))));
+        api.post("/channels/:channelId/read").handler(auth).handler(ctx -> reply(ctx, 200, Addresses.MESSAGE_READ,
+                withChannel(ctx).put("seq", Input.id(body(ctx), "seq"))));
+    }
+
+    private void create(RoutingContext ctx) {
+        JsonObject in = body(ctx);
+        String kind = Input.string(in, "kind");
+        if (!CREATABLE.contains(kind)) {
+            throw Input.invalid("kind must be \"public\" or \"private\" (direct channels: POST /api/v1/direct/{userId}).");
+        }
+        JsonObject req = withPrincipal(ctx).put("kind", kind)
+                .put("name", Input.text(Input.optString(in, "name"), "name", 80, true))
+                .put("topic", Input.text(Input.optString(in, "topic"), "topic", 250, false))
+                .put("memberIds", new io.vertx.core.json.JsonArray(Input.ids(in, "memberIds", 1000)));
+        reply(ctx, 201, Addresses.CHANNEL_CREATE, req);
+    }
+
+    private void page(RoutingContext ctx) {
+        long before = Requests.queryLong(ctx, "before", Long.MAX_VALUE);
+        long after = Requests.queryLong(ctx, "after", 0);
+        long limit = Requests.queryLong(ctx, "limit", config.messages().pageSize());
+        if (before != Long.MAX_VALUE && before <= after + 1 && after > 0) {
+            throw ParleyException.of(ErrorCode.BAD_CURSOR, "before must be greater than after + 1.");
+        }
+        int clamped = (int) Math.max(1, Math.min(50, limit));
+        reply(ctx, 200, Addresses.MESSAGE_PAGE, withChannel(ctx).put("before", before).put("after", after).put("limit", clamped));
+    }
+
+    private void send(RoutingContext ctx) {
+        JsonObject in = body(ctx);
+        String body = Input.body(Input.string(in, "body"), config.messages().maxBodyChars());
+        String clientMsgId = in.getValue("clientMsgId") == null ? UUID.randomUUID().toString() : Input.clientMsgId(Input.string(in, "clientMsgId"));
+        if (!sendLimiter.tryAcquire(Requests.principal(ctx).userId())) {
+            throw ParleyException.of(ErrorCode.RATE_LIMITED, "You are sending messages too fast; slow down.");
+        }
+        JsonObject req = withChannel(ctx).put("clientMsgId", clientMsgId).put("body", body);
+        call(eventBus, Addresses.MESSAGE_SEND, req).onSuccess(m -> {
+            boolean created = Boolean.TRUE.equals(m.remove("created"));
+            m.remove("type");
+            json(ctx, created ? 201 : 200, m);
+        }).onFailure(ctx::fail);
+    }
+
+    private JsonObject withChannel(RoutingContext ctx) {
+        return withPrincipal(ctx).put("channelId", pathId(ctx, "channelId"));
+    }
+
+    private void reply(RoutingContext ctx, int status, String address, JsonObject req) {
+        call(eventBus, address, req).onSuccess(r -> json(ctx, status, r)).onFailure(ctx::fail);
+    }
+}

@@ -1,0 +1,97 @@
+package io.parley.http;
+
+import io.parley.Addresses;
+import io.parley.auth.TokenService;
+import io.parley.config.ParleyConfig;
+import io.parley.persistence.PersistenceVerticle;
+import io.parley.socket.EdgeHub;
+import io.parley.socket.SocketGateway;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/**
+ * The edge of a node: one HTTP server per instance on the shared port, serving the REST API, the web
+ * client, /health and the WebSocket upgrade on /ws. HTTP and WebSocket share the port, so the sockets
+ * live on these instances (one {@link EdgeHub} each); the node-wide channel subscriptions are the
+ * socket verticle's.
+ */
+public class HttpVerticle extends VerticleBase {
+
+    private HttpServer server;
+    private EdgeHub hub;
+    private long idleTimer;
+
+    @Override
+    public Future<?> start() {
+        ParleyConfig config = ParleyConfig.from(config());
+        Buffer secret = vertx.sharedData().<String, Buffer>getLocalMap(PersistenceVerticle.NODE_MAP).get(PersistenceVerticle.TOKEN_SECRET_KEY);
+        if (secret == null) {
+            return Future.failedFuture(new IllegalStateException("deploy the persistence verticle before the HTTP verticle"));
+        }
+        TokenService tokens = new TokenService(secret.getBytes(), config.auth().accessTokenTtlSeconds());
+        hub = new EdgeHub(vertx);
+        SocketGateway gateway = new SocketGateway(vertx, tokens, config, hub);
+        Router router = router(config, tokens, gateway);
+        long idleMillis = config.ws().idleTimeoutSeconds() * 1000L;
+        idleTimer = vertx.setPeriodic(Math.min(5000, idleMillis), id -> hub.sweepIdle(idleMillis));
+        server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
+        return hub.start().compose(v -> server.listen());
+    }
+
+    private Router router(ParleyConfig config, TokenService tokens, SocketGateway gateway) {
+        Router router = Router.router(vertx);
+        router.route().handler(ctx -> {
+            ctx.response().putHeader("X-Request-Id", Requests.requestId(ctx));
+            ctx.next();
+        });
+        router.get("/ws").handler(gateway::handle);
+        router.get("/health").handler(ctx -> Requests.call(vertx.eventBus(), Addresses.HEALTH, new JsonObject())
+                .otherwise(new JsonObject().put("db", "down").put("redis", "unknown"))
+                .onSuccess(h -> {
+                    boolean dbUp = "up".equals(h.getString("db"));
+                    h.put("cluster", new JsonObject().put("enabled", vertx.isClustered()).put("node", Health.nodeId(vertx))
+                            .put("members", Health.members(vertx)));
+                    h.put("sockets", hub.openSockets());
+                    h.put("status", !dbUp ? "down" : "down".equals(h.getString("redis")) ? "degraded" : "up");
+                    Requests.json(ctx, dbUp ? 200 : 503, h);
+                }));
+        Router api = Router.router(vertx);
+        api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+        new AuthRoutes(vertx.eventBus()).mount(api, ctx -> Requests.authenticate(ctx, tokens));
+        new ChannelRoutes(vertx.eventBus(), config).mount(api, ctx -> Requests.authenticate(ctx, tokens));
+        router.route("/api/v1/*").subRouter(api);
+        router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setIndexPage("index.html"));
+        router.route().last().handler(ctx -> ctx.fail(404));
+        router.route().failureHandler(Problems::handle);
+        api.route().failureHandler(Problems::handle);
+        return router;
+    }
+
+    private static HttpServerOptions serverOptions(ParleyConfig config) {
+        ParleyConfig.Ws ws = config.ws();
+        return new HttpServerOptions()
+                .setHost(config.http().host())
+                .setPort(config.http().port())
+                .setIdleTimeout(Math.max(config.http().idleTimeoutSeconds(), ws.idleTimeoutSeconds()))
+                .setMaxWebSocketFrameSize(ws.maxFrameBytes())
+                .setMaxWebSocketMessageSize(ws.maxMessageBytes())
+                .setPerMessageWebSocketCompressionSupported(ws.compression())
+                .setPerFrameWebSocketCompressionSupported(false)
+                .setWebSocketSubProtocols(java.util.List.of(SocketGateway.SUBPROTOCOL))
+                .setCompressionSupported(true)
+                .setTcpNoDelay(true);
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(idleTimer);
+        return hub.closeAll((short) 1001, "server shutting down; reconnect").compose(v -> server.close());
+    }
+}

@@ -1,0 +1,128 @@
+package io.parley.http;
+
+import io.parley.auth.TokenService;
+import io.parley.domain.Principal;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.UUID;
+
+/** Helpers of the HTTP edge: reading input, the caller, calling the persistence verticle, writing JSON. */
+public final class Requests {
+
+    static final String PRINCIPAL = "parley.principal";
+    private static final String REQUEST_ID = "parley.requestId";
+    private static final DeliveryOptions LOCAL = new DeliveryOptions().setSendTimeout(10_000).setLocalOnly(true);
+
+    private Requests() {
+    }
+
+    /** Calls a node-local persistence address; failures arrive as ParleyExceptions. */
+    public static Future<JsonObject> call(EventBus eventBus, String address, JsonObject body) {
+        return eventBus.<JsonObject>request(address, body, LOCAL)
+                .map(io.vertx.core.eventbus.Message::body)
+                .recover(t -> Future.failedFuture(ParleyException.from(t)));
+    }
+
+    /** The request body as a JSON object, or an INVALID_JSON failure a person understands. */
+    public static JsonObject body(RoutingContext ctx) {
+        Buffer buffer = ctx.body().buffer();
+        if (buffer == null || buffer.length() == 0) {
+            throw ParleyException.of(ErrorCode.INVALID_JSON, "The request body must be a JSON object.");
+        }
+        Object value;
+        try {
+            value = Json.decodeValue(buffer);
+        } catch (DecodeException e) {
+            throw ParleyException.of(ErrorCode.INVALID_JSON, "The request body is not valid JSON.");
+        }
+        if (!(value instanceof JsonObject json)) {
+            throw ParleyException.of(ErrorCode.INVALID_JSON, "The request body must be a JSON object.");
+        }
+        return json;
+    }
+
+    /** A body that may be absent (empty means {}). */
+    public static JsonObject optionalBody(RoutingContext ctx) {
+        Buffer buffer = ctx.body().buffer();
+        return buffer == null || buffer.length() == 0 ? new JsonObject() : body(ctx);
+    }
+
+    public static Principal principal(RoutingContext ctx) {
+        return ctx.get(PRINCIPAL);
+    }
+
+    /** The acting user as the persistence verticle expects it in {@code as}. */
+    public static JsonObject as(Principal p) {
+        return new JsonObject().put("uid", p.userId()).put("kind", p.kind()).put("role", p.role()).put("fid", p.familyId());
+    }
+
+    public static JsonObject withPrincipal(RoutingContext ctx) {
+        return new JsonObject().put("as", as(principal(ctx)));
+    }
+
+    /** Verifies the bearer token and stores the caller; refuses with 401 before any work is done. */
+    public static void authenticate(RoutingContext ctx, TokenService tokens) {
+        String header = ctx.request().getHeader("Authorization");
+        String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+        try {
+            ctx.put(PRINCIPAL, tokens.verify(token));
+            ctx.next();
+        } catch (ParleyException e) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            ctx.fail(e);
+        }
+    }
+
+    public static long pathId(RoutingContext ctx, String name) {
+        String raw = ctx.pathParam(name);
+        try {
+            long v = Long.parseLong(raw);
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the refusal
+        }
+        throw ParleyException.of(ErrorCode.VALIDATION, name + " in the path must be a positive whole number, not \"" + raw + "\".");
+    }
+
+    /** A cursor or limit from the query string; {@code absent} when missing. */
+    public static long queryLong(RoutingContext ctx, String name, long absent) {
+        String raw = ctx.request().getParam(name);
+        if (raw == null || raw.isEmpty()) {
+            return absent;
+        }
+        try {
+            long v = Long.parseLong(raw);
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the refusal
+        }
+        throw ParleyException.of(ErrorCode.BAD_CURSOR, name + " must be a non-negative whole number, not \"" + raw + "\".");
+    }
+
+    public static String requestId(RoutingContext ctx) {
+        String id = ctx.get(REQUEST_ID);
+        if (id == null) {
+            String given = ctx.request().getHeader("X-Request-Id");
+            id = given != null && given.matches("[A-Za-z0-9._-]{1,64}") ? given : UUID.randomUUID().toString();
+            ctx.put(REQUEST_ID, id);
+        }
+        return id;
+    }
+
+    public static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
+    }
+}

@@ -1,0 +1,34 @@
+package io.parley.persistence;
+
+import io.parley.domain.Message;
+import io.parley.domain.SendResult;
+import io.vertx.core.Future;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Messages of channels, ordered by their gap-free per-channel seq. */
+public interface MessageStore {
+
+    /**
+     * Commits a message and returns it, or the message already stored under the same clientMsgId
+     * ({@code created == false}). Empty when the sender may not post (not a member, banned, muted,
+     * channel gone): the caller finds out which.
+     */
+    Future<Optional<SendResult>> send(long channelId, long senderId, String clientMsgId, String body);
+
+    /**
+     * Messages with {@code after < seq < before}, at most {@code limit}, for a member ({@code userId});
+     * newest first when {@code newestFirst}, else oldest first. Empty for a non-member.
+     */
+    Future<List<Message>> page(long channelId, long userId, long before, long after, int limit, boolean newestFirst);
+
+    Future<Optional<Message>> bySeq(long channelId, long seq);
+
+    Future<Optional<Message>> edit(long channelId, long seq, String body);
+
+    Future<Optional<Message>> delete(long channelId, long seq);
+
+    /** The read marker after the move, or empty when not a member. */
+    Future<Optional<Long>> markRead(long channelId, long userId, long seq);
+}

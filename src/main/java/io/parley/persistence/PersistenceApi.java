@@ -1,0 +1,137 @@
+package io.parley.persistence;
+
+import io.parley.Addresses;
+import io.parley.auth.AuthService;
+import io.parley.cache.Cache;
+import io.parley.chat.ChatService;
+import io.parley.chat.Input;
+import io.parley.chat.Views;
+import io.parley.config.ParleyConfig;
+import io.parley.domain.Principal;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Binds the request/reply addresses served by the persistence verticle. Requests are JsonObjects; the
+ * acting user travels in {@code as: {uid, kind, role, fid}}, set by the edge from a verified token.
+ * Failures reply with the {@link ErrorCode} number and a sentence for the user.
+ */
+final class PersistenceApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PersistenceApi.class);
+
+    private final EventBus eventBus;
+    private final AuthService auth;
+    private final ChatService chat;
+    private final UserStore users;
+    private final Db db;
+    private final Cache cache;
+    private final ParleyConfig config;
+    private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+
+    PersistenceApi(EventBus eventBus, AuthService auth, ChatService chat, UserStore users, Db db, Cache cache, ParleyConfig config) {
+        this.eventBus = eventBus;
+        this.auth = auth;
+        this.chat = chat;
+        this.users = users;
+        this.db = db;
+        this.cache = cache;
+        this.config = config;
+    }
+
+    Future<Void> register() {
+        local(Addresses.AUTH_SIGNUP, b -> auth.signup(b.getString("handle"), b.getString("password"), b.getString("displayName"),
+                b.getString("phoneNumber")).map(Views::tokens));
+        local(Addresses.AUTH_SIGNIN, b -> auth.signin(b.getString("identifier"), b.getString("password")).map(Views::tokens));
+        local(Addresses.AUTH_REFRESH, b -> auth.refresh(b.getString("refreshToken")).map(Views::tokens));
+        local(Addresses.AUTH_GUEST, b -> auth.guest(b.getString("displayName")).map(Views::tokens));
+        local(Addresses.AUTH_SIGNOUT, b -> auth.signout(as(b)).map(v -> new JsonObject()));
+        local(Addresses.AUTH_PASSWORD, b -> auth.changePassword(as(b), b.getString("currentPassword"), b.getString("newPassword"))
+                .map(v -> new JsonObject()));
+        local(Addresses.USER_GET, b -> users.byId(as(b).userId()).map(u -> Views.me(u.orElseThrow(() ->
+                ParleyException.of(ErrorCode.UNAUTHORIZED, "This account no longer exists.")))));
+        local(Addresses.CHANNEL_LIST, b -> chat.list(as(b)));
+        local(Addresses.CHANNEL_CREATE, b -> chat.create(as(b), b.getString("kind"), b.getString("name"), b.getString("topic"),
+                Input.ids(b, "memberIds", 1000)));
+        local(Addresses.CHANNEL_GET, b -> chat.get(as(b), b.getLong("channelId")));
+        local(Addresses.CHANNEL_ACCESS, b -> chat.access(as(b), b.getLong("channelId")));
+        local(Addresses.CHANNEL_ADD_MEMBER, b -> chat.addMember(as(b), b.getLong("channelId"), b.getLong("userId")));
+        local(Addresses.CHANNEL_REMOVE_MEMBER, b -> chat.removeMember(as(b), b.getLong("channelId"), b.getLong("userId"))
+                .map(v -> new JsonObject()));
+        local(Addresses.CHANNEL_DIRECT, b -> chat.direct(as(b), b.getLong("userId")));
+        local(Addresses.MESSAGE_PAGE, b -> chat.page(as(b), b.getLong("channelId"), b.getLong("before"), b.getLong("after"),
+                b.getInteger("limit")));
+        local(Addresses.MESSAGE_REPLAY, b -> chat.replay(as(b), b.getLong("channelId"), b.getLong("after"), b.getInteger("limit"))
+                .map(list -> new JsonObject().put("messages", list)));
+        local(Addresses.MESSAGE_SEND, b -> chat.send(as(b), b.getLong("channelId"), b.getString("clientMsgId"), b.getString("body")));
+        local(Addresses.MESSAGE_EDIT, b -> chat.edit(as(b), b.getLong("channelId"), b.getLong("seq"), b.getString("body")));
+        local(Addresses.MESSAGE_DELETE, b -> chat.delete(as(b), b.getLong("channelId"), b.getLong("seq")));
+        local(Addresses.MESSAGE_READ, b -> chat.read(as(b), b.getLong("channelId"), b.getLong("seq")));
+        local(Addresses.PRESENCE_SET, b -> users.setOnline(b.getLong("userId"), b.getBoolean("online")).map(v -> new JsonObject()));
+        local(Addresses.HEALTH, b -> db.query("SELECT 1", io.vertx.sqlclient.Tuple.tuple())
+                .map(r -> "up").otherwise("down")
+                .map(dbStatus -> new JsonObject().put("db", dbStatus).put("redis", cache.status())));
+        bind(eventBus.consumer(Addresses.API_SEND), this::serviceSend);
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    }
+
+    /** parley.api.send: an internal service posts as its own service user, through the user send path. */
+    private Future<JsonObject> serviceSend(JsonObject b) {
+        long channelId = Input.id(b, "channelId");
+        long senderId = Input.id(b, "senderId");
+        String body = Input.body(Input.string(b, "body"), config.messages().maxBodyChars());
+        String clientMsgId = Input.clientMsgId(Input.string(b, "clientMsgId"));
+        return users.byId(senderId).compose(u -> {
+            if (u.isEmpty() || !"service".equals(u.get().kind())) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.FORBIDDEN,
+                        "senderId must be a user of kind service."));
+            }
+            Principal p = new Principal(senderId, "service", u.get().role(), new UUID(0, 0).toString());
+            return chat.send(p, channelId, clientMsgId, body)
+                    .map(m -> new JsonObject().put("seq", m.getLong("seq")).put("createdAt", m.getString("createdAt"))
+                            .put("created", m.getBoolean("created")));
+        });
+    }
+
+    private static Principal as(JsonObject body) {
+        JsonObject as = body.getJsonObject("as");
+        return new Principal(as.getLong("uid"), as.getString("kind"), as.getString("role"), as.getString("fid"));
+    }
+
+    private void local(String address, Function<JsonObject, Future<JsonObject>> handler) {
+        bind(eventBus.localConsumer(address), handler);
+    }
+
+    private void bind(MessageConsumer<JsonObject> consumer, Function<JsonObject, Future<JsonObject>> handler) {
+        consumers.add(consumer);
+        consumer.handler(msg -> call(handler, msg));
+    }
+
+    private static void call(Function<JsonObject, Future<JsonObject>> handler, Message<JsonObject> msg) {
+        Future<JsonObject> result;
+        try {
+            result = handler.apply(msg.body() == null ? new JsonObject() : msg.body());
+        } catch (RuntimeException e) {
+            result = Future.failedFuture(e);
+        }
+        result.onSuccess(msg::reply).onFailure(t -> {
+            ParleyException p = ParleyException.from(t);
+            if (p.code() == ErrorCode.INTERNAL) {
+                LOG.error("Request on {} failed", msg.address(), t);
+            }
+            msg.fail(p.code().number, p.getMessage());
+        });
+    }
+}

@@ -1,0 +1,107 @@
+package io.parley.persistence;
+
+import io.parley.Addresses;
+import io.parley.auth.AuthService;
+import io.parley.auth.PasswordHasher;
+import io.parley.auth.TokenService;
+import io.parley.cache.Cache;
+import io.parley.cache.LocalCache;
+import io.parley.cache.RedisCache;
+import io.parley.chat.ChatService;
+import io.parley.config.ParleyConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The only owner of the Postgres pool and the cache. It applies migrations, makes sure the cluster-wide
+ * token secret exists, and serves the node-local request/reply addresses of {@link Addresses} through
+ * {@link PersistenceApi}.
+ */
+public class PersistenceVerticle extends VerticleBase {
+
+    /** Node-local shared map where the persistence verticle leaves the token secret for the edges. */
+    public static final String NODE_MAP = "parley.node";
+    public static final String TOKEN_SECRET_KEY = "tokenSecret";
+
+    private Pool pool;
+    private Cache cache;
+    private PasswordHasher hasher;
+
+    @Override
+    public Future<?> start() {
+        ParleyConfig config = ParleyConfig.from(config());
+        pool = createPool(config.db());
+        cache = config.redis().url().isEmpty() ? sharedLocalCache() : new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs());
+        hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptThreads());
+        Db db = new Db(pool);
+        return ensureSchema(config.db().schema())
+                .compose(v -> Migrations.apply(vertx, pool))
+                .compose(v -> tokenSecret(db, config.auth()))
+                .compose(secret -> {
+                    LocalMap<String, Buffer> node = vertx.sharedData().getLocalMap(NODE_MAP);
+                    node.put(TOKEN_SECRET_KEY, Buffer.buffer(secret));
+                    TokenService tokens = new TokenService(secret, config.auth().accessTokenTtlSeconds());
+                    UserStore users = new PgUserStore(db);
+                    AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth());
+                    ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users, vertx.eventBus());
+                    return new PersistenceApi(vertx.eventBus(), auth, chat, users, db, cache, config).register();
+                });
+    }
+
+    private Pool createPool(ParleyConfig.Db db) {
+        PgConnectOptions connect = PgConnectOptions.fromUri(db.url())
+                .setCachePreparedStatements(true)
+                .setPipeliningLimit(db.pipeliningLimit());
+        if (!db.schema().isEmpty()) {
+            connect.setProperties(Map.of("search_path", db.schema()));
+        }
+        PoolOptions options = new PoolOptions().setMaxSize(db.poolSize()).setMaxWaitQueueSize(4096).setName("parley-pg");
+        return PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
+    }
+
+    private Future<Void> ensureSchema(String schema) {
+        if (schema.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            return Future.failedFuture(new IllegalArgumentException("db.schema must be a lower-case SQL identifier"));
+        }
+        return pool.query("CREATE SCHEMA IF NOT EXISTS " + schema).execute().mapEmpty();
+    }
+
+    private Future<byte[]> tokenSecret(Db db, ParleyConfig.Auth auth) {
+        if (!auth.tokenSecret().isEmpty()) {
+            byte[] secret = auth.tokenSecret().getBytes(StandardCharsets.UTF_8);
+            return secret.length >= 32 ? Future.succeededFuture(secret)
+                    : Future.failedFuture(new IllegalArgumentException("auth.tokenSecret (PARLEY_AUTH_TOKEN_SECRET) must have at least 32 characters"));
+        }
+        // First node to start creates it; every node of the cluster then shares it through the database.
+        return db.query(SqlQueries.SECRET_INSERT, Tuple.of("access-token", Buffer.buffer(TokenService.newSecret())))
+                .compose(v -> db.query(SqlQueries.SECRET_GET, Tuple.of("access-token")))
+                .map(rows -> rows.iterator().next().getBuffer("value").getBytes());
+    }
+
+    private Cache sharedLocalCache() {
+        LocalMap<String, LocalCacheHolder> map = vertx.sharedData().getLocalMap(NODE_MAP + ".cache");
+        return map.computeIfAbsent("cache", k -> new LocalCacheHolder(new LocalCache())).cache();
+    }
+
+    /** Lets the in-process cache be shared by the persistence instances of one node. */
+    private record LocalCacheHolder(LocalCache cache) implements io.vertx.core.shareddata.Shareable {
+    }
+
+    @Override
+    public Future<?> stop() {
+        return Future.join(pool.close(), cache.close(), hasher.close());
+    }
+}

@@ -1,0 +1,82 @@
+package io.parley.persistence;
+
+import io.parley.domain.Channel;
+import io.parley.domain.ChannelSummary;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+public final class PgChannelStore implements ChannelStore {
+
+    private final Db db;
+
+    public PgChannelStore(Db db) {
+        this.db = db;
+    }
+
+    @Override
+    public Future<Long> create(String kind, String name, String topic, long createdBy, List<Long> memberIds) {
+        return db.inTransaction(conn -> db.query(conn, SqlQueries.CHANNEL_INSERT, Tuple.of(kind, name, topic, createdBy))
+                .map(rows -> rows.iterator().next().getLong("id"))
+                .compose(id -> addMembers(conn, id, createdBy, memberIds).map(id)));
+    }
+
+    private Future<Void> addMembers(SqlConnection conn, long channelId, long ownerId, List<Long> memberIds) {
+        List<Tuple> batch = new ArrayList<>();
+        batch.add(Tuple.of(channelId, ownerId, "owner"));
+        Set<Long> others = new LinkedHashSet<>(memberIds);
+        others.remove(ownerId);
+        others.forEach(id -> batch.add(Tuple.of(channelId, id, "member")));
+        return conn.preparedQuery(SqlQueries.MEMBER_INSERT).executeBatch(batch).mapEmpty();
+    }
+
+    @Override
+    public Future<Optional<Channel>> forUser(long channelId, long userId) {
+        return db.query(SqlQueries.CHANNEL_FOR_USER, Tuple.of(channelId, userId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Rows.channel(rows.iterator().next())));
+    }
+
+    @Override
+    public Future<List<ChannelSummary>> list(long userId) {
+        return db.query(SqlQueries.CHANNEL_LIST, Tuple.of(userId)).map(rows -> {
+            List<ChannelSummary> out = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                Channel c = Rows.channel(r);
+                out.add(new ChannelSummary(c, Rows.lastMessage(r, c.id()), Rows.peer(r)));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Future<Boolean> addMember(long channelId, long userId, String role) {
+        return db.query(SqlQueries.MEMBER_INSERT, Tuple.of(channelId, userId, role)).map(rows -> rows.rowCount() > 0);
+    }
+
+    @Override
+    public Future<Boolean> removeMember(long channelId, long userId) {
+        return db.query(SqlQueries.MEMBER_DELETE, Tuple.of(channelId, userId)).map(rows -> rows.rowCount() > 0);
+    }
+
+    @Override
+    public Future<Long> direct(long userA, long userB, String name) {
+        String key = Math.min(userA, userB) + ":" + Math.max(userA, userB);
+        return db.inTransaction(conn -> db.query(conn, SqlQueries.CHANNEL_INSERT_DIRECT, Tuple.of(name, key, userA))
+                .compose(rows -> {
+                    if (rows.size() > 0) {
+                        long id = rows.iterator().next().getLong("id");
+                        List<Tuple> batch = List.of(Tuple.of(id, userA, "member"), Tuple.of(id, userB, "member"));
+                        return conn.preparedQuery(SqlQueries.MEMBER_INSERT).executeBatch(batch).map(id);
+                    }
+                    return db.query(conn, SqlQueries.CHANNEL_BY_DIRECT_KEY, Tuple.of(key))
+                            .map(r -> r.iterator().next().getLong("id"));
+                }));
+    }
+}

@@ -1,0 +1,73 @@
+package io.parley.persistence;
+
+import io.parley.domain.Message;
+import io.parley.domain.SendResult;
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+public final class PgMessageStore implements MessageStore {
+
+    private final Db db;
+
+    public PgMessageStore(Db db) {
+        this.db = db;
+    }
+
+    @Override
+    public Future<Optional<SendResult>> send(long channelId, long senderId, String clientMsgId, String body) {
+        return db.query(SqlQueries.MESSAGE_SEND, Tuple.of(channelId, senderId, clientMsgId, body))
+                .map(rows -> first(rows).map(m -> new SendResult(m, true)))
+                .recover(t -> isUniqueViolation(t)
+                        ? db.query(SqlQueries.MESSAGE_BY_CLIENT_ID, Tuple.of(channelId, senderId, clientMsgId))
+                        .map(rows -> first(rows).map(m -> new SendResult(m, false)))
+                        : Future.failedFuture(t));
+    }
+
+    private static boolean isUniqueViolation(Throwable t) {
+        return t instanceof PgException pg && "23505".equals(pg.getSqlState());
+    }
+
+    @Override
+    public Future<List<Message>> page(long channelId, long userId, long before, long after, int limit, boolean newestFirst) {
+        String sql = newestFirst ? SqlQueries.MESSAGE_PAGE_DESC : SqlQueries.MESSAGE_PAGE_ASC;
+        return db.query(sql, Tuple.of(channelId, before, after, limit, userId)).map(rows -> {
+            List<Message> out = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                out.add(Rows.message(r));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Future<Optional<Message>> bySeq(long channelId, long seq) {
+        return db.query(SqlQueries.MESSAGE_BY_SEQ, Tuple.of(channelId, seq)).map(PgMessageStore::first);
+    }
+
+    @Override
+    public Future<Optional<Message>> edit(long channelId, long seq, String body) {
+        return db.query(SqlQueries.MESSAGE_EDIT, Tuple.of(channelId, seq, body)).map(PgMessageStore::first);
+    }
+
+    @Override
+    public Future<Optional<Message>> delete(long channelId, long seq) {
+        return db.query(SqlQueries.MESSAGE_DELETE, Tuple.of(channelId, seq)).map(PgMessageStore::first);
+    }
+
+    @Override
+    public Future<Optional<Long>> markRead(long channelId, long userId, long seq) {
+        return db.query(SqlQueries.MEMBER_READ, Tuple.of(channelId, userId, seq))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong("last_read_seq")));
+    }
+
+    private static Optional<Message> first(RowSet<Row> rows) {
+        return rows.size() == 0 ? Optional.empty() : Optional.of(Rows.message(rows.iterator().next()));
+    }
+}

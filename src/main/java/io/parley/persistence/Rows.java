@@ -1,0 +1,50 @@
+package io.parley.persistence;
+
+import io.parley.domain.Channel;
+import io.parley.domain.Membership;
+import io.parley.domain.Message;
+import io.parley.domain.User;
+import io.vertx.sqlclient.Row;
+
+/** Maps rows to domain records; column names follow {@link SqlQueries}. */
+final class Rows {
+
+    private Rows() {
+    }
+
+    static User user(Row r) {
+        return new User(r.getLong("id"), r.getString("handle"), r.getString("display_name"), r.getString("kind"),
+                r.getString("role"), r.getString("phone_number"), r.getString("password_hash"));
+    }
+
+    static Message message(Row r) {
+        return new Message(r.getLong("channel_id"), r.getLong("seq"), r.getLong("sender_id"), r.getString("client_msg_id"),
+                r.getString("body"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("edited_at"),
+                r.getOffsetDateTime("deleted_at"));
+    }
+
+    static Channel channel(Row r) {
+        String role = r.getString("role");
+        Membership membership = role == null ? null
+                : new Membership(role, r.getLong("last_read_seq"), r.getOffsetDateTime("muted_until"), r.getBoolean("banned"));
+        return new Channel(r.getLong("id"), r.getString("kind"), r.getString("name"), r.getString("topic"),
+                r.getLong("lounge_id"), r.getString("language"), r.getLong("last_seq"), r.getOffsetDateTime("last_message_at"),
+                r.getOffsetDateTime("created_at"), r.getBoolean("is_active"), membership);
+    }
+
+    /** The last-message columns of the channel list, prefixed {@code lm_}; null when the channel is empty. */
+    static Message lastMessage(Row r, long channelId) {
+        Long seq = r.getLong("lm_seq");
+        if (seq == null) {
+            return null;
+        }
+        return new Message(channelId, seq, r.getLong("lm_sender_id"), r.getString("lm_client_msg_id"), r.getString("lm_body"),
+                r.getOffsetDateTime("lm_created_at"), r.getOffsetDateTime("lm_edited_at"), r.getOffsetDateTime("lm_deleted_at"));
+    }
+
+    static User peer(Row r) {
+        Long id = r.getLong("p_id");
+        return id == null ? null
+                : new User(id, r.getString("p_handle"), r.getString("p_display_name"), r.getString("p_kind"), "user", null, null);
+    }
+}

@@ -1,0 +1,112 @@
+package io.parley.persistence;
+
+/** Every SQL statement of Parley, with {@code $n} placeholders and explicit column lists. */
+final class SqlQueries {
+
+    static final String USER_COLUMNS = "id, handle, display_name, kind, role, phone_number, password_hash";
+
+    static final String USER_INSERT = "INSERT INTO users (handle, display_name, phone_number, password_hash, kind, expires_at)"
+            + " VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::int IS NULL THEN NULL ELSE now() + make_interval(secs => $6::int) END)"
+            + " RETURNING " + USER_COLUMNS;
+    static final String USER_BY_ID = "SELECT " + USER_COLUMNS + " FROM users"
+            + " WHERE id = $1 AND (expires_at IS NULL OR expires_at > now())";
+    static final String USER_BY_HANDLE = "SELECT " + USER_COLUMNS + " FROM users"
+            + " WHERE lower(handle) = lower($1) AND (expires_at IS NULL OR expires_at > now())";
+    static final String USER_BY_PHONE = "SELECT " + USER_COLUMNS + " FROM users"
+            + " WHERE phone_number = $1 AND (expires_at IS NULL OR expires_at > now())";
+    static final String USER_SET_PASSWORD = "UPDATE users SET password_hash = $2 WHERE id = $1";
+    static final String USER_SET_ONLINE = "UPDATE users SET is_online = $2, last_seen_at = now() WHERE id = $1";
+
+    static final String SESSION_INSERT = "INSERT INTO sessions (user_id, refresh_hash, family_id, expires_at)"
+            + " VALUES ($1, $2, $3, now() + make_interval(secs => $4::int)) RETURNING id";
+    /** Locks the row so that, of two concurrent refreshes with one token, exactly one rotates it. */
+    static final String SESSION_BY_HASH_FOR_UPDATE = "SELECT id, user_id, family_id, expires_at <= now() AS expired,"
+            + " revoked_at IS NOT NULL AS revoked, replaced_at, now() - replaced_at <= make_interval(secs => $2::int) AS in_grace"
+            + " FROM sessions WHERE refresh_hash = $1 FOR UPDATE";
+    static final String SESSION_ROTATE = "UPDATE sessions SET revoked_at = now(), replaced_at = now() WHERE id = $1";
+    static final String SESSION_REVOKE_FAMILY = "UPDATE sessions SET revoked_at = now()"
+            + " WHERE family_id = $1 AND revoked_at IS NULL";
+    static final String SESSION_REVOKE_OWN_FAMILY = "UPDATE sessions SET revoked_at = now()"
+            + " WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL";
+    static final String SESSION_REVOKE_OTHERS = "UPDATE sessions SET revoked_at = now()"
+            + " WHERE user_id = $1 AND family_id <> $2 AND revoked_at IS NULL";
+    static final String SESSION_FAMILY_ACTIVE = "SELECT 1 FROM sessions WHERE family_id = $1 AND revoked_at IS NULL"
+            + " AND expires_at > now() LIMIT 1";
+
+    static final String CHANNEL_COLUMNS = "c.id, c.kind, c.name, c.topic, c.lounge_id, c.language, c.last_seq,"
+            + " c.last_message_at, c.created_at, c.is_active";
+    static final String MEMBER_COLUMNS = "m.role, m.last_read_seq, m.muted_until, m.banned";
+
+    static final String CHANNEL_INSERT = "INSERT INTO channels (kind, name, topic, created_by) VALUES ($1, $2, $3, $4)"
+            + " RETURNING id";
+    static final String CHANNEL_INSERT_DIRECT = "INSERT INTO channels (kind, name, direct_key, created_by)"
+            + " VALUES ('direct', $1, $2, $3) ON CONFLICT (direct_key) DO NOTHING RETURNING id";
+    static final String CHANNEL_BY_DIRECT_KEY = "SELECT id FROM channels WHERE direct_key = $1";
+    /** One channel with the caller's membership, if any: the access check of every channel operation. */
+    static final String CHANNEL_FOR_USER = "SELECT " + CHANNEL_COLUMNS + ", " + MEMBER_COLUMNS
+            + " FROM channels c LEFT JOIN channel_members m ON m.channel_id = c.id AND m.user_id = $2"
+            + " WHERE c.id = $1";
+    static final String CHANNEL_LIST = "SELECT " + CHANNEL_COLUMNS + ", " + MEMBER_COLUMNS + ","
+            + " lm.seq AS lm_seq, lm.sender_id AS lm_sender_id, lm.client_msg_id AS lm_client_msg_id, lm.body AS lm_body,"
+            + " lm.created_at AS lm_created_at, lm.edited_at AS lm_edited_at, lm.deleted_at AS lm_deleted_at,"
+            + " p.id AS p_id, p.handle AS p_handle, p.display_name AS p_display_name, p.kind AS p_kind"
+            + " FROM channel_members m"
+            + " JOIN channels c ON c.id = m.channel_id"
+            + " LEFT JOIN messages lm ON lm.channel_id = c.id AND lm.seq = c.last_seq"
+            + " LEFT JOIN LATERAL (SELECT u.id, u.handle, u.display_name, u.kind FROM channel_members o"
+            + "   JOIN users u ON u.id = o.user_id WHERE c.kind = 'direct' AND o.channel_id = c.id AND o.user_id <> $1"
+            + "   LIMIT 1) p ON true"
+            + " WHERE m.user_id = $1 AND NOT m.banned AND c.is_active"
+            + " ORDER BY c.last_message_at DESC NULLS LAST, c.id DESC";
+    /** New members start with everything already sent marked read. */
+    static final String MEMBER_INSERT = "INSERT INTO channel_members (channel_id, user_id, role, last_read_seq)"
+            + " SELECT $1, $2, $3, last_seq FROM channels WHERE id = $1"
+            + " ON CONFLICT (channel_id, user_id) DO NOTHING";
+    static final String MEMBER_DELETE = "DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2 RETURNING role";
+
+    static final String MESSAGE_COLUMNS = "channel_id, seq, sender_id, client_msg_id, body, created_at, edited_at, deleted_at";
+    /**
+     * The send path in one autocommit statement: the membership check, the gap-free seq (the channel row
+     * lock serializes concurrent sends), the insert, and the sender's read marker. A duplicate clientMsgId
+     * fails the whole statement with 23505, which also undoes the seq increment, so seqs stay gap-free.
+     */
+    static final String MESSAGE_SEND = "WITH ch AS ("
+            + " UPDATE channels SET last_seq = last_seq + 1, last_message_at = now()"
+            + " WHERE id = $1 AND is_active AND EXISTS (SELECT 1 FROM channel_members cm"
+            + "   WHERE cm.channel_id = $1 AND cm.user_id = $2 AND NOT cm.banned"
+            + "   AND (cm.muted_until IS NULL OR cm.muted_until <= now()))"
+            + " RETURNING last_seq),"
+            + " ins AS (INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body)"
+            + "   SELECT $1, ch.last_seq, $2, $3, $4 FROM ch RETURNING " + MESSAGE_COLUMNS + "),"
+            + " rd AS (UPDATE channel_members SET last_read_seq = ins.seq FROM ins"
+            + "   WHERE channel_members.channel_id = $1 AND channel_members.user_id = $2)"
+            + " SELECT " + MESSAGE_COLUMNS + " FROM ins";
+    static final String MESSAGE_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + " FROM messages"
+            + " WHERE channel_id = $1 AND sender_id = $2 AND client_msg_id = $3";
+    static final String MESSAGE_BY_SEQ = "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE channel_id = $1 AND seq = $2";
+    /** A page newest first, only for members ($5): an empty page is then told apart by the access check. */
+    static final String MESSAGE_PAGE_DESC = "SELECT " + MESSAGE_COLUMNS + " FROM messages"
+            + " WHERE channel_id = $1 AND seq < $2 AND seq > $3"
+            + " AND EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_id = $1 AND cm.user_id = $5 AND NOT cm.banned)"
+            + " ORDER BY seq DESC LIMIT $4";
+    /** A page oldest first (used for {@code after=} cursors and for replay). */
+    static final String MESSAGE_PAGE_ASC = "SELECT " + MESSAGE_COLUMNS + " FROM messages"
+            + " WHERE channel_id = $1 AND seq > $3 AND seq < $2"
+            + " AND EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_id = $1 AND cm.user_id = $5 AND NOT cm.banned)"
+            + " ORDER BY seq ASC LIMIT $4";
+    static final String MESSAGE_EDIT = "UPDATE messages SET body = $3, edited_at = now()"
+            + " WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL RETURNING " + MESSAGE_COLUMNS;
+    static final String MESSAGE_DELETE = "UPDATE messages SET deleted_at = now()"
+            + " WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL RETURNING " + MESSAGE_COLUMNS;
+    /** Read markers only move forward, and never past the channel's last seq. */
+    static final String MEMBER_READ = "UPDATE channel_members m"
+            + " SET last_read_seq = GREATEST(m.last_read_seq, LEAST($3, c.last_seq))"
+            + " FROM channels c WHERE c.id = m.channel_id AND m.channel_id = $1 AND m.user_id = $2 AND NOT m.banned"
+            + " RETURNING m.last_read_seq, c.last_seq";
+
+    static final String SECRET_INSERT = "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
+    static final String SECRET_GET = "SELECT value FROM server_secrets WHERE name = $1";
+
+    private SqlQueries() {
+    }
+}

@@ -1,0 +1,106 @@
+package io.parley.socket;
+
+import io.parley.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The sockets of one edge instance, by channel. Tells the node hub which channels this edge needs and
+ * hands each event to the local sessions subscribed to it. Runs on the edge's event loop only.
+ */
+public final class EdgeHub {
+
+    private final Vertx vertx;
+    private final String edgeId = UUID.randomUUID().toString();
+    private final Map<Long, Set<SocketSession>> byChannel = new HashMap<>();
+    private final Set<SocketSession> sessions = new HashSet<>();
+    private MessageConsumer<Buffer> deliveries;
+
+    public EdgeHub(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    public Future<Void> start() {
+        deliveries = vertx.eventBus().localConsumer(Addresses.HUB_DELIVER_PREFIX + edgeId, msg -> {
+            long channelId = Long.parseLong(msg.headers().get("channelId"));
+            String event = msg.headers().get("event");
+            String seq = msg.headers().get("seq");
+            Set<SocketSession> subs = byChannel.get(channelId);
+            if (subs != null) {
+                for (SocketSession s : List.copyOf(subs)) {
+                    s.deliver(channelId, event, seq == null ? 0 : Long.parseLong(seq), msg.body());
+                }
+            }
+        });
+        return deliveries.completion();
+    }
+
+    void opened(SocketSession s) {
+        sessions.add(s);
+    }
+
+    void closed(SocketSession s) {
+        sessions.remove(s);
+    }
+
+    /** Completes once events of the channel reach this edge. */
+    Future<Void> subscribe(long channelId, SocketSession s) {
+        Set<SocketSession> subs = byChannel.get(channelId);
+        if (subs != null) {
+            subs.add(s);
+            return Future.succeededFuture();
+        }
+        Set<SocketSession> fresh = new HashSet<>();
+        fresh.add(s);
+        byChannel.put(channelId, fresh);
+        return vertx.eventBus().request(Addresses.HUB_INTEREST, interest(channelId, true), new DeliveryOptions().setLocalOnly(true))
+                .mapEmpty();
+    }
+
+    void unsubscribe(long channelId, SocketSession s) {
+        Set<SocketSession> subs = byChannel.get(channelId);
+        if (subs != null && subs.remove(s) && subs.isEmpty()) {
+            byChannel.remove(channelId);
+            vertx.eventBus().request(Addresses.HUB_INTEREST, interest(channelId, false), new DeliveryOptions().setLocalOnly(true));
+        }
+    }
+
+    private JsonObject interest(long channelId, boolean on) {
+        return new JsonObject().put("edge", edgeId).put("channelId", channelId).put("on", on);
+    }
+
+    public int openSockets() {
+        return sessions.size();
+    }
+
+    /** Closes every socket with {@code code}; used on shutdown (1001: connect to another node). */
+    public Future<Void> closeAll(short code, String reason) {
+        List<Future<Void>> closing = new ArrayList<>();
+        for (SocketSession s : List.copyOf(sessions)) {
+            closing.add(s.close(code, reason));
+        }
+        return Future.join(closing).mapEmpty().otherwiseEmpty().compose(v -> deliveries.unregister());
+    }
+
+    /** Closes sessions with no frame from the client for longer than {@code idleMillis}. */
+    public void sweepIdle(long idleMillis) {
+        long now = System.currentTimeMillis();
+        for (SocketSession s : List.copyOf(sessions)) {
+            if (now - s.lastFrameAt() > idleMillis) {
+                s.close((short) 1001, "idle timeout");
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.parley.socket;
+
+import io.parley.auth.TokenService;
+import io.parley.config.ParleyConfig;
+import io.parley.domain.Principal;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.parley.http.RateLimiter;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+
+import java.net.URI;
+import java.util.List;
+
+/**
+ * {@code GET /ws}: checks Origin and the access token before the upgrade (so a refusal is a plain HTTP
+ * 403/401 problem), then hands the socket to a {@link SocketSession}.
+ */
+public final class SocketGateway {
+
+    /** Offered with a token as {@code Sec-WebSocket-Protocol: parley, token.<accessToken>}. */
+    public static final String SUBPROTOCOL = "parley";
+    private static final String TOKEN_PROTOCOL_PREFIX = "token.";
+
+    private final Vertx vertx;
+    private final TokenService tokens;
+    private final ParleyConfig config;
+    private final EdgeHub hub;
+    private final RateLimiter sendLimiter;
+    private final RateLimiter typingLimiter;
+
+    public SocketGateway(Vertx vertx, TokenService tokens, ParleyConfig config, EdgeHub hub) {
+        this.vertx = vertx;
+        this.tokens = tokens;
+        this.config = config;
+        this.hub = hub;
+        this.sendLimiter = new RateLimiter(config.ws().sendRatePerSecond(), config.ws().sendBurst());
+        // Typing is ephemeral: at most one event per user and channel per second.
+        this.typingLimiter = new RateLimiter(1, 1);
+    }
+
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+            ctx.fail(ParleyException.of(ErrorCode.BAD_REQUEST, "This endpoint speaks WebSocket: connect with a WebSocket client."));
+            return;
+        }
+        if (!originAllowed(req)) {
+            ctx.fail(ParleyException.of(ErrorCode.ORIGIN_REFUSED, "Connections from origin " + req.getHeader("Origin") + " are not allowed."));
+            return;
+        }
+        Principal principal;
+        try {
+            principal = tokens.verify(token(req));
+        } catch (ParleyException e) {
+            ctx.fail(e);
+            return;
+        }
+        req.toWebSocket().onSuccess(ws -> new SocketSession(ws, principal, hub, vertx.eventBus(), config, sendLimiter, typingLimiter).start())
+                .onFailure(ctx::fail);
+    }
+
+    private static String token(HttpServerRequest req) {
+        String q = req.getParam("token");
+        if (q != null) {
+            return q;
+        }
+        String protocols = req.getHeader("Sec-WebSocket-Protocol");
+        if (protocols != null) {
+            for (String p : protocols.split(",")) {
+                String t = p.trim();
+                if (t.startsWith(TOKEN_PROTOCOL_PREFIX)) {
+                    return t.substring(TOKEN_PROTOCOL_PREFIX.length());
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Browsers always send Origin; other clients usually do not, and are let through (Origin protects
+     * browsers' cookies and tokens from other sites, it does not authenticate). Allowed: the configured
+     * origins, "*" for any, and by default the origin of the node itself (same host and port as Host).
+     */
+    boolean originAllowed(HttpServerRequest req) {
+        String origin = req.getHeader("Origin");
+        if (origin == null) {
+            return true;
+        }
+        List<String> allowed = config.ws().allowedOrigins();
+        if (allowed.contains("*") || allowed.contains(origin)) {
+            return true;
+        }
+        try {
+            URI uri = URI.create(origin);
+            String host = req.getHeader("Host");
+            if (uri.getHost() == null || host == null) {
+                return false;
+            }
+            int port = uri.getPort() != -1 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80);
+            String expected = uri.getHost() + (host.contains(":") ? ":" + port : "");
+            return host.equalsIgnoreCase(expected) || host.equalsIgnoreCase(uri.getHost() + ":" + port);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

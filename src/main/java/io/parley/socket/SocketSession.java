@@ -1,0 +1,306 @@
+package io.parley.socket;
+
+import io.parley.Addresses;
+import io.parley.chat.Input;
+import io.parley.config.ParleyConfig;
+import io.parley.domain.Principal;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.parley.http.RateLimiter;
+import io.parley.http.Requests;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One WebSocket connection: parses client frames, answers each {@code ref} with an ack or an error, and
+ * delivers channel events in seq order, each once. A subscription with {@code since} first replays from
+ * Postgres while live events are held back, then flushes them; a gap in live seqs (events of one channel
+ * can come from several nodes) triggers the same catch-up from Postgres.
+ */
+final class SocketSession {
+
+    /** Per-channel delivery state. {@code pending} holds live events while a replay runs. */
+    private static final class Sub {
+        long lastSeq;
+        boolean catchingUp;
+        List<Object[]> pending = new ArrayList<>();
+    }
+
+    private final ServerWebSocket ws;
+    private final Principal principal;
+    private final EdgeHub hub;
+    private final EventBus eventBus;
+    private final ParleyConfig config;
+    private final RateLimiter sendLimiter;
+    private final RateLimiter typingLimiter;
+    private final Map<Long, Sub> subs = new HashMap<>();
+    private long lastFrameAt = System.currentTimeMillis();
+    private boolean closed;
+
+    SocketSession(ServerWebSocket ws, Principal principal, EdgeHub hub, EventBus eventBus, ParleyConfig config,
+                  RateLimiter sendLimiter, RateLimiter typingLimiter) {
+        this.ws = ws;
+        this.principal = principal;
+        this.hub = hub;
+        this.eventBus = eventBus;
+        this.config = config;
+        this.sendLimiter = sendLimiter;
+        this.typingLimiter = typingLimiter;
+    }
+
+    void start() {
+        hub.opened(this);
+        ws.textMessageHandler(this::onText);
+        ws.binaryMessageHandler(b -> error(null, ErrorCode.BAD_REQUEST, "Send JSON text frames; binary frames are not understood."));
+        ws.frameHandler(f -> lastFrameAt = System.currentTimeMillis());
+        ws.exceptionHandler(t -> { });
+        ws.closeHandler(v -> onClose());
+        eventBus.send(Addresses.SOCKET_CONNECTED, new JsonObject().put("userId", principal.userId()), new DeliveryOptions().setLocalOnly(true));
+    }
+
+    long lastFrameAt() {
+        return lastFrameAt;
+    }
+
+    private void onClose() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        subs.keySet().forEach(id -> hub.unsubscribe(id, this));
+        subs.clear();
+        hub.closed(this);
+        eventBus.send(Addresses.SOCKET_DISCONNECTED, new JsonObject().put("userId", principal.userId()), new DeliveryOptions().setLocalOnly(true));
+    }
+
+    Future<Void> close(short code, String reason) {
+        return ws.isClosed() ? Future.succeededFuture() : ws.close(code, reason);
+    }
+
+    private void onText(String text) {
+        lastFrameAt = System.currentTimeMillis();
+        JsonObject frame;
+        try {
+            frame = new JsonObject(text);
+        } catch (DecodeException | ClassCastException e) {
+            error(null, ErrorCode.INVALID_JSON, "Each frame must be a JSON object.");
+            return;
+        }
+        Object ref = frame.getValue("ref");
+        if (ref != null && !(ref instanceof String) && !(ref instanceof Number)) {
+            error(null, ErrorCode.VALIDATION, "ref must be a string or a number.");
+            return;
+        }
+        try {
+            Object type = frame.getValue("type");
+            if (!(type instanceof String t)) {
+                throw ParleyException.of(ErrorCode.VALIDATION, "Every frame needs a \"type\".");
+            }
+            Future<JsonObject> result = switch (t) {
+                case "subscribe" -> subscribe(frame);
+                case "unsubscribe" -> unsubscribe(frame);
+                case "send" -> send(frame);
+                case "read" -> read(frame);
+                case "typing" -> typing(frame);
+                case "ping" -> Future.succeededFuture(new JsonObject().put("type", "pong"));
+                default -> throw ParleyException.of(ErrorCode.UNKNOWN_TYPE, "Unknown frame type \"" + t
+                        + "\"; expected subscribe, unsubscribe, send, typing, read or ping.");
+            };
+            result.onSuccess(reply -> {
+                if ("pong".equals(reply.getString("type"))) {
+                    write(ref == null ? reply : reply.put("ref", ref));
+                } else if (ref != null) {
+                    write(reply.put("type", "ack").put("ref", ref));
+                }
+            }).onFailure(e -> error(ref, ParleyException.from(e)));
+        } catch (RuntimeException e) {
+            error(ref, ParleyException.from(e));
+        }
+    }
+
+    private Future<JsonObject> send(JsonObject frame) {
+        long channelId = Input.id(frame, "channelId");
+        String body = Input.body(Input.string(frame, "body"), config.messages().maxBodyChars());
+        String clientMsgId = Input.clientMsgId(Input.string(frame, "clientMsgId"));
+        if (!sendLimiter.tryAcquire(principal.userId())) {
+            throw ParleyException.of(ErrorCode.RATE_LIMITED, "You are sending messages too fast; slow down.");
+        }
+        JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", channelId)
+                .put("clientMsgId", clientMsgId).put("body", body);
+        return Requests.call(eventBus, Addresses.MESSAGE_SEND, req).map(m -> new JsonObject().put("channelId", channelId)
+                .put("seq", m.getLong("seq")).put("createdAt", m.getString("createdAt")).put("clientMsgId", clientMsgId));
+    }
+
+    private Future<JsonObject> read(JsonObject frame) {
+        JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", Input.id(frame, "channelId"))
+                .put("seq", Input.id(frame, "seq"));
+        return Requests.call(eventBus, Addresses.MESSAGE_READ, req);
+    }
+
+    private Future<JsonObject> typing(JsonObject frame) {
+        long channelId = Input.id(frame, "channelId");
+        if (!subs.containsKey(channelId)) {
+            throw ParleyException.of(ErrorCode.NOT_A_MEMBER, "Subscribe to channel " + channelId + " before sending typing.");
+        }
+        if (typingLimiter.tryAcquire(principal.userId() * 31 + channelId)) {
+            JsonObject event = new JsonObject().put("type", "typing").put("channelId", channelId).put("userId", principal.userId());
+            eventBus.publish(Addresses.channel(channelId), event.toBuffer(), new DeliveryOptions().addHeader("event", "typing"));
+        }
+        return Future.succeededFuture(new JsonObject());
+    }
+
+    private Future<JsonObject> unsubscribe(JsonObject frame) {
+        Object list = frame.getValue("channels");
+        if (!(list instanceof JsonArray ids)) {
+            throw Input.invalid("channels must be a list of channel ids.");
+        }
+        for (Object o : ids) {
+            long id = Input.id(new JsonObject().put("id", o), "id");
+            if (subs.remove(id) != null) {
+                hub.unsubscribe(id, this);
+            }
+        }
+        return Future.succeededFuture(new JsonObject());
+    }
+
+    private Future<JsonObject> subscribe(JsonObject frame) {
+        Object list = frame.getValue("channels");
+        if (!(list instanceof JsonArray items) || items.isEmpty()) {
+            throw Input.invalid("channels must be a non-empty list like [{\"id\": 7, \"since\": 120}].");
+        }
+        List<long[]> wanted = new ArrayList<>();
+        for (Object o : items) {
+            JsonObject item = o instanceof JsonObject j ? j : new JsonObject().put("id", o);
+            Long since = Input.optId(item, "since");
+            wanted.add(new long[]{Input.id(item, "id"), since == null ? -1 : since});
+        }
+        if (subs.size() + wanted.size() > config.ws().maxSubscriptions()) {
+            throw Input.invalid("A connection can subscribe to at most " + config.ws().maxSubscriptions() + " channels.");
+        }
+        Future<JsonArray> chain = Future.succeededFuture(new JsonArray());
+        for (long[] w : wanted) {
+            chain = chain.compose(done -> subscribeOne(w[0], w[1]).map(last -> done.add(new JsonObject().put("id", w[0]).put("lastSeq", last))));
+        }
+        return chain.map(done -> new JsonObject().put("channels", done));
+    }
+
+    /** Authorizes, starts holding live events, replays what came after {@code since} (-1: none), then goes live. */
+    private Future<Long> subscribeOne(long channelId, long since) {
+        JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", channelId);
+        return Requests.call(eventBus, Addresses.CHANNEL_ACCESS, req).compose(access -> {
+            if (closed) {
+                return Future.succeededFuture(0L);
+            }
+            long lastSeq = access.getLong("lastSeq");
+            Sub sub = subs.get(channelId);
+            if (sub == null) {
+                sub = new Sub();
+                subs.put(channelId, sub);
+            }
+            sub.lastSeq = since < 0 ? lastSeq : Math.min(since, lastSeq);
+            sub.catchingUp = true;
+            Sub s = sub;
+            return hub.subscribe(channelId, this).compose(v -> catchUp(channelId, s)).map(v -> s.lastSeq);
+        });
+    }
+
+    /** Replays from Postgres in pages after {@code sub.lastSeq}, then flushes the held live events. */
+    private Future<Void> catchUp(long channelId, Sub sub) {
+        JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", channelId)
+                .put("after", sub.lastSeq).put("limit", config.ws().replayPageSize());
+        return Requests.call(eventBus, Addresses.MESSAGE_REPLAY, req).compose(page -> {
+            JsonArray messages = page.getJsonArray("messages");
+            Future<Void> written = Future.succeededFuture();
+            for (int i = 0; i < messages.size(); i++) {
+                JsonObject m = messages.getJsonObject(i);
+                long seq = m.getLong("seq");
+                if (seq > sub.lastSeq) {
+                    sub.lastSeq = seq;
+                    written = ws.writeTextMessage(m.encode());
+                }
+            }
+            if (messages.size() >= config.ws().replayPageSize() && !closed) {
+                return written.compose(v -> catchUp(channelId, sub));
+            }
+            return written.andThen(ar -> flush(channelId, sub)).otherwiseEmpty();
+        }).onFailure(t -> {
+            sub.catchingUp = false;
+            sub.pending.clear();
+        });
+    }
+
+    private void flush(long channelId, Sub sub) {
+        List<Object[]> held = sub.pending;
+        sub.pending = new ArrayList<>();
+        sub.catchingUp = false;
+        held.sort((a, b) -> Long.compare((long) a[1], (long) b[1]));
+        for (Object[] e : held) {
+            deliver(channelId, (String) e[0], (long) e[1], (Buffer) e[2]);
+        }
+    }
+
+    /** A live event from the hub; the same Buffer goes to every local subscriber, serialized once per node. */
+    void deliver(long channelId, String event, long seq, Buffer frame) {
+        Sub sub = subs.get(channelId);
+        if (sub == null || closed) {
+            return;
+        }
+        if (sub.catchingUp) {
+            sub.pending.add(new Object[]{event, seq, frame});
+            return;
+        }
+        if (!"message".equals(event)) {
+            writeLive(frame);
+            return;
+        }
+        if (seq <= sub.lastSeq) {
+            return;
+        }
+        if (seq > sub.lastSeq + 1) {
+            sub.catchingUp = true;
+            sub.pending.add(new Object[]{event, seq, frame});
+            catchUp(channelId, sub);
+            return;
+        }
+        sub.lastSeq = seq;
+        writeLive(frame);
+    }
+
+    private void writeLive(Buffer frame) {
+        if (ws.writeQueueFull()) {
+            // A client that cannot keep up reconnects and resumes with since; holding its backlog would not scale.
+            ws.close((short) 1013, "too slow; reconnect and resume with since");
+            return;
+        }
+        ws.writeTextMessage(frame.toString());
+    }
+
+    private void write(JsonObject frame) {
+        if (!closed) {
+            ws.writeTextMessage(frame.encode());
+        }
+    }
+
+    private void error(Object ref, ErrorCode code, String message) {
+        error(ref, ParleyException.of(code, message));
+    }
+
+    private void error(Object ref, ParleyException e) {
+        JsonObject frame = new JsonObject().put("type", "error").put("code", e.code().slug).put("message", e.getMessage());
+        if (ref != null) {
+            frame.put("ref", ref);
+        }
+        write(frame);
+    }
+}
