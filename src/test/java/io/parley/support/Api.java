@@ -1,0 +1,116 @@
+package io.parley.support;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A small real HTTP client for tests (JDK HttpClient), speaking JSON to /api/v1. */
+public final class Api {
+
+    private static final AtomicInteger HANDLES = new AtomicInteger();
+
+    public record Resp(int status, String body, String contentType) {
+
+        public JsonObject json() {
+            return new JsonObject(body);
+        }
+
+        public String code() {
+            return json().getString("code");
+        }
+    }
+
+    /** A signed-up user with its tokens. */
+    public record User(long id, String handle, String token, String refreshToken) {
+    }
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    public Api(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    public Resp get(String path, String token) {
+        return send("GET", path, token, null);
+    }
+
+    public Resp post(String path, String token, Object body) {
+        return send("POST", path, token, body);
+    }
+
+    public Resp send(String method, String path, String token, Object body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + (path.startsWith("/api") || !path.startsWith("/") ? path : "/api/v1" + path)))
+                .timeout(Duration.ofSeconds(20));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        String payload = body == null ? null : body instanceof JsonObject j ? j.encode() : body.toString();
+        if (payload != null) {
+            b.header("Content-Type", "application/json");
+        }
+        b.method(method, payload == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
+        try {
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Resp(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String uniqueHandle(String prefix) {
+        return prefix + "_" + HANDLES.incrementAndGet() + "_" + (System.nanoTime() % 100_000);
+    }
+
+    public User signup(String prefix) {
+        String handle = uniqueHandle(prefix);
+        Resp r = post("/auth/signup", null, new JsonObject().put("handle", handle).put("password", "password-" + handle));
+        if (r.status() != 201) {
+            throw new IllegalStateException("signup failed: " + r);
+        }
+        return user(r.json());
+    }
+
+    public User guest(String name) {
+        Resp r = post("/auth/guest", null, new JsonObject().put("displayName", name));
+        if (r.status() != 201) {
+            throw new IllegalStateException("guest failed: " + r);
+        }
+        return user(r.json());
+    }
+
+    public static User user(JsonObject tokens) {
+        JsonObject u = tokens.getJsonObject("user");
+        return new User(u.getLong("id"), u.getString("handle"), tokens.getString("accessToken"), tokens.getString("refreshToken"));
+    }
+
+    public long createChannel(User owner, String kind, String name, long... members) {
+        io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
+        for (long m : members) {
+            ids.add(m);
+        }
+        Resp r = post("/channels", owner.token(), new JsonObject().put("kind", kind).put("name", name).put("memberIds", ids));
+        if (r.status() != 201) {
+            throw new IllegalStateException("create channel failed: " + r);
+        }
+        return r.json().getLong("id");
+    }
+
+    public JsonObject sendMessage(User u, long channelId, String body) {
+        Resp r = post("/channels/" + channelId + "/messages", u.token(),
+                new JsonObject().put("body", body).put("clientMsgId", "c-" + System.nanoTime()));
+        if (r.status() != 201) {
+            throw new IllegalStateException("send failed: " + r);
+        }
+        return r.json();
+    }
+}

@@ -1,0 +1,117 @@
+package io.parley.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A real WebSocket client (Vert.x) that queues every frame it receives, for tests to wait on. */
+public final class WsClient implements AutoCloseable {
+
+    public final WebSocket ws;
+    private final WebSocketClient client;
+    private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    public volatile Short closeCode;
+
+    private WsClient(WebSocketClient client, WebSocket ws) {
+        this.client = client;
+        this.ws = ws;
+        ws.textMessageHandler(t -> frames.add(new JsonObject(t)));
+        ws.closeHandler(v -> closeCode = ws.closeStatusCode());
+    }
+
+    public static WsClient connect(Vertx vertx, int port, String token) {
+        return connect(vertx, port, token, new WebSocketClientOptions());
+    }
+
+    public static WsClient connect(Vertx vertx, int port, String token, WebSocketClientOptions options) {
+        WebSocketClient client = vertx.createWebSocketClient(options.setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+        WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+                .setURI("/ws?token=" + token);
+        WebSocket ws = client.connect(connect).await();
+        return new WsClient(client, ws);
+    }
+
+    public void send(JsonObject frame) {
+        ws.writeTextMessage(frame.encode()).await();
+    }
+
+    /** The next frame matching {@code p}, skipping others; fails after 10 s. */
+    public JsonObject next(Predicate<JsonObject> p) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            long left = deadline - System.currentTimeMillis();
+            JsonObject f;
+            try {
+                f = left <= 0 ? null : frames.poll(left, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (f == null) {
+                throw new AssertionError("no matching frame within 10 s");
+            }
+            if (p.test(f)) {
+                return f;
+            }
+        }
+    }
+
+    public JsonObject reply(String ref) {
+        return next(f -> ref.equals(String.valueOf(f.getValue("ref"))));
+    }
+
+    /** Sends a frame with {@code ref} and waits for its ack or error. */
+    public JsonObject request(JsonObject frame) {
+        String ref = "r" + System.nanoTime();
+        send(frame.put("ref", ref));
+        return reply(ref);
+    }
+
+    /** Every frame of {@code type} that arrives within {@code millis}. */
+    public List<JsonObject> drain(String type, long millis) {
+        List<JsonObject> out = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                JsonObject f = frames.poll(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                if (f != null && type.equals(f.getString("type"))) {
+                    out.add(f);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return out;
+    }
+
+    public Short awaitClose(long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        while (closeCode == null && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return closeCode;
+    }
+
+    @Override
+    public void close() {
+        if (!ws.isClosed()) {
+            ws.close().await();
+        }
+        client.close().await();
+    }
+}
