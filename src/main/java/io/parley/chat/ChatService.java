@@ -137,9 +137,9 @@ public final class ChatService {
         });
     }
 
-    /** before/after are exclusive cursors (0 = none); the page is newest first. */
+    /** before/after are exclusive cursors (MAX / -1 = none); the page is newest first. An after cursor alone pages forward. */
     public Future<JsonObject> page(Principal p, long channelId, long before, long after, int limit) {
-        boolean forward = after > 0 && before == Long.MAX_VALUE;
+        boolean forward = after >= 0 && before == Long.MAX_VALUE;
         return messages.page(channelId, p.userId(), before, after, limit + 1, !forward).compose(list -> {
             if (list.isEmpty()) {
                 return member(p, channelId).map(c -> pageJson(List.of(), false));

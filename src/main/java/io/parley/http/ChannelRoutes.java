@@ -74,9 +74,9 @@ final class ChannelRoutes {
 
     private void page(RoutingContext ctx) {
         long before = Requests.queryLong(ctx, "before", Long.MAX_VALUE);
-        long after = Requests.queryLong(ctx, "after", 0);
+        long after = Requests.queryLong(ctx, "after", -1);
         long limit = Requests.queryLong(ctx, "limit", config.messages().pageSize());
-        if (before != Long.MAX_VALUE && before <= after + 1 && after > 0) {
+        if (before != Long.MAX_VALUE && before <= after + 1) {
             throw ParleyException.of(ErrorCode.BAD_CURSOR, "before must be greater than after + 1.");
         }
         int clamped = (int) Math.max(1, Math.min(50, limit));
