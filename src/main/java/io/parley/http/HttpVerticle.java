@@ -41,7 +41,7 @@ public class HttpVerticle extends VerticleBase {
         Router router = router(config, tokens, gateway);
         long idleMillis = config.ws().idleTimeoutSeconds() * 1000L;
         idleTimer = vertx.setPeriodic(Math.min(5000, idleMillis), id -> hub.sweepIdle(idleMillis));
-        server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
+        server = vertx.createHttpServer(serverOptions(config)).requestHandler(router).connectionHandler(gateway::boundInflation);
         return hub.start().compose(v -> server.listen());
     }
 

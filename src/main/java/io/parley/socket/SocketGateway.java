@@ -6,8 +6,14 @@ import io.parley.domain.Principal;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
 import io.parley.http.RateLimiter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 
 import java.net.URI;
@@ -22,6 +28,8 @@ public final class SocketGateway {
     /** Offered with a token as {@code Sec-WebSocket-Protocol: parley, token.<accessToken>}. */
     public static final String SUBPROTOCOL = "parley";
     private static final String TOKEN_PROTOCOL_PREFIX = "token.";
+    /** The name Vert.x gives the extension handler in the connection's pipeline. */
+    private static final String EXTENSION_HANDLER = "webSocketExtensionHandler";
 
     private final Vertx vertx;
     private final TokenService tokens;
@@ -59,6 +67,25 @@ public final class SocketGateway {
         }
         req.toWebSocket().onSuccess(ws -> new SocketSession(ws, principal, hub, vertx.eventBus(), config, sendLimiter, typingLimiter).start())
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * Vert.x installs permessage-deflate without Netty's allocation bound, so one small compressed frame
+     * could inflate to many megabytes before the message-size check. Replace the handshaker with one that
+     * stops inflating at the message limit; the decoder then fails and the socket is closed with 1009.
+     * Called for each new connection, before its first request reaches the extension handler.
+     */
+    public void boundInflation(HttpConnection connection) {
+        if (!config.ws().compression() || !(connection instanceof ConnectionBase conn)) {
+            return;
+        }
+        ChannelPipeline pipeline = conn.channel().pipeline();
+        if (pipeline.get(EXTENSION_HANDLER) != null) {
+            pipeline.replace(EXTENSION_HANDLER, EXTENSION_HANDLER, new WebSocketServerExtensionHandler(
+                    new PerMessageDeflateServerExtensionHandshaker(6, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
+                            PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, false, false,
+                            config.ws().maxMessageBytes())));
+        }
     }
 
     private static String token(HttpServerRequest req) {

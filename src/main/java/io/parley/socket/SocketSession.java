@@ -64,9 +64,17 @@ final class SocketSession {
         ws.textMessageHandler(this::onText);
         ws.binaryMessageHandler(b -> error(null, ErrorCode.BAD_REQUEST, "Send JSON text frames; binary frames are not understood."));
         ws.frameHandler(f -> lastFrameAt = System.currentTimeMillis());
-        ws.exceptionHandler(t -> { });
+        ws.exceptionHandler(this::onError);
         ws.closeHandler(v -> onClose());
         eventBus.send(Addresses.SOCKET_CONNECTED, new JsonObject().put("userId", principal.userId()), new DeliveryOptions().setLocalOnly(true));
+    }
+
+    /** A frame the codec refused (too big, or inflating past the limit): 1009, as for any oversized message. */
+    private void onError(Throwable t) {
+        if (!ws.isClosed() && (t instanceof io.netty.handler.codec.compression.DecompressionException
+                || t instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException)) {
+            ws.close((short) 1009, "message too big");
+        }
     }
 
     long lastFrameAt() {

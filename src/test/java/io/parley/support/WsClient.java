@@ -19,6 +19,8 @@ public final class WsClient implements AutoCloseable {
     public final WebSocket ws;
     private final WebSocketClient client;
     private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    /** Frames received but not yet asked for: next() never loses a frame it skips. */
+    private final List<JsonObject> stash = new ArrayList<>();
     public volatile Short closeCode;
 
     private WsClient(WebSocketClient client, WebSocket ws) {
@@ -44,8 +46,13 @@ public final class WsClient implements AutoCloseable {
         ws.writeTextMessage(frame.encode()).await();
     }
 
-    /** The next frame matching {@code p}, skipping others; fails after 10 s. */
+    /** The next frame matching {@code p}; frames it skips stay for later calls. Fails after 10 s. */
     public JsonObject next(Predicate<JsonObject> p) {
+        for (int i = 0; i < stash.size(); i++) {
+            if (p.test(stash.get(i))) {
+                return stash.remove(i);
+            }
+        }
         long deadline = System.currentTimeMillis() + 10_000;
         while (true) {
             long left = deadline - System.currentTimeMillis();
@@ -57,11 +64,12 @@ public final class WsClient implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
             if (f == null) {
-                throw new AssertionError("no matching frame within 10 s");
+                throw new AssertionError("no matching frame within 10 s; unclaimed frames: " + stash);
             }
             if (p.test(f)) {
                 return f;
             }
+            stash.add(f);
         }
     }
 
@@ -76,15 +84,20 @@ public final class WsClient implements AutoCloseable {
         return reply(ref);
     }
 
-    /** Every frame of {@code type} that arrives within {@code millis}. */
+    /** Every frame of {@code type} already received or arriving within {@code millis}. */
     public List<JsonObject> drain(String type, long millis) {
         List<JsonObject> out = new ArrayList<>();
+        stash.removeIf(f -> type.equals(f.getString("type")) && out.add(f));
         long deadline = System.currentTimeMillis() + millis;
         while (System.currentTimeMillis() < deadline) {
             try {
                 JsonObject f = frames.poll(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-                if (f != null && type.equals(f.getString("type"))) {
-                    out.add(f);
+                if (f != null) {
+                    if (type.equals(f.getString("type"))) {
+                        out.add(f);
+                    } else {
+                        stash.add(f);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
