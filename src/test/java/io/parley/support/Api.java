@@ -41,12 +41,17 @@ public final class Api {
         return send("GET", path, token, null);
     }
 
+    /** GET outside /api/v1: /health, /metrics, the web client. */
+    public Resp getRoot(String path) {
+        return send("GET", "/api/../" + path.substring(1), null, null);
+    }
+
     public Resp post(String path, String token, Object body) {
         return send("POST", path, token, body);
     }
 
     public Resp send(String method, String path, String token, Object body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + (path.startsWith("/api") || !path.startsWith("/") ? path : "/api/v1" + path)))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + (path.startsWith("/api/") ? path.replace("/api/../", "/") : "/api/v1" + path)))
                 .timeout(Duration.ofSeconds(20));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
