@@ -115,7 +115,15 @@ public final class ChatService {
                 if (userId != p.userId() && "owner".equals(tm.role()) && !p.isAdmin()) {
                     return Future.failedFuture(forbidden("The owner of a channel cannot be removed."));
                 }
-                return channels.removeMember(channelId, userId).mapEmpty();
+                return channels.removeMember(channelId, userId).map(removed -> {
+                    if (removed) {
+                        // Sockets of the removed user drop the channel at once: no reading a channel you are not in.
+                        JsonObject event = new JsonObject().put("type", "removed").put("channelId", channelId).put("userId", userId);
+                        eventBus.publish(Addresses.channel(channelId), event.toBuffer(),
+                                new DeliveryOptions().addHeader("event", "removed").addHeader("userId", String.valueOf(userId)));
+                    }
+                    return null;
+                });
             });
         });
     }

@@ -37,10 +37,12 @@ public final class EdgeHub {
             long channelId = Long.parseLong(msg.headers().get("channelId"));
             String event = msg.headers().get("event");
             String seq = msg.headers().get("seq");
+            String user = msg.headers().get("userId");
+            long userId = user == null ? 0 : Long.parseLong(user);
             Set<SocketSession> subs = byChannel.get(channelId);
             if (subs != null) {
                 for (SocketSession s : List.copyOf(subs)) {
-                    s.deliver(channelId, event, seq == null ? 0 : Long.parseLong(seq), msg.body());
+                    s.deliver(channelId, event, seq == null ? 0 : Long.parseLong(seq), userId, msg.body());
                 }
             }
         });

@@ -163,7 +163,8 @@ final class SocketSession {
         }
         if (typingLimiter.tryAcquire(principal.userId() * 31 + channelId)) {
             JsonObject event = new JsonObject().put("type", "typing").put("channelId", channelId).put("userId", principal.userId());
-            eventBus.publish(Addresses.channel(channelId), event.toBuffer(), new DeliveryOptions().addHeader("event", "typing"));
+            eventBus.publish(Addresses.channel(channelId), event.toBuffer(), new DeliveryOptions().addHeader("event", "typing")
+                    .addHeader("userId", String.valueOf(principal.userId())));
         }
         return Future.succeededFuture(new JsonObject());
     }
@@ -219,7 +220,8 @@ final class SocketSession {
             sub.lastSeq = since < 0 ? lastSeq : Math.min(since, lastSeq);
             sub.catchingUp = true;
             Sub s = sub;
-            return hub.subscribe(channelId, this).compose(v -> catchUp(channelId, s)).map(v -> s.lastSeq);
+            return hub.subscribe(channelId, this).compose(v -> catchUp(channelId, s)).map(v -> s.lastSeq)
+                    .onFailure(t -> drop(channelId));
         });
     }
 
@@ -248,24 +250,40 @@ final class SocketSession {
         });
     }
 
+    private void drop(long channelId) {
+        if (subs.remove(channelId) != null) {
+            hub.unsubscribe(channelId, this);
+        }
+    }
+
     private void flush(long channelId, Sub sub) {
         List<Object[]> held = sub.pending;
         sub.pending = new ArrayList<>();
         sub.catchingUp = false;
         held.sort((a, b) -> Long.compare((long) a[1], (long) b[1]));
         for (Object[] e : held) {
-            deliver(channelId, (String) e[0], (long) e[1], (Buffer) e[2]);
+            deliver(channelId, (String) e[0], (long) e[1], (long) e[3], (Buffer) e[2]);
         }
     }
 
     /** A live event from the hub; the same Buffer goes to every local subscriber, serialized once per node. */
-    void deliver(long channelId, String event, long seq, Buffer frame) {
+    void deliver(long channelId, String event, long seq, long userId, Buffer frame) {
         Sub sub = subs.get(channelId);
         if (sub == null || closed) {
             return;
         }
+        if ("removed".equals(event)) {
+            if (userId == principal.userId()) {
+                drop(channelId);
+                writeLive(frame);
+            }
+            return;
+        }
+        if ("typing".equals(event) && userId == principal.userId()) {
+            return;
+        }
         if (sub.catchingUp) {
-            sub.pending.add(new Object[]{event, seq, frame});
+            sub.pending.add(new Object[]{event, seq, frame, userId});
             return;
         }
         if (!"message".equals(event)) {
@@ -277,7 +295,7 @@ final class SocketSession {
         }
         if (seq > sub.lastSeq + 1) {
             sub.catchingUp = true;
-            sub.pending.add(new Object[]{event, seq, frame});
+            sub.pending.add(new Object[]{event, seq, frame, userId});
             catchUp(channelId, sub);
             return;
         }

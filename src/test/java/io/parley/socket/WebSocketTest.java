@@ -93,6 +93,24 @@ class WebSocketTest {
     }
 
     @Test
+    @DisplayName("a member removed from a channel stops receiving it at once, and is told so")
+    void removedMemberStopsReceiving() {
+        long ch = api.createChannel(alice, "private", "kick-live", bob.id());
+        try (WsClient b = WsClient.connect(node.vertx, node.port, bob.token())) {
+            assertThat(b.request(subscribe(ch, null)).getString("type")).isEqualTo("ack");
+            api.sendMessage(alice, ch, "before the kick");
+            assertThat(b.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("before the kick");
+            assertThat(api.send("DELETE", "/channels/" + ch + "/members/" + bob.id(), alice.token(), null).status()).isEqualTo(204);
+            JsonObject removed = b.next(f -> "removed".equals(f.getString("type")));
+            assertThat(removed.getLong("channelId")).isEqualTo(ch);
+            api.sendMessage(alice, ch, "after the kick");
+            assertThat(b.drain("message", 500)).isEmpty();
+            JsonObject typing = b.request(new JsonObject().put("type", "typing").put("channelId", ch));
+            assertThat(typing.getString("code")).isEqualTo("not_a_member");
+        }
+    }
+
+    @Test
     @DisplayName("subscribe with since replays exactly what came after it, then goes live")
     void replayWithSince() {
         long ch = api.createChannel(alice, "public", "replay", bob.id());
