@@ -41,7 +41,8 @@ public final class AuthService {
 
     public Future<Tokens> signup(String handle, String password, String displayName, String phoneNumber) {
         return hasher.hash(password)
-                .compose(hash -> users.create(handle, displayName == null ? handle : displayName, phoneNumber, hash, "member", null))
+                .compose(hash -> users.create(handle, displayName == null || displayName.isBlank() ? handle : displayName,
+                        phoneNumber, hash, "member", null))
                 .compose(user -> newSession(user, config.refreshTokenTtlSeconds()));
     }
 

@@ -16,6 +16,8 @@ public final class PasswordHasher {
 
     /** Verified against when the user does not exist, so that a wrong handle takes as long as a wrong password. */
     private final String dummyHash;
+    /** The most bcrypt uses of a password. */
+    public static final int MAX_BYTES = 72;
     private final WorkerExecutor workers;
     private final int cost;
 
@@ -31,10 +33,14 @@ public final class PasswordHasher {
 
     /** Verifies against {@code hash}, or against a dummy hash when {@code hash} is null (and then answers false). */
     public Future<Boolean> verify(String password, String hash) {
-        String against = hash == null ? dummyHash : hash;
+        byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        // bcrypt reads at most 72 bytes and the library refuses more; no stored password is longer, so a
+        // longer one is simply wrong (verified against the dummy hash so it costs the same time).
+        boolean possible = hash != null && bytes.length <= MAX_BYTES;
+        byte[] candidate = possible ? bytes : "parley-dummy-password".getBytes(StandardCharsets.UTF_8);
+        String against = possible ? hash : dummyHash;
         return workers.executeBlocking(() -> BCrypt.verifyer()
-                .verify(password.getBytes(StandardCharsets.UTF_8), against.getBytes(StandardCharsets.UTF_8)).verified
-                && hash != null, false);
+                .verify(candidate, against.getBytes(StandardCharsets.UTF_8)).verified && possible, false);
     }
 
     public Future<Void> close() {

@@ -79,6 +79,8 @@ public final class ChatService {
             }
             return users.byId(userId).compose(u -> u.isEmpty()
                     ? Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))
+                    : u.get().isGuest() && !"room".equals(c.kind())
+                    ? Future.failedFuture(forbidden("Guests can only be in rooms; they cannot be invited to channels."))
                     : channels.addMember(channelId, userId, "member").map(added -> new JsonObject()
                     .put("channelId", channelId).put("userId", userId).put("added", added)));
         });
@@ -164,8 +166,9 @@ public final class ChatService {
 
     /** Oldest first, for replays: messages after {@code after}, at most {@code limit}. */
     public Future<JsonArray> replay(Principal p, long channelId, long after, int limit) {
-        return messages.page(channelId, p.userId(), Long.MAX_VALUE, after, limit, false)
-                .map(list -> new JsonArray(list.stream().map(Views::messageEvent).toList()));
+        return messages.page(channelId, p.userId(), Long.MAX_VALUE, after, limit, false).compose(list -> list.isEmpty()
+                ? member(p, channelId).map(c -> new JsonArray())
+                : Future.succeededFuture(new JsonArray(list.stream().map(Views::messageEvent).toList())));
     }
 
     private static JsonObject pageJson(List<Message> page, boolean hasMore) {

@@ -27,12 +27,12 @@ final class ChannelRoutes {
 
     private final EventBus eventBus;
     private final ParleyConfig config;
-    private final RateLimiter sendLimiter;
+    private final RateLimiter<Long> sendLimiter;
 
-    ChannelRoutes(EventBus eventBus, ParleyConfig config) {
+    ChannelRoutes(EventBus eventBus, ParleyConfig config, RateLimiter<Long> sendLimiter) {
         this.eventBus = eventBus;
         this.config = config;
-        this.sendLimiter = new RateLimiter(config.ws().sendRatePerSecond(), config.ws().sendBurst());
+        this.sendLimiter = sendLimiter;
     }
 
     void mount(Router api, Handler<RoutingContext> auth) {
@@ -75,9 +75,17 @@ final class ChannelRoutes {
     private void page(RoutingContext ctx) {
         long before = Requests.queryLong(ctx, "before", Long.MAX_VALUE);
         long after = Requests.queryLong(ctx, "after", -1);
-        long limit = Requests.queryLong(ctx, "limit", config.messages().pageSize());
-        if (before != Long.MAX_VALUE && before <= after + 1) {
-            throw ParleyException.of(ErrorCode.BAD_CURSOR, "before must be greater than after + 1.");
+        String rawLimit = ctx.request().getParam("limit");
+        long limit;
+        try {
+            limit = rawLimit == null || rawLimit.isEmpty() ? config.messages().pageSize() : Long.parseLong(rawLimit);
+        } catch (NumberFormatException e) {
+            throw Input.invalid("limit must be a whole number from 1 to 50, not \"" + rawLimit + "\".");
+        }
+        if (before != Long.MAX_VALUE && before <= Math.max(after, 0) + 1) {
+            throw ParleyException.of(ErrorCode.BAD_CURSOR, after < 0
+                    ? "before must be at least 2: there is nothing before seq " + before + "."
+                    : "before must be greater than after + 1, or the range is empty.");
         }
         int clamped = (int) Math.max(1, Math.min(50, limit));
         reply(ctx, 200, Addresses.MESSAGE_PAGE, withChannel(ctx).put("before", before).put("after", after).put("limit", clamped));

@@ -37,15 +37,17 @@ public class HttpVerticle extends VerticleBase {
         }
         TokenService tokens = new TokenService(secret.getBytes(), config.auth().accessTokenTtlSeconds());
         hub = new EdgeHub(vertx);
-        SocketGateway gateway = new SocketGateway(vertx, tokens, config, hub);
-        Router router = router(config, tokens, gateway);
+        // One send budget per user on this instance, whether the user sends over HTTP or WebSocket.
+        RateLimiter<Long> sendLimiter = new RateLimiter<>(config.ws().sendRatePerSecond(), config.ws().sendBurst());
+        SocketGateway gateway = new SocketGateway(vertx, tokens, config, hub, sendLimiter);
+        Router router = router(config, tokens, gateway, sendLimiter);
         long idleMillis = config.ws().idleTimeoutSeconds() * 1000L;
         idleTimer = vertx.setPeriodic(Math.min(5000, idleMillis), id -> hub.sweepIdle(idleMillis));
         server = vertx.createHttpServer(serverOptions(config)).requestHandler(router).connectionHandler(gateway::boundInflation);
         return hub.start().compose(v -> server.listen());
     }
 
-    private Router router(ParleyConfig config, TokenService tokens, SocketGateway gateway) {
+    private Router router(ParleyConfig config, TokenService tokens, SocketGateway gateway, RateLimiter<Long> sendLimiter) {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             ctx.response().putHeader("X-Request-Id", Requests.requestId(ctx));
@@ -58,14 +60,13 @@ public class HttpVerticle extends VerticleBase {
                     boolean dbUp = "up".equals(h.getString("db"));
                     h.put("cluster", new JsonObject().put("enabled", vertx.isClustered()).put("node", Health.nodeId(vertx))
                             .put("members", Health.members(vertx)));
-                    h.put("sockets", hub.openSockets());
                     h.put("status", !dbUp ? "down" : "down".equals(h.getString("redis")) ? "degraded" : "up");
                     Requests.json(ctx, dbUp ? 200 : 503, h);
                 }));
         Router api = Router.router(vertx);
         api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
         new AuthRoutes(vertx.eventBus()).mount(api, ctx -> Requests.authenticate(ctx, tokens));
-        new ChannelRoutes(vertx.eventBus(), config).mount(api, ctx -> Requests.authenticate(ctx, tokens));
+        new ChannelRoutes(vertx.eventBus(), config, sendLimiter).mount(api, ctx -> Requests.authenticate(ctx, tokens));
         router.route("/api/v1/*").subRouter(api);
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setIndexPage("index.html"));
         router.route().last().handler(ctx -> ctx.fail(404));

@@ -38,8 +38,8 @@ public final class Problems {
                 .put("code", p.code().slug)
                 .put("instance", ctx.request().path())
                 .put("requestId", requestId);
-        if (p.code() == ErrorCode.RATE_LIMITED || p.code() == ErrorCode.TOO_MANY_SIGNINS) {
-            ctx.response().putHeader("Retry-After", "60");
+        if (p.code() == ErrorCode.RATE_LIMITED) {
+            ctx.response().putHeader("Retry-After", "1"); // buckets refill every second
         }
         ctx.response().setStatusCode(p.code().status)
                 .putHeader("Content-Type", "application/problem+json")

@@ -25,6 +25,8 @@ public final class EdgeHub {
     private final Vertx vertx;
     private final String edgeId = UUID.randomUUID().toString();
     private final Map<Long, Set<SocketSession>> byChannel = new HashMap<>();
+    /** Per channel, the hub registration: later subscribers wait for it too, or they could miss events. */
+    private final Map<Long, Future<Void>> registrations = new HashMap<>();
     private final Set<SocketSession> sessions = new HashSet<>();
     private MessageConsumer<Buffer> deliveries;
 
@@ -62,19 +64,22 @@ public final class EdgeHub {
         Set<SocketSession> subs = byChannel.get(channelId);
         if (subs != null) {
             subs.add(s);
-            return Future.succeededFuture();
+            return registrations.get(channelId);
         }
         Set<SocketSession> fresh = new HashSet<>();
         fresh.add(s);
         byChannel.put(channelId, fresh);
-        return vertx.eventBus().request(Addresses.HUB_INTEREST, interest(channelId, true), new DeliveryOptions().setLocalOnly(true))
-                .mapEmpty();
+        Future<Void> registered = vertx.eventBus().request(Addresses.HUB_INTEREST, interest(channelId, true),
+                new DeliveryOptions().setLocalOnly(true)).mapEmpty();
+        registrations.put(channelId, registered);
+        return registered;
     }
 
     void unsubscribe(long channelId, SocketSession s) {
         Set<SocketSession> subs = byChannel.get(channelId);
         if (subs != null && subs.remove(s) && subs.isEmpty()) {
             byChannel.remove(channelId);
+            registrations.remove(channelId);
             vertx.eventBus().request(Addresses.HUB_INTEREST, interest(channelId, false), new DeliveryOptions().setLocalOnly(true));
         }
     }

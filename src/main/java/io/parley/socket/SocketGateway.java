@@ -35,17 +35,17 @@ public final class SocketGateway {
     private final TokenService tokens;
     private final ParleyConfig config;
     private final EdgeHub hub;
-    private final RateLimiter sendLimiter;
-    private final RateLimiter typingLimiter;
+    private final RateLimiter<Long> sendLimiter;
+    private final RateLimiter<SocketSession.TypingKey> typingLimiter;
 
-    public SocketGateway(Vertx vertx, TokenService tokens, ParleyConfig config, EdgeHub hub) {
+    public SocketGateway(Vertx vertx, TokenService tokens, ParleyConfig config, EdgeHub hub, RateLimiter<Long> sendLimiter) {
         this.vertx = vertx;
         this.tokens = tokens;
         this.config = config;
         this.hub = hub;
-        this.sendLimiter = new RateLimiter(config.ws().sendRatePerSecond(), config.ws().sendBurst());
+        this.sendLimiter = sendLimiter;
         // Typing is ephemeral: at most one event per user and channel per second.
-        this.typingLimiter = new RateLimiter(1, 1);
+        this.typingLimiter = new RateLimiter<>(1, 1);
     }
 
     public void handle(RoutingContext ctx) {
@@ -111,23 +111,28 @@ public final class SocketGateway {
      * origins, "*" for any, and by default the origin of the node itself (same host and port as Host).
      */
     boolean originAllowed(HttpServerRequest req) {
-        String origin = req.getHeader("Origin");
+        return originAllowed(req.getHeader("Origin"), req.getHeader("Host"), config.ws().allowedOrigins());
+    }
+
+    static boolean originAllowed(String origin, String host, List<String> allowed) {
         if (origin == null) {
             return true;
         }
-        List<String> allowed = config.ws().allowedOrigins();
         if (allowed.contains("*") || allowed.contains(origin)) {
             return true;
         }
         try {
             URI uri = URI.create(origin);
-            String host = req.getHeader("Host");
             if (uri.getHost() == null || host == null) {
                 return false;
             }
-            int port = uri.getPort() != -1 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80);
-            String expected = uri.getHost() + (host.contains(":") ? ":" + port : "");
-            return host.equalsIgnoreCase(expected) || host.equalsIgnoreCase(uri.getHost() + ":" + port);
+            int originPort = uri.getPort() != -1 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80);
+            int colon = host.lastIndexOf(':');
+            boolean hostHasPort = colon > host.lastIndexOf(']');
+            String hostName = hostHasPort ? host.substring(0, colon) : host;
+            // Without a port in Host the client used the default port of its scheme: the origin must too.
+            boolean portMatches = hostHasPort ? host.substring(colon + 1).equals(String.valueOf(originPort)) : uri.getPort() == -1;
+            return hostName.equalsIgnoreCase(uri.getHost()) && portMatches;
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -30,6 +30,10 @@ import java.util.Map;
  */
 final class SocketSession {
 
+    /** The typing rate limit is per user and channel. */
+    record TypingKey(long userId, long channelId) {
+    }
+
     /** Per-channel delivery state. {@code pending} holds live events while a replay runs. */
     private static final class Sub {
         long lastSeq;
@@ -42,14 +46,14 @@ final class SocketSession {
     private final EdgeHub hub;
     private final EventBus eventBus;
     private final ParleyConfig config;
-    private final RateLimiter sendLimiter;
-    private final RateLimiter typingLimiter;
+    private final RateLimiter<Long> sendLimiter;
+    private final RateLimiter<TypingKey> typingLimiter;
     private final Map<Long, Sub> subs = new HashMap<>();
     private long lastFrameAt = System.currentTimeMillis();
     private boolean closed;
 
     SocketSession(ServerWebSocket ws, Principal principal, EdgeHub hub, EventBus eventBus, ParleyConfig config,
-                  RateLimiter sendLimiter, RateLimiter typingLimiter) {
+                  RateLimiter<Long> sendLimiter, RateLimiter<TypingKey> typingLimiter) {
         this.ws = ws;
         this.principal = principal;
         this.hub = hub;
@@ -69,10 +73,18 @@ final class SocketSession {
         eventBus.send(Addresses.SOCKET_CONNECTED, new JsonObject().put("userId", principal.userId()), new DeliveryOptions().setLocalOnly(true));
     }
 
-    /** A frame the codec refused (too big, or inflating past the limit): 1009, as for any oversized message. */
+    /**
+     * The codec refused what the client sent: a message over the limit, whether in one frame, in many
+     * fragments or compressed, closes with 1009; other protocol violations with the status Netty gives them.
+     */
     private void onError(Throwable t) {
-        if (!ws.isClosed() && (t instanceof io.netty.handler.codec.compression.DecompressionException
-                || t instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException)) {
+        if (ws.isClosed()) {
+            return;
+        }
+        if (t instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
+            ws.close((short) c.closeStatus().code(), c.closeStatus().reasonText());
+        } else if (t instanceof io.netty.handler.codec.compression.DecompressionException
+                || (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("max message size"))) {
             ws.close((short) 1009, "message too big");
         }
     }
@@ -159,9 +171,9 @@ final class SocketSession {
     private Future<JsonObject> typing(JsonObject frame) {
         long channelId = Input.id(frame, "channelId");
         if (!subs.containsKey(channelId)) {
-            throw ParleyException.of(ErrorCode.NOT_A_MEMBER, "Subscribe to channel " + channelId + " before sending typing.");
+            throw Input.invalid("Subscribe to channel " + channelId + " on this connection before sending typing.");
         }
-        if (typingLimiter.tryAcquire(principal.userId() * 31 + channelId)) {
+        if (typingLimiter.tryAcquire(new TypingKey(principal.userId(), channelId))) {
             JsonObject event = new JsonObject().put("type", "typing").put("channelId", channelId).put("userId", principal.userId());
             eventBus.publish(Addresses.channel(channelId), event.toBuffer(), new DeliveryOptions().addHeader("event", "typing")
                     .addHeader("userId", String.valueOf(principal.userId())));
@@ -194,14 +206,33 @@ final class SocketSession {
             Long since = Input.optId(item, "since");
             wanted.add(new long[]{Input.id(item, "id"), since == null ? -1 : since});
         }
-        if (subs.size() + wanted.size() > config.ws().maxSubscriptions()) {
+        long fresh = wanted.stream().mapToLong(w -> w[0]).distinct().filter(id -> !subs.containsKey(id)).count();
+        if (subs.size() + fresh > config.ws().maxSubscriptions()) {
             throw Input.invalid("A connection can subscribe to at most " + config.ws().maxSubscriptions() + " channels.");
         }
-        Future<JsonArray> chain = Future.succeededFuture(new JsonArray());
+        // Each channel succeeds or fails on its own: the ack lists both, and only if none succeeded is it an error.
+        JsonArray done = new JsonArray();
+        JsonArray failed = new JsonArray();
+        Future<Void> chain = Future.succeededFuture();
         for (long[] w : wanted) {
-            chain = chain.compose(done -> subscribeOne(w[0], w[1]).map(last -> done.add(new JsonObject().put("id", w[0]).put("lastSeq", last))));
+            chain = chain.compose(v -> subscribeOne(w[0], w[1])
+                    .map(last -> done.add(new JsonObject().put("id", w[0]).put("lastSeq", last)))
+                    .recover(t -> {
+                        ParleyException p = ParleyException.from(t);
+                        failed.add(new JsonObject().put("id", w[0]).put("code", p.code().slug).put("message", p.getMessage()));
+                        return Future.succeededFuture(done);
+                    }).mapEmpty());
         }
-        return chain.map(done -> new JsonObject().put("channels", done));
+        return chain.compose(v -> {
+            if (done.isEmpty()) {
+                JsonObject first = failed.getJsonObject(0);
+                ErrorCode code = java.util.Arrays.stream(ErrorCode.values()).filter(c -> c.slug.equals(first.getString("code")))
+                        .findFirst().orElse(ErrorCode.INTERNAL);
+                return Future.failedFuture(ParleyException.of(code, first.getString("message")));
+            }
+            JsonObject ack = new JsonObject().put("channels", done);
+            return Future.succeededFuture(failed.isEmpty() ? ack : ack.put("failed", failed));
+        });
     }
 
     /** Authorizes, starts holding live events, replays what came after {@code since} (-1: none), then goes live. */
@@ -225,11 +256,18 @@ final class SocketSession {
         });
     }
 
-    /** Replays from Postgres in pages after {@code sub.lastSeq}, then flushes the held live events. */
+    /**
+     * Replays from Postgres in pages after {@code sub.lastSeq}, then flushes the held live events. The
+     * replay is the truth: held events after it are delivered even if seqs jump (nothing was between).
+     * A failure (the caller is no longer a member) drops the subscription.
+     */
     private Future<Void> catchUp(long channelId, Sub sub) {
         JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", channelId)
                 .put("after", sub.lastSeq).put("limit", config.ws().replayPageSize());
         return Requests.call(eventBus, Addresses.MESSAGE_REPLAY, req).compose(page -> {
+            if (subs.get(channelId) != sub) {
+                return Future.succeededFuture(); // unsubscribed meanwhile
+            }
             JsonArray messages = page.getJsonArray("messages");
             Future<Void> written = Future.succeededFuture();
             for (int i = 0; i < messages.size(); i++) {
@@ -247,6 +285,7 @@ final class SocketSession {
         }).onFailure(t -> {
             sub.catchingUp = false;
             sub.pending.clear();
+            drop(channelId);
         });
     }
 
@@ -260,9 +299,19 @@ final class SocketSession {
         List<Object[]> held = sub.pending;
         sub.pending = new ArrayList<>();
         sub.catchingUp = false;
+        if (subs.get(channelId) != sub) {
+            return;
+        }
         held.sort((a, b) -> Long.compare((long) a[1], (long) b[1]));
         for (Object[] e : held) {
-            deliver(channelId, (String) e[0], (long) e[1], (long) e[3], (Buffer) e[2]);
+            String event = (String) e[0];
+            long seq = (long) e[1];
+            if (!"message".equals(event)) {
+                deliver(channelId, event, seq, (long) e[3], (Buffer) e[2]);
+            } else if (seq > sub.lastSeq) {
+                sub.lastSeq = seq;
+                writeLive((Buffer) e[2]);
+            }
         }
     }
 

@@ -81,6 +81,30 @@ class AuthFlowTest {
     }
 
     @Test
+    @DisplayName("passwords longer than bcrypt reads are wrong passwords (401, counted), never a server error")
+    void longPasswords() {
+        Api.User u = api.signup("longpw");
+        String tooLong = "é".repeat(60); // 120 bytes
+        Resp signin = api.post("/auth/signin", null, creds(u.handle(), tooLong));
+        assertThat(signin.status()).isEqualTo(401);
+        assertThat(signin.code()).isEqualTo("invalid_credentials");
+        Resp change = api.send("PUT", "/me/password", u.token(), new JsonObject().put("currentPassword", tooLong).put("newPassword", "new password 1"));
+        assertThat(change.status()).isEqualTo(401);
+        Resp signup = api.post("/auth/signup", null, creds(Api.uniqueHandle("long"), tooLong));
+        assertThat(signup.status()).isEqualTo(400);
+        assertThat(signup.code()).isEqualTo("validation_failed");
+    }
+
+    @Test
+    @DisplayName("a blank displayName falls back to the handle")
+    void blankDisplayName() {
+        String handle = Api.uniqueHandle("blank");
+        Resp r = api.post("/auth/signup", null, creds(handle, "long enough pw").put("displayName", "   "));
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.json().getJsonObject("user").getString("displayName")).isEqualTo(handle);
+    }
+
+    @Test
     @DisplayName("repeated failed signins for one handle are throttled with 429, even with the right password")
     void throttling() {
         String handle = Api.uniqueHandle("thr");

@@ -204,6 +204,21 @@ class MessageFlowTest {
         Api.User g = api.guest("G");
         assertThat(api.post("/direct/" + alice.id(), g.token(), null).status()).isEqualTo(403);
         assertThat(api.post("/channels/" + first + "/members", alice.token(), new JsonObject().put("userId", bob.id())).status()).isEqualTo(403);
+        // leaving is not forever: opening the direct channel again brings one back
+        assertThat(api.send("DELETE", "/channels/" + first + "/members/" + dan.id(), dan.token(), null).status()).isEqualTo(204);
+        assertThat(api.get("/channels/" + first + "/messages", dan.token()).status()).isEqualTo(404);
+        assertThat(api.post("/direct/" + alice.id(), dan.token(), null).json().getLong("id")).isEqualTo(first);
+        assertThat(api.get("/channels/" + first + "/messages", dan.token()).status()).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("guests cannot be invited into public or private channels")
+    void guestInvites() {
+        Api.User g = api.guest("Invitee");
+        long priv = api.createChannel(alice, "private", "no-guests");
+        Resp invite = api.post("/channels/" + priv + "/members", alice.token(), new JsonObject().put("userId", g.id()));
+        assertThat(invite.status()).isEqualTo(403);
+        assertThat(api.get("/channels/" + priv, g.token()).status()).isEqualTo(404);
     }
 
     @Test

@@ -106,7 +106,7 @@ class WebSocketTest {
             api.sendMessage(alice, ch, "after the kick");
             assertThat(b.drain("message", 500)).isEmpty();
             JsonObject typing = b.request(new JsonObject().put("type", "typing").put("channelId", ch));
-            assertThat(typing.getString("code")).isEqualTo("not_a_member");
+            assertThat(typing.getString("code")).isEqualTo("validation_failed");
         }
     }
 
@@ -213,6 +213,38 @@ class WebSocketTest {
             client.connect(same).await().close().await();
         } finally {
             client.close().await();
+        }
+    }
+
+    @Test
+    @DisplayName("a message over the limit sent in small fragments also closes with 1009")
+    void oversizedFragmentedMessage() {
+        try (WsClient a = WsClient.connect(node.vertx, node.port, alice.token())) {
+            String chunk = "y".repeat(16 * 1024);
+            a.ws.writeFrame(io.vertx.core.http.WebSocketFrame.textFrame(chunk, false));
+            for (int i = 0; i < 5; i++) {
+                a.ws.writeFrame(io.vertx.core.http.WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(chunk), i == 4));
+            }
+            assertThat(a.awaitClose(5_000)).isEqualTo((short) 1009);
+        }
+    }
+
+    @Test
+    @DisplayName("subscribing to several channels: each succeeds or fails on its own, and the ack says which")
+    void partialSubscribe() {
+        long mine = api.createChannel(alice, "private", "mine");
+        long theirs = api.createChannel(bob, "private", "theirs");
+        try (WsClient a = WsClient.connect(node.vertx, node.port, alice.token())) {
+            JsonObject ack = a.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray()
+                    .add(new JsonObject().put("id", mine)).add(new JsonObject().put("id", theirs))));
+            assertThat(ack.getString("type")).isEqualTo("ack");
+            assertThat(ack.getJsonArray("channels").getJsonObject(0).getLong("id")).isEqualTo(mine);
+            assertThat(ack.getJsonArray("failed").getJsonObject(0).getLong("id")).isEqualTo(theirs);
+            assertThat(ack.getJsonArray("failed").getJsonObject(0).getString("code")).isEqualTo("not_found");
+            api.sendMessage(bob, theirs, "not for alice");
+            api.sendMessage(alice, mine, "for alice");
+            assertThat(a.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("for alice");
+            assertThat(a.drain("message", 300)).isEmpty();
         }
     }
 
