@@ -13,8 +13,10 @@ import java.util.Map;
 
 /**
  * Presence of this node's users: counts each user's open sockets here and records a user online on the
- * first and offline after the last, publishing {@code parley.presence.changed}. (Users connected on
- * several nodes are reconciled through the shared state; see docs/decisions.md.)
+ * first and offline after the last, publishing {@code parley.presence.changed}. This is node-local only:
+ * a user connected on two nodes goes "offline" when either node loses its last socket, and nothing is
+ * delivered to clients yet. Cluster-wide presence (shared hot state, heartbeats, coalesced events) is
+ * the presence work that follows.
  */
 public class PresenceVerticle extends VerticleBase {
 
