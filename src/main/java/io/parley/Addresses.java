@@ -11,6 +11,8 @@ public final class Addresses {
     public static final String API_SEND = "parley.api.send";
     /** Cluster-wide publish prefix: committed messages, edits and deletes of one channel. */
     public static final String CHANNEL_PREFIX = "parley.channel.";
+    /** Cluster-wide publish, in the broadcast fan-out design only: every channel event, for every node's hub. */
+    public static final String FANOUT = "parley.fanout";
     /** Cluster-wide publish: presence changes. */
     public static final String PRESENCE_CHANGED = "parley.presence.changed";
 

@@ -55,10 +55,10 @@ public final class Main {
             return;
         }
         ParleyConfig cfg = config;
-        boot(cfg).onSuccess(vertx -> {
+        boot(cfg).onSuccess(node -> {
             LOG.info("Parley node ready on http://{}:{} ({}, cache: {})", cfg.http().host(), cfg.http().port(),
-                    vertx.isClustered() ? "clustered" : "single node", cfg.redis().url().isEmpty() ? "in-process, single node" : "redis");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx), "parley-shutdown"));
+                    node.vertx().isClustered() ? "clustered" : "single node", cfg.redis().url().isEmpty() ? "in-process, single node" : "redis");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node), "parley-shutdown"));
         }).onFailure(t -> {
             LOG.error("Parley failed to start: {}", t.getMessage(), t);
             System.exit(1);
@@ -66,23 +66,39 @@ public final class Main {
     }
 
     /** Creates the Vert.x instance (clustered when configured) and deploys the node on it. */
-    public static Future<Vertx> boot(ParleyConfig config) {
+    public static Future<Node> boot(ParleyConfig config) {
         VertxOptions options = new VertxOptions();
         options.getEventBusOptions().setHost(config.cluster().host());
         Future<Vertx> vertx = config.cluster().enabled()
                 ? Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(config))).buildClustered()
                 : Future.succeededFuture(Vertx.vertx(options));
-        return vertx.compose(v -> deploy(v, config).map(v).recover(t -> v.close().transform(x -> Future.failedFuture(t))));
+        return vertx.compose(v -> {
+            Node node = new Node(v);
+            return deploy(node, config).map(node).recover(t -> node.stop().transform(x -> Future.failedFuture(t)));
+        });
     }
 
     /** Persistence first (schema, secret, pool), then the socket hub, the edges and presence. */
-    public static Future<Void> deploy(Vertx vertx, ParleyConfig config) {
+    static Future<Void> deploy(Node node, ParleyConfig config) {
+        Vertx vertx = node.vertx();
         JsonObject json = config.json();
         return vertx.deployVerticle(PersistenceVerticle::new, new DeploymentOptions().setConfig(json).setInstances(config.persistence().instances()))
-                .compose(id -> vertx.deployVerticle(new SocketVerticle(), new DeploymentOptions().setConfig(json)))
-                .compose(id -> vertx.deployVerticle(HttpVerticle::new, new DeploymentOptions().setConfig(json).setInstances(config.http().instances())))
-                .compose(id -> vertx.deployVerticle(new PresenceVerticle(), new DeploymentOptions().setConfig(json)))
-                .mapEmpty();
+                .compose(id -> {
+                    node.deployed(id);
+                    return vertx.deployVerticle(new SocketVerticle(), new DeploymentOptions().setConfig(json));
+                })
+                .compose(id -> {
+                    node.deployed(id);
+                    return vertx.deployVerticle(HttpVerticle::new, new DeploymentOptions().setConfig(json).setInstances(config.http().instances()));
+                })
+                .compose(id -> {
+                    node.deployed(id);
+                    return vertx.deployVerticle(new PresenceVerticle(), new DeploymentOptions().setConfig(json));
+                })
+                .map(id -> {
+                    node.deployed(id);
+                    return null;
+                });
     }
 
     static Config hazelcast(ParleyConfig config) {
@@ -107,14 +123,20 @@ public final class Main {
         return hz;
     }
 
-    /** SIGTERM: undeploy (sockets get 1001 and reconnect elsewhere), leave the cluster, exit; bounded. */
-    private static void shutdown(Vertx vertx) {
-        LOG.info("Shutting down: closing sockets and leaving the cluster");
+    /**
+     * SIGTERM: stop accepting, drain in-flight sends, close sockets with 1012 (clients reconnect to another
+     * node), stop timers, leave the cluster, exit. Bounded: the JVM exits after 25 s whatever happens.
+     */
+    private static void shutdown(Node node) {
+        LOG.info("Shutting down: draining sockets and requests, then leaving the cluster");
+        long start = System.nanoTime();
         CountDownLatch done = new CountDownLatch(1);
-        vertx.close().onComplete(ar -> done.countDown());
+        node.stop().onComplete(ar -> done.countDown());
         try {
-            if (!done.await(20, TimeUnit.SECONDS)) {
-                LOG.warn("Shutdown did not finish within 20 s; exiting anyway");
+            if (done.await(25, TimeUnit.SECONDS)) {
+                LOG.info("Stopped in {} ms", (System.nanoTime() - start) / 1_000_000);
+            } else {
+                LOG.warn("Shutdown did not finish within 25 s; exiting anyway");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

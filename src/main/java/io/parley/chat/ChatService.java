@@ -1,6 +1,5 @@
 package io.parley.chat;
 
-import io.parley.Addresses;
 import io.parley.domain.Channel;
 import io.parley.domain.Membership;
 import io.parley.domain.Message;
@@ -12,7 +11,6 @@ import io.parley.persistence.MessageStore;
 import io.parley.persistence.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
@@ -31,13 +29,13 @@ public final class ChatService {
     private final ChannelStore channels;
     private final MessageStore messages;
     private final UserStore users;
-    private final EventBus eventBus;
+    private final Fanout fanout;
 
-    public ChatService(ChannelStore channels, MessageStore messages, UserStore users, EventBus eventBus) {
+    public ChatService(ChannelStore channels, MessageStore messages, UserStore users, Fanout fanout) {
         this.channels = channels;
         this.messages = messages;
         this.users = users;
-        this.eventBus = eventBus;
+        this.fanout = fanout;
     }
 
     public Future<JsonObject> list(Principal p) {
@@ -121,7 +119,7 @@ public final class ChatService {
                     if (removed) {
                         // Sockets of the removed user drop the channel at once: no reading a channel you are not in.
                         JsonObject event = new JsonObject().put("type", "removed").put("channelId", channelId).put("userId", userId);
-                        eventBus.publish(Addresses.channel(channelId), event.toBuffer(),
+                        fanout.publish(channelId, event.toBuffer(),
                                 new DeliveryOptions().addHeader("event", "removed").addHeader("userId", String.valueOf(userId)));
                     }
                     return null;
@@ -270,7 +268,7 @@ public final class ChatService {
 
     private void publish(Message m, JsonObject event, String kind) {
         DeliveryOptions options = new DeliveryOptions().addHeader("event", kind).addHeader("seq", String.valueOf(m.seq()));
-        eventBus.publish(Addresses.channel(m.channelId()), event.toBuffer(), options);
+        fanout.publish(m.channelId(), event.toBuffer(), options);
     }
 
     private static ParleyException forbidden(String message) {

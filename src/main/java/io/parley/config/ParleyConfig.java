@@ -33,7 +33,8 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Clus
                        int signinWindowSeconds, int refreshReuseGraceSeconds) {
     }
 
-    public record Cluster(boolean enabled, String config, String members, String host, int port) {
+    /** fanout: "channel" (a consumer per channel with local subscribers) or "broadcast" (one address, filtered). */
+    public record Cluster(boolean enabled, String config, String members, String host, int port, String fanout) {
     }
 
     public record Persistence(int instances, int slowQueryMs) {
@@ -64,7 +65,7 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Clus
                         r.integer("auth", "bcryptThreads", 1, 64), r.integer("auth", "signinMaxFailures", 1, 1000),
                         r.integer("auth", "signinWindowSeconds", 1, 86400), r.integer("auth", "refreshReuseGraceSeconds", 0, 300)),
                 new Cluster(r.bool("cluster", "enabled"), r.string("cluster", "config"), r.string("cluster", "members"),
-                        r.string("cluster", "host"), r.integer("cluster", "port", 0, 65535)),
+                        r.string("cluster", "host"), r.integer("cluster", "port", 0, 65535), r.oneOf("cluster", "fanout", "channel", "broadcast")),
                 new Persistence(r.integer("persistence", "instances", 1, 64), r.integer("persistence", "slowQueryMs", 1, 600_000)),
                 new Messages(r.integer("messages", "maxBodyChars", 1, 100_000), r.integer("messages", "pageSize", 1, 50)),
                 json);
@@ -98,6 +99,14 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Clus
                 throw bad(section, key, "between " + min + " and " + max, v);
             }
             return (int) l;
+        }
+
+        String oneOf(String section, String key, String... allowed) {
+            String v = string(section, key);
+            if (!java.util.List.of(allowed).contains(v)) {
+                throw bad(section, key, "one of " + String.join(", ", allowed), v);
+            }
+            return v;
         }
 
         boolean bool(String section, String key) {

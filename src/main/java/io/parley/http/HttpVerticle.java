@@ -16,6 +16,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The edge of a node: one HTTP server per instance on the shared port, serving the REST API, the web
  * client, /health and the WebSocket upgrade on /ws. HTTP and WebSocket share the port, so the sockets
@@ -23,6 +25,8 @@ import io.vertx.ext.web.handler.StaticHandler;
  * socket verticle's.
  */
 public class HttpVerticle extends VerticleBase {
+
+    static final int SHUTDOWN_SECONDS = 8;
 
     private HttpServer server;
     private EdgeHub hub;
@@ -90,9 +94,13 @@ public class HttpVerticle extends VerticleBase {
                 .setTcpNoDelay(true);
     }
 
+    /**
+     * Graceful: the server stops accepting, in-flight HTTP requests complete, and every socket drains its
+     * in-flight sends and closes with 1012 (reconnect elsewhere); after the timeout the rest is cut.
+     */
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(idleTimer);
-        return hub.closeAll((short) 1001, "server shutting down; reconnect").compose(v -> server.close());
+        return server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS).eventually(() -> hub.stop());
     }
 }

@@ -40,6 +40,8 @@ final class PersistenceApi {
     private final Cache cache;
     private final ParleyConfig config;
     private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+    private int inflight;
+    private io.vertx.core.Promise<Void> idle;
 
     PersistenceApi(EventBus eventBus, AuthService auth, ChatService chat, UserStore users, Db db, Cache cache, ParleyConfig config) {
         this.eventBus = eventBus;
@@ -119,7 +121,19 @@ final class PersistenceApi {
         consumer.handler(msg -> call(handler, msg));
     }
 
-    private static void call(Function<JsonObject, Future<JsonObject>> handler, Message<JsonObject> msg) {
+    /** Unregisters every address, then waits (bounded) for the requests already taken to be answered. */
+    Future<Void> stop(long timeoutMillis) {
+        return Future.join(consumers.stream().map(MessageConsumer::unregister).toList()).otherwiseEmpty().compose(v -> {
+            if (inflight == 0) {
+                return Future.succeededFuture();
+            }
+            idle = io.vertx.core.Promise.promise();
+            return idle.future().timeout(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty();
+        });
+    }
+
+    private void call(Function<JsonObject, Future<JsonObject>> handler, Message<JsonObject> msg) {
+        inflight++;
         Future<JsonObject> result;
         try {
             result = handler.apply(msg.body() == null ? new JsonObject() : msg.body());
@@ -132,6 +146,11 @@ final class PersistenceApi {
                 LOG.error("Request on {} failed", msg.address(), t);
             }
             msg.fail(p.code().number, p.getMessage());
+        }).onComplete(ar -> {
+            inflight--;
+            if (inflight == 0 && idle != null) {
+                idle.tryComplete();
+            }
         });
     }
 }

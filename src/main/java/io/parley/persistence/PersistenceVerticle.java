@@ -8,6 +8,7 @@ import io.parley.cache.Cache;
 import io.parley.cache.LocalCache;
 import io.parley.cache.RedisCache;
 import io.parley.chat.ChatService;
+import io.parley.chat.Fanout;
 import io.parley.config.ParleyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,6 +37,7 @@ public class PersistenceVerticle extends VerticleBase {
     private Pool pool;
     private Cache cache;
     private PasswordHasher hasher;
+    private PersistenceApi api;
 
     @Override
     public Future<?> start() {
@@ -53,8 +55,10 @@ public class PersistenceVerticle extends VerticleBase {
                     TokenService tokens = new TokenService(secret, config.auth().accessTokenTtlSeconds());
                     UserStore users = new PgUserStore(db);
                     AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth());
-                    ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users, vertx.eventBus());
-                    return new PersistenceApi(vertx.eventBus(), auth, chat, users, db, cache, config).register();
+                    ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users,
+                            new Fanout(vertx.eventBus(), config.cluster().fanout()));
+                    api = new PersistenceApi(vertx.eventBus(), auth, chat, users, db, cache, config);
+                    return api.register();
                 });
     }
 
@@ -100,8 +104,10 @@ public class PersistenceVerticle extends VerticleBase {
     private record LocalCacheHolder(LocalCache cache) implements io.vertx.core.shareddata.Shareable {
     }
 
+    /** Stops taking requests, lets those in flight commit and answer, then closes the pool. */
     @Override
     public Future<?> stop() {
-        return Future.join(pool.close(), cache.close(), hasher.close());
+        Future<Void> drained = api == null ? Future.succeededFuture() : api.stop(5_000);
+        return drained.eventually(() -> Future.join(pool.close(), cache.close(), hasher.close()));
     }
 }

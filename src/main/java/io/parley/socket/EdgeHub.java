@@ -92,13 +92,9 @@ public final class EdgeHub {
         return sessions.size();
     }
 
-    /** Closes every socket with {@code code}; used on shutdown (1001: connect to another node). */
-    public Future<Void> closeAll(short code, String reason) {
-        List<Future<Void>> closing = new ArrayList<>();
-        for (SocketSession s : List.copyOf(sessions)) {
-            closing.add(s.close(code, reason));
-        }
-        return Future.join(closing).mapEmpty().otherwiseEmpty().compose(v -> deliveries.unregister());
+    /** Stops taking hub deliveries; the sockets themselves are drained by the server's shutdown. */
+    public Future<Void> stop() {
+        return deliveries.unregister();
     }
 
     /** Closes sessions with no frame from the client for longer than {@code idleMillis}. */

@@ -36,6 +36,7 @@ public final class SocketGateway {
     private final ParleyConfig config;
     private final EdgeHub hub;
     private final RateLimiter<Long> sendLimiter;
+    private final io.parley.chat.Fanout fanout;
     private final RateLimiter<SocketSession.TypingKey> typingLimiter;
 
     public SocketGateway(Vertx vertx, TokenService tokens, ParleyConfig config, EdgeHub hub, RateLimiter<Long> sendLimiter) {
@@ -44,6 +45,7 @@ public final class SocketGateway {
         this.config = config;
         this.hub = hub;
         this.sendLimiter = sendLimiter;
+        this.fanout = new io.parley.chat.Fanout(vertx.eventBus(), config.cluster().fanout());
         // Typing is ephemeral: at most one event per user and channel per second.
         this.typingLimiter = new RateLimiter<>(1, 1);
     }
@@ -65,7 +67,7 @@ public final class SocketGateway {
             ctx.fail(e);
             return;
         }
-        req.toWebSocket().onSuccess(ws -> new SocketSession(ws, principal, hub, vertx.eventBus(), config, sendLimiter, typingLimiter).start())
+        req.toWebSocket().onSuccess(ws -> new SocketSession(ws, principal, hub, vertx.eventBus(), fanout, config, sendLimiter, typingLimiter).start())
                 .onFailure(ctx::fail);
     }
 

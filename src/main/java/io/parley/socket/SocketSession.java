@@ -45,19 +45,25 @@ final class SocketSession {
     private final Principal principal;
     private final EdgeHub hub;
     private final EventBus eventBus;
+    private final io.parley.chat.Fanout fanout;
     private final ParleyConfig config;
     private final RateLimiter<Long> sendLimiter;
     private final RateLimiter<TypingKey> typingLimiter;
     private final Map<Long, Sub> subs = new HashMap<>();
     private long lastFrameAt = System.currentTimeMillis();
     private boolean closed;
+    /** Requests sent to persistence and not answered yet; a draining session waits for them. */
+    private int inflight;
+    private boolean draining;
+    private Runnable drained;
 
-    SocketSession(ServerWebSocket ws, Principal principal, EdgeHub hub, EventBus eventBus, ParleyConfig config,
+    SocketSession(ServerWebSocket ws, Principal principal, EdgeHub hub, EventBus eventBus, io.parley.chat.Fanout fanout, ParleyConfig config,
                   RateLimiter<Long> sendLimiter, RateLimiter<TypingKey> typingLimiter) {
         this.ws = ws;
         this.principal = principal;
         this.hub = hub;
         this.eventBus = eventBus;
+        this.fanout = fanout;
         this.config = config;
         this.sendLimiter = sendLimiter;
         this.typingLimiter = typingLimiter;
@@ -70,6 +76,7 @@ final class SocketSession {
         ws.frameHandler(f -> lastFrameAt = System.currentTimeMillis());
         ws.exceptionHandler(this::onError);
         ws.closeHandler(v -> onClose());
+        ws.shutdownHandler(v -> drainAndClose((short) 1012, "node shutting down; reconnect and resume with since"));
         eventBus.send(Addresses.SOCKET_CONNECTED, new JsonObject().put("userId", principal.userId()), new DeliveryOptions().setLocalOnly(true));
     }
 
@@ -108,6 +115,33 @@ final class SocketSession {
         return ws.isClosed() ? Future.succeededFuture() : ws.close(code, reason);
     }
 
+    /**
+     * Graceful stop: new frames are refused with {@code unavailable}, requests already sent are answered
+     * (so every committed send is acked), then the socket closes with {@code code}. Bounded by the server's
+     * shutdown timeout, after which Vert.x closes the connection anyway.
+     */
+    void drainAndClose(short code, String reason) {
+        draining = true;
+        Runnable closeNow = () -> close(code, reason);
+        if (inflight == 0) {
+            closeNow.run();
+        } else {
+            drained = closeNow;
+        }
+    }
+
+    /** Wraps a request to persistence so that draining knows when the last answer has gone out. */
+    private <T> Future<T> tracked(Future<T> request) {
+        inflight++;
+        return request.andThen(ar -> {
+            inflight--;
+            if (inflight == 0 && drained != null) {
+                // let the ack written just after this completion go first
+                io.vertx.core.Vertx.currentContext().runOnContext(v -> drained.run());
+            }
+        });
+    }
+
     private void onText(String text) {
         lastFrameAt = System.currentTimeMillis();
         JsonObject frame;
@@ -120,6 +154,10 @@ final class SocketSession {
         Object ref = frame.getValue("ref");
         if (ref != null && !(ref instanceof String) && !(ref instanceof Number)) {
             error(null, ErrorCode.VALIDATION, "ref must be a string or a number.");
+            return;
+        }
+        if (draining) {
+            error(ref, ErrorCode.UNAVAILABLE, "This node is shutting down; reconnect and send again (the same clientMsgId is safe).");
             return;
         }
         try {
@@ -158,14 +196,14 @@ final class SocketSession {
         }
         JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", channelId)
                 .put("clientMsgId", clientMsgId).put("body", body);
-        return Requests.call(eventBus, Addresses.MESSAGE_SEND, req).map(m -> new JsonObject().put("channelId", channelId)
+        return tracked(Requests.call(eventBus, Addresses.MESSAGE_SEND, req)).map(m -> new JsonObject().put("channelId", channelId)
                 .put("seq", m.getLong("seq")).put("createdAt", m.getString("createdAt")).put("clientMsgId", clientMsgId));
     }
 
     private Future<JsonObject> read(JsonObject frame) {
         JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", Input.id(frame, "channelId"))
                 .put("seq", Input.id(frame, "seq"));
-        return Requests.call(eventBus, Addresses.MESSAGE_READ, req);
+        return tracked(Requests.call(eventBus, Addresses.MESSAGE_READ, req));
     }
 
     private Future<JsonObject> typing(JsonObject frame) {
@@ -175,7 +213,7 @@ final class SocketSession {
         }
         if (typingLimiter.tryAcquire(new TypingKey(principal.userId(), channelId))) {
             JsonObject event = new JsonObject().put("type", "typing").put("channelId", channelId).put("userId", principal.userId());
-            eventBus.publish(Addresses.channel(channelId), event.toBuffer(), new DeliveryOptions().addHeader("event", "typing")
+            fanout.publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "typing")
                     .addHeader("userId", String.valueOf(principal.userId())));
         }
         return Future.succeededFuture(new JsonObject());

@@ -1,6 +1,8 @@
 package io.parley.socket;
 
 import io.parley.Addresses;
+import io.parley.chat.Fanout;
+import io.parley.config.ParleyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -15,10 +17,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The node's hub for channel traffic. It holds one cluster consumer of {@code parley.channel.<id>} per
- * channel that has local subscribers (never one per socket: each registration is an entry in Hazelcast's
- * subscription map), and forwards every event, as the Buffer it arrived in, to the edge instances that
- * asked for that channel. The edges own the sockets.
+ * The node's hub for channel traffic: it knows which edge instances of this node have subscribers of
+ * which channel, and forwards every channel event, as the Buffer it arrived in, to those edges. How events
+ * reach the node depends on {@code cluster.fanout} (see {@link Fanout}):
+ * <ul>
+ *   <li>channel: one cluster consumer of {@code parley.channel.<id>} per channel with local subscribers,
+ *   registered when the first edge asks and removed after the last leaves (never one per socket: each
+ *   registration is an entry in Hazelcast's subscription map);</li>
+ *   <li>broadcast: one consumer of {@code parley.fanout}, every event filtered here.</li>
+ * </ul>
  */
 public class SocketVerticle extends VerticleBase {
 
@@ -26,14 +33,26 @@ public class SocketVerticle extends VerticleBase {
     }
 
     private final Map<Long, Route> routes = new HashMap<>();
+    private boolean broadcast;
+    private MessageConsumer<Buffer> all;
 
     @Override
     public Future<?> start() {
+        broadcast = "broadcast".equals(ParleyConfig.from(config()).cluster().fanout());
         MessageConsumer<JsonObject> interest = vertx.eventBus().localConsumer(Addresses.HUB_INTEREST, this::interest);
-        return interest.completion();
+        if (!broadcast) {
+            return interest.completion();
+        }
+        all = vertx.eventBus().consumer(Addresses.FANOUT, event -> {
+            String channelId = event.headers().get("channelId");
+            if (channelId != null) {
+                forward(Long.parseLong(channelId), event);
+            }
+        });
+        return Future.all(interest.completion(), all.completion());
     }
 
-    /** {edge, channelId, on}: replies once the cluster consumer is registered, so no event is missed after it. */
+    /** {edge, channelId, on}: replies once events of the channel reach this node, so none is missed after it. */
     private void interest(Message<JsonObject> msg) {
         String edge = msg.body().getString("edge");
         long channelId = msg.body().getLong("channelId");
@@ -41,17 +60,22 @@ public class SocketVerticle extends VerticleBase {
         Route route = routes.get(channelId);
         if (on) {
             if (route == null) {
-                MessageConsumer<Buffer> consumer = vertx.eventBus().consumer(Addresses.channel(channelId));
+                MessageConsumer<Buffer> consumer = broadcast ? null : vertx.eventBus().consumer(Addresses.channel(channelId));
                 route = new Route(consumer, new HashSet<>());
                 routes.put(channelId, route);
-                consumer.handler(event -> forward(channelId, event));
+                if (consumer != null) {
+                    consumer.handler(event -> forward(channelId, event));
+                }
             }
             route.edges().add(edge);
-            route.consumer().completion().onComplete(ar -> msg.reply(ar.succeeded()));
+            Future<Void> ready = route.consumer() == null ? Future.succeededFuture() : route.consumer().completion();
+            ready.onComplete(ar -> msg.reply(ar.succeeded()));
         } else {
             if (route != null && route.edges().remove(edge) && route.edges().isEmpty()) {
                 routes.remove(channelId);
-                route.consumer().unregister();
+                if (route.consumer() != null) {
+                    route.consumer().unregister();
+                }
             }
             msg.reply(true);
         }
@@ -62,8 +86,7 @@ public class SocketVerticle extends VerticleBase {
         if (route == null) {
             return;
         }
-        DeliveryOptions options = new DeliveryOptions().setLocalOnly(true).setHeaders(event.headers())
-                .addHeader("channelId", String.valueOf(channelId));
+        DeliveryOptions options = new DeliveryOptions().setLocalOnly(true).setHeaders(event.headers());
         for (String edge : route.edges()) {
             vertx.eventBus().send(Addresses.HUB_DELIVER_PREFIX + edge, event.body(), options);
         }
@@ -71,6 +94,8 @@ public class SocketVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return Future.join(routes.values().stream().map(r -> r.consumer().unregister()).toList());
+        Future<?> a = all == null ? Future.succeededFuture() : all.unregister();
+        return Future.join(a, Future.join(routes.values().stream().filter(r -> r.consumer() != null)
+                .map(r -> r.consumer().unregister()).toList()));
     }
 }

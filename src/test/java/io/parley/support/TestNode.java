@@ -25,13 +25,15 @@ public final class TestNode implements AutoCloseable {
     public static final String REDIS_URL = env("PARLEY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
 
     public final Vertx vertx;
+    public final io.parley.Node node;
     public final ParleyConfig config;
     public final int port;
     public final String schema;
     public final Api api;
 
-    private TestNode(Vertx vertx, ParleyConfig config) {
-        this.vertx = vertx;
+    private TestNode(io.parley.Node node, ParleyConfig config) {
+        this.node = node;
+        this.vertx = node.vertx();
         this.config = config;
         this.port = config.http().port();
         this.schema = config.db().schema();
@@ -46,9 +48,48 @@ public final class TestNode implements AutoCloseable {
         JsonObject json = testConfig(testClass);
         tweak.accept(json);
         ParleyConfig config = ParleyConfig.from(json);
-        Vertx vertx = Main.boot(config).await();
-        return new TestNode(vertx, config);
+        return new TestNode(Main.boot(config).await(), config);
     }
+
+    /**
+     * {@code n} clustered nodes in this JVM sharing one schema, with Hazelcast on 127.0.0.1 from a port
+     * unique to this test run. Stopped together by {@link #closeAll}.
+     */
+    public static java.util.List<TestNode> startCluster(Class<?> testClass, int n, Consumer<JsonObject> tweak) {
+        JsonObject base = testConfig(testClass);
+        int hzBase = clusterPortBase();
+        StringBuilder members = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            members.append(i == 0 ? "" : ",").append("127.0.0.1:").append(hzBase + i);
+        }
+        java.util.List<TestNode> nodes = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            JsonObject json = base.copy();
+            json.getJsonObject("http").put("port", freePort());
+            json.getJsonObject("cluster").put("enabled", true).put("port", hzBase + i).put("members", members.toString());
+            tweak.accept(json);
+            ParleyConfig config = ParleyConfig.from(json);
+            nodes.add(new TestNode(Main.boot(config).await(), config));
+        }
+        return nodes;
+    }
+
+    public static void closeAll(java.util.List<TestNode> nodes) {
+        for (TestNode n : nodes) {
+            n.node.stop().await();
+        }
+        if (!nodes.isEmpty()) {
+            dropSchema(nodes.get(0).schema);
+        }
+    }
+
+    /** A block of 10 Hazelcast ports no other test class of this run uses. */
+    public static synchronized int clusterPortBase() {
+        int base = 6000 + (int) (ProcessHandle.current().pid() % 200) * 10 + NEXT_CLUSTER.getAndIncrement() * 2000;
+        return base > 60000 ? 6000 + (base % 50000) : base;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_CLUSTER = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Defaults for tests: a fresh schema, a free port, cheap bcrypt, generous rate limits, no cluster. */
     public static JsonObject testConfig(Class<?> testClass) {
@@ -80,7 +121,7 @@ public final class TestNode implements AutoCloseable {
 
     @Override
     public void close() {
-        vertx.close().await();
+        node.stop().await();
         dropSchema(schema);
     }
 
