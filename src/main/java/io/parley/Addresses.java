@@ -9,6 +9,8 @@ public final class Addresses {
 
     /** Cluster-wide request/reply: an internal service posts a message. See docs/event-bus.md. */
     public static final String API_SEND = "parley.api.send";
+    /** Cluster-wide request/reply: an internal service joins a public channel or room. See docs/event-bus.md. */
+    public static final String API_JOIN = "parley.api.join";
     /** Cluster-wide publish prefix: committed messages, edits and deletes of one channel. */
     public static final String CHANNEL_PREFIX = "parley.channel.";
     /** Cluster-wide publish, in the broadcast fan-out design only: every channel event, for every node's hub. */
@@ -43,6 +45,8 @@ public final class Addresses {
     // Node-local: the socket verticle's hub and the edge instances.
     public static final String HUB_INTEREST = "parley.local.hub.interest";
     public static final String HUB_DELIVER_PREFIX = "parley.local.hub.deliver.";
+    /** Node-local publish: the cluster lost or merged a member (from Hazelcast's listeners). */
+    public static final String CLUSTER_CHANGED = "parley.local.cluster.changed";
     public static final String SOCKET_CONNECTED = "parley.local.socket.connected";
     public static final String SOCKET_DISCONNECTED = "parley.local.socket.disconnected";
 

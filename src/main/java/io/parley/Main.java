@@ -12,6 +12,7 @@ import io.parley.persistence.PersistenceVerticle;
 import io.parley.presence.PresenceVerticle;
 import io.parley.socket.SocketVerticle;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -68,13 +69,44 @@ public final class Main {
     /** Creates the Vert.x instance (clustered when configured) and deploys the node on it. */
     public static Future<Node> boot(ParleyConfig config) {
         VertxOptions options = new VertxOptions();
-        options.getEventBusOptions().setHost(config.cluster().host());
-        Future<Vertx> vertx = config.cluster().enabled()
-                ? Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(config))).buildClustered()
+        options.getEventBusOptions().setHost(config.cluster().host()).setPort(config.cluster().busPort());
+        HazelcastClusterManager manager = config.cluster().enabled() ? new HazelcastClusterManager(hazelcast(config)) : null;
+        Future<Vertx> vertx = manager != null
+                ? Vertx.builder().with(options).withClusterManager(manager).buildClustered().andThen(ar -> {
+                    if (ar.succeeded()) {
+                        watchMembership(ar.result(), manager);
+                    }
+                })
                 : Future.succeededFuture(Vertx.vertx(options));
         return vertx.compose(v -> {
             Node node = new Node(v);
             return deploy(node, config).map(node).recover(t -> node.stop().transform(x -> Future.failedFuture(t)));
+        });
+    }
+
+    /**
+     * Tells this node's verticles when the cluster loses a member or merges after a split: the sockets
+     * then re-read their channels, because a member that died may have committed messages it never
+     * published. Vert.x keeps the cluster manager's own node listener; these are Hazelcast's.
+     */
+    private static void watchMembership(Vertx vertx, HazelcastClusterManager manager) {
+        DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
+        manager.getHazelcastInstance().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+            @Override
+            public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+            }
+
+            @Override
+            public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+                LOG.warn("Cluster member {} left; re-reading subscribed channels", event.getMember().getAddress());
+                vertx.eventBus().publish(Addresses.CLUSTER_CHANGED, "removed", local);
+            }
+        });
+        manager.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                LOG.warn("Cluster merged after a split; re-reading subscribed channels");
+                vertx.eventBus().publish(Addresses.CLUSTER_CHANGED, "merged", local);
+            }
         });
     }
 
@@ -101,7 +133,7 @@ public final class Main {
                 });
     }
 
-    static Config hazelcast(ParleyConfig config) {
+    public static Config hazelcast(ParleyConfig config) {
         String file = config.cluster().config();
         Config hz;
         try {

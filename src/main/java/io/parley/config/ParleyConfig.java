@@ -34,7 +34,7 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Clus
     }
 
     /** fanout: "channel" (a consumer per channel with local subscribers) or "broadcast" (one address, filtered). */
-    public record Cluster(boolean enabled, String config, String members, String host, int port, String fanout) {
+    public record Cluster(boolean enabled, String config, String members, String host, int port, int busPort, String fanout) {
     }
 
     public record Persistence(int instances, int slowQueryMs) {
@@ -65,7 +65,8 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Clus
                         r.integer("auth", "bcryptThreads", 1, 64), r.integer("auth", "signinMaxFailures", 1, 1000),
                         r.integer("auth", "signinWindowSeconds", 1, 86400), r.integer("auth", "refreshReuseGraceSeconds", 0, 300)),
                 new Cluster(r.bool("cluster", "enabled"), r.string("cluster", "config"), r.string("cluster", "members"),
-                        r.string("cluster", "host"), r.integer("cluster", "port", 0, 65535), r.oneOf("cluster", "fanout", "channel", "broadcast")),
+                        r.string("cluster", "host"), r.integer("cluster", "port", 0, 65535),
+                        r.integer("cluster", "busPort", 0, 65535), r.oneOf("cluster", "fanout", "channel", "broadcast")),
                 new Persistence(r.integer("persistence", "instances", 1, 64), r.integer("persistence", "slowQueryMs", 1, 600_000)),
                 new Messages(r.integer("messages", "maxBodyChars", 1, 100_000), r.integer("messages", "pageSize", 1, 50)),
                 json);

@@ -86,25 +86,31 @@ final class PersistenceApi {
                 .map(r -> "up").otherwise("down")
                 .map(dbStatus -> new JsonObject().put("db", dbStatus).put("redis", cache.status())));
         bind(eventBus.consumer(Addresses.API_SEND), this::serviceSend);
+        bind(eventBus.consumer(Addresses.API_JOIN), this::serviceJoin);
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
     }
 
     /** parley.api.send: an internal service posts as its own service user, through the user send path. */
     private Future<JsonObject> serviceSend(JsonObject b) {
         long channelId = Input.id(b, "channelId");
-        long senderId = Input.id(b, "senderId");
         String body = Input.body(Input.string(b, "body"), config.messages().maxBodyChars());
         String clientMsgId = Input.clientMsgId(Input.string(b, "clientMsgId"));
-        return users.byId(senderId).compose(u -> {
-            if (u.isEmpty() || !"service".equals(u.get().kind())) {
-                return Future.failedFuture(ParleyException.of(ErrorCode.FORBIDDEN,
-                        "senderId must be a user of kind service."));
-            }
-            Principal p = new Principal(senderId, "service", u.get().role(), new UUID(0, 0).toString());
-            return chat.send(p, channelId, clientMsgId, body)
-                    .map(m -> new JsonObject().put("seq", m.getLong("seq")).put("createdAt", m.getString("createdAt"))
-                            .put("created", m.getBoolean("created")));
-        });
+        return service(Input.id(b, "senderId")).compose(p -> chat.send(p, channelId, clientMsgId, body))
+                .map(m -> new JsonObject().put("channelId", channelId).put("seq", m.getLong("seq"))
+                        .put("createdAt", m.getString("createdAt")).put("created", m.getBoolean("created")));
+    }
+
+    /** parley.api.join: a service joins a public channel or room, by the rules a user joins by. */
+    private Future<JsonObject> serviceJoin(JsonObject b) {
+        long channelId = Input.id(b, "channelId");
+        return service(Input.id(b, "userId")).compose(p -> chat.addMember(p, channelId, null));
+    }
+
+    /** The principal of a service user; any other kind of user is refused, so a service cannot speak as a person. */
+    private Future<Principal> service(long userId) {
+        return users.byId(userId).compose(u -> u.isPresent() && "service".equals(u.get().kind())
+                ? Future.succeededFuture(new Principal(userId, "service", u.get().role(), new UUID(0, 0).toString()))
+                : Future.failedFuture(ParleyException.of(ErrorCode.FORBIDDEN, "User " + userId + " is not a service user.")));
     }
 
     private static Principal as(JsonObject body) {

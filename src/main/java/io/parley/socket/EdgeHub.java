@@ -29,6 +29,7 @@ public final class EdgeHub {
     private final Map<Long, Future<Void>> registrations = new HashMap<>();
     private final Set<SocketSession> sessions = new HashSet<>();
     private MessageConsumer<Buffer> deliveries;
+    private MessageConsumer<Object> membership;
 
     public EdgeHub(Vertx vertx) {
         this.vertx = vertx;
@@ -48,7 +49,19 @@ public final class EdgeHub {
                 }
             }
         });
-        return deliveries.completion();
+        // A member that died may have committed messages it never published: re-read every subscribed
+        // channel from Postgres, spread over two seconds so a node's death is not a burst of queries.
+        membership = vertx.eventBus().localConsumer(Addresses.CLUSTER_CHANGED, msg -> {
+            for (Long channelId : List.copyOf(byChannel.keySet())) {
+                vertx.setTimer(1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(2000), id -> {
+                    Set<SocketSession> subs = byChannel.get(channelId);
+                    if (subs != null) {
+                        List.copyOf(subs).forEach(s -> s.resync(channelId));
+                    }
+                });
+            }
+        });
+        return Future.all(deliveries.completion(), membership.completion()).mapEmpty();
     }
 
     void opened(SocketSession s) {
@@ -94,7 +107,7 @@ public final class EdgeHub {
 
     /** Stops taking hub deliveries; the sockets themselves are drained by the server's shutdown. */
     public Future<Void> stop() {
-        return deliveries.unregister();
+        return Future.join(deliveries.unregister(), membership.unregister()).mapEmpty();
     }
 
     /** Closes sessions with no frame from the client for longer than {@code idleMillis}. */

@@ -295,11 +295,15 @@ final class SocketSession {
     }
 
     /**
-     * Replays from Postgres in pages after {@code sub.lastSeq}, then flushes the held live events. The
-     * replay is the truth: held events after it are delivered even if seqs jump (nothing was between).
-     * A failure (the caller is no longer a member) drops the subscription.
+     * Replays from Postgres in pages after {@code sub.lastSeq}, then flushes the held live events through
+     * the gap check again (messages may have been committed after the replay read). A failure (the caller
+     * is no longer a member) drops the subscription.
      */
     private Future<Void> catchUp(long channelId, Sub sub) {
+        return catchUp(channelId, sub, sub.lastSeq);
+    }
+
+    private Future<Void> catchUp(long channelId, Sub sub, long startedAt) {
         JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", channelId)
                 .put("after", sub.lastSeq).put("limit", config.ws().replayPageSize());
         return Requests.call(eventBus, Addresses.MESSAGE_REPLAY, req).compose(page -> {
@@ -317,9 +321,10 @@ final class SocketSession {
                 }
             }
             if (messages.size() >= config.ws().replayPageSize() && !closed) {
-                return written.compose(v -> catchUp(channelId, sub));
+                return written.compose(v -> catchUp(channelId, sub, startedAt));
             }
-            return written.andThen(ar -> flush(channelId, sub)).otherwiseEmpty();
+            boolean progressed = sub.lastSeq > startedAt;
+            return written.andThen(ar -> flush(channelId, sub, progressed)).otherwiseEmpty();
         }).onFailure(t -> {
             sub.catchingUp = false;
             sub.pending.clear();
@@ -333,7 +338,11 @@ final class SocketSession {
         }
     }
 
-    private void flush(long channelId, Sub sub) {
+    /**
+     * Delivers the events held during a catch-up. A message that still leaves a gap starts another
+     * catch-up, unless this one found nothing at all (then the gap cannot be filled and waiting would loop).
+     */
+    private void flush(long channelId, Sub sub, boolean progressed) {
         List<Object[]> held = sub.pending;
         sub.pending = new ArrayList<>();
         sub.catchingUp = false;
@@ -344,12 +353,24 @@ final class SocketSession {
         for (Object[] e : held) {
             String event = (String) e[0];
             long seq = (long) e[1];
-            if (!"message".equals(event)) {
-                deliver(channelId, event, seq, (long) e[3], (Buffer) e[2]);
-            } else if (seq > sub.lastSeq) {
+            if ("message".equals(event) && !progressed && !sub.catchingUp && seq > sub.lastSeq) {
                 sub.lastSeq = seq;
                 writeLive((Buffer) e[2]);
+            } else {
+                deliver(channelId, event, seq, (long) e[3], (Buffer) e[2]);
             }
+        }
+    }
+
+    /**
+     * Checks Postgres for messages of this channel that were committed but never reached this node (their
+     * node died between commit and publish). Called when the cluster loses or merges a member.
+     */
+    void resync(long channelId) {
+        Sub sub = subs.get(channelId);
+        if (sub != null && !sub.catchingUp && !closed) {
+            sub.catchingUp = true;
+            catchUp(channelId, sub);
         }
     }
 

@@ -1,0 +1,161 @@
+package io.parley.support;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A Parley node as a separate JVM of the fat jar, as ops run it: for tests of kills, freezes and stops. */
+public final class NodeProcess {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    public final String name;
+    public final int httpPort;
+    public final Process process;
+    public final Path log;
+
+    private NodeProcess(String name, int httpPort, Process process, Path log) {
+        this.name = name;
+        this.httpPort = httpPort;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code java -jar parley.jar} with the given PARLEY_* environment (plus this node's HTTP port). */
+    public static NodeProcess start(String name, Map<String, String> env) {
+        return startMain(name, env, List.of("-jar", jar()), TestNode.freePort());
+    }
+
+    /** Runs another main class of the jar (tools, examples) to completion; answers its exit code and output. */
+    public static NodeProcess startClass(String name, Map<String, String> env, String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("-cp", jar(), mainClass));
+        cmd.addAll(List.of(args));
+        return startMain(name, env, cmd, 0);
+    }
+
+    private static NodeProcess startMain(String name, Map<String, String> env, List<String> javaArgs, int port) {
+        Path dir = Path.of("target", "it-logs");
+        try {
+            Files.createDirectories(dir);
+            Path log = dir.resolve(name + ".log");
+            List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                    "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k"));
+            cmd.addAll(javaArgs);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            Map<String, String> e = new HashMap<>(env);
+            if (port > 0) {
+                e.put("PARLEY_HTTP_PORT", String.valueOf(port));
+            }
+            pb.environment().putAll(e);
+            return new NodeProcess(name, port, pb.start(), log);
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static String jar() {
+        String jar = System.getProperty("parley.jar", "target/parley.jar");
+        if (!new File(jar).isFile()) {
+            throw new IllegalStateException(jar + " is missing: process tests run after `mvn package`");
+        }
+        return jar;
+    }
+
+    /** /health, or null when the node does not answer. */
+    public JsonObject health() {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return new JsonObject(r.body());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    public int members() {
+        JsonObject h = health();
+        return h == null || h.getJsonObject("cluster") == null ? -1 : h.getJsonObject("cluster").getInteger("members");
+    }
+
+    /** Waits until the node is up and sees {@code members} cluster members; answers the time it took. */
+    public Duration awaitMembers(int members, Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited with " + process.exitValue() + "; log: " + tail());
+            }
+            JsonObject h = health();
+            if (h != null && "up".equals(h.getString("status")) && members() == members) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            sleep(200);
+        }
+        throw new AssertionError(name + " did not see " + members + " members within " + timeout + " (sees " + members() + "); log: " + tail());
+    }
+
+    public void signal(String sig) {
+        try {
+            new ProcessBuilder("kill", "-" + sig, String.valueOf(process.pid())).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    public String tail() {
+        String all = output();
+        return all.length() > 3000 ? all.substring(all.length() - 3000) : all;
+    }
+
+    /** Ends the process whatever its state (a frozen one is resumed first so it can die). */
+    public void destroy() {
+        if (process.isAlive()) {
+            signal("CONT");
+            process.destroyForcibly();
+            awaitExit(Duration.ofSeconds(10));
+        }
+    }
+
+    public static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
