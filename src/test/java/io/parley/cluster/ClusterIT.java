@@ -204,13 +204,21 @@ class ClusterIT {
         }
     }
 
+    @SuppressWarnings("unchecked")
     @Test
     @Order(5)
     @DisplayName("kill -9 of a node under load: clients resume elsewhere with since; every acked message reaches every subscriber once")
     void killDashNine() throws Exception {
         NodeProcess victim = nodes.get(1);
-        Result r = underLoad(victim, () -> victim.process.destroyForcibly());
+        CompletableFuture<Duration>[] dropped = new CompletableFuture[1];
+        Result r = underLoad(victim, () -> {
+            victim.process.destroyForcibly();
+            // how long the survivors take to drop the dead member
+            dropped[0] = CompletableFuture.supplyAsync(() -> nodes.get(0).awaitMembers(3, Duration.ofSeconds(30)));
+        });
         assertThat(victim.awaitExit(Duration.ofSeconds(10))).isTrue();
+        System.out.println("killed node dropped after " + dropped[0].get().toMillis() + " ms");
+        assertThat(dropped[0].get()).isLessThan(Duration.ofSeconds(10));
         for (NodeProcess n : nodes) {
             if (n.process.isAlive()) {
                 n.awaitMembers(3, Duration.ofSeconds(20));
