@@ -15,7 +15,10 @@ public final class Addresses {
     public static final String CHANNEL_PREFIX = "parley.channel.";
     /** Cluster-wide publish, in the broadcast fan-out design only: every channel event, for every node's hub. */
     public static final String FANOUT = "parley.fanout";
-    /** Cluster-wide publish: presence changes. */
+    /**
+     * Cluster-wide publish: a batch of announced presence changes, at most one per node per
+     * presence.batchMillis: {@code {"changes":[{userId, online, lastSeenAt, channels:[...]}]}} as a Buffer.
+     */
     public static final String PRESENCE_CHANGED = "parley.presence.changed";
 
     // Node-local request/reply into the persistence verticle.
@@ -39,7 +42,19 @@ public final class Addresses {
     public static final String MESSAGE_EDIT = "parley.local.message.edit";
     public static final String MESSAGE_DELETE = "parley.local.message.delete";
     public static final String MESSAGE_READ = "parley.local.message.read";
-    public static final String PRESENCE_SET = "parley.local.presence.set";
+    public static final String PRESENCE_CHANNELS = "parley.local.presence.channels";
+    public static final String PRESENCE_UPDATE = "parley.local.presence.update";
+    public static final String PRESENCE_LAST_SEEN = "parley.local.presence.lastseen";
+    public static final String PRESENCE_ONLINE_USERS = "parley.local.presence.online";
+    public static final String PRESENCE_FALLBACK = "parley.local.presence.fallback";
+    /** Node-local request/reply into the presence verticle: GET /presence. */
+    public static final String PRESENCE_QUERY = "parley.local.presence.query";
+    /** Node-local publish from the hub to the edges: a batch of presence changes. */
+    public static final String PRESENCE_DELIVER = "parley.local.presence.deliver";
+    public static final String JOB_CLAIM = "parley.local.job.claim";
+    public static final String JOB_DONE = "parley.local.job.done";
+    public static final String JOB_LIST = "parley.local.job.list";
+    public static final String PURGE = "parley.local.job.purge";
     public static final String HEALTH = "parley.local.health";
 
     // Node-local: the socket verticle's hub and the edge instances.

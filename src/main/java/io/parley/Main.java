@@ -69,16 +69,19 @@ public final class Main {
     /** Creates the Vert.x instance (clustered when configured) and deploys the node on it. */
     public static Future<Node> boot(ParleyConfig config) {
         VertxOptions options = new VertxOptions();
+        String registry = io.parley.metrics.Metrics.enable(options);
         options.getEventBusOptions().setHost(config.cluster().host()).setPort(config.cluster().busPort());
         HazelcastClusterManager manager = config.cluster().enabled() ? new HazelcastClusterManager(hazelcast(config)) : null;
         Future<Vertx> vertx = manager != null
-                ? Vertx.builder().with(options).withClusterManager(manager).buildClustered().andThen(ar -> {
+                ? Vertx.builder().with(options).withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory())
+                .withClusterManager(manager).buildClustered().andThen(ar -> {
                     if (ar.succeeded()) {
                         watchMembership(ar.result(), manager);
                     }
                 })
-                : Future.succeededFuture(Vertx.vertx(options));
+                : Future.succeededFuture(Vertx.builder().with(options).withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory()).build());
         return vertx.compose(v -> {
+            io.parley.metrics.Metrics.remember(v, registry);
             Node node = new Node(v);
             return deploy(node, config).map(node).recover(t -> node.stop().transform(x -> Future.failedFuture(t)));
         });

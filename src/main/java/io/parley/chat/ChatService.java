@@ -224,10 +224,18 @@ public final class ChatService {
         });
     }
 
+    /** Moves the read marker forward; the user's other connections subscribed to the channel see it move. */
     public Future<JsonObject> read(Principal p, long channelId, long seq) {
-        return messages.markRead(channelId, p.userId(), seq).compose(r -> r.isPresent()
-                ? Future.succeededFuture(new JsonObject().put("channelId", channelId).put("lastReadSeq", r.get()))
-                : member(p, channelId).map(c -> new JsonObject().put("channelId", channelId).put("lastReadSeq", c.membership().lastReadSeq())));
+        return messages.markRead(channelId, p.userId(), seq).compose(r -> {
+            if (r.isEmpty()) {
+                return member(p, channelId).map(c -> new JsonObject().put("channelId", channelId)
+                        .put("lastReadSeq", c.membership().lastReadSeq()));
+            }
+            JsonObject event = new JsonObject().put("type", "read").put("channelId", channelId).put("lastReadSeq", r.get());
+            fanout.publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "read")
+                    .addHeader("userId", String.valueOf(p.userId())));
+            return Future.succeededFuture(new JsonObject().put("channelId", channelId).put("lastReadSeq", r.get()));
+        });
     }
 
     private Future<Message> authorOrModerator(Principal p, long channelId, long seq) {

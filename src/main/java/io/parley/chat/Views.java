@@ -39,8 +39,7 @@ public final class Views {
             j.put("loungeId", c.loungeId()).put("language", c.language());
         }
         if (c.membership() != null) {
-            long unread = Math.max(0, c.lastSeq() - c.membership().lastReadSeq());
-            j.put("role", c.membership().role()).put("lastReadSeq", c.membership().lastReadSeq()).put("unread", unread);
+            j.put("role", c.membership().role()).put("lastReadSeq", c.membership().lastReadSeq()).put("unread", c.membership().unread());
         }
         j.put("member", c.membership() != null && !c.membership().banned());
         return j;

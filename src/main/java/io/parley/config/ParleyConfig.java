@@ -10,7 +10,7 @@ import java.util.List;
  * {@link #from(JsonObject)}, which is cheap and keeps one place that validates values.
  */
 public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Cluster cluster,
-                           Persistence persistence, Messages messages, JsonObject json) {
+                           Persistence persistence, Presence presence, Messages messages, JsonObject json) {
 
     public record Http(String host, int port, int instances, int idleTimeoutSeconds, int maxBodyBytes) {
     }
@@ -43,6 +43,15 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Clus
     public record Messages(int maxBodyChars, int pageSize) {
     }
 
+    /**
+     * Connections are refreshed every heartbeat and expire after connectionTtl without one (a dead node's
+     * users go offline within about connectionTtl + sweep); an offline change is announced only after
+     * offlineGrace, and changes go out in batches every batchMillis.
+     */
+    public record Presence(int heartbeatSeconds, int connectionTtlSeconds, int offlineGraceSeconds, int batchMillis,
+                           int sweepSeconds, int lastSeenFlushSeconds, int purgeSeconds) {
+    }
+
     public static ParleyConfig from(JsonObject json) {
         Reader r = new Reader(json);
         int cores = Runtime.getRuntime().availableProcessors();
@@ -68,6 +77,10 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Clus
                         r.string("cluster", "host"), r.integer("cluster", "port", 0, 65535),
                         r.integer("cluster", "busPort", 0, 65535), r.oneOf("cluster", "fanout", "channel", "broadcast")),
                 new Persistence(r.integer("persistence", "instances", 1, 64), r.integer("persistence", "slowQueryMs", 1, 600_000)),
+                new Presence(r.integer("presence", "heartbeatSeconds", 1, 3600), r.integer("presence", "connectionTtlSeconds", 2, 86400),
+                        r.integer("presence", "offlineGraceSeconds", 0, 3600), r.integer("presence", "batchMillis", 10, 60_000),
+                        r.integer("presence", "sweepSeconds", 1, 86400), r.integer("presence", "lastSeenFlushSeconds", 1, 86400),
+                        r.integer("presence", "purgeSeconds", 1, 86400)),
                 new Messages(r.integer("messages", "maxBodyChars", 1, 100_000), r.integer("messages", "pageSize", 1, 50)),
                 json);
     }

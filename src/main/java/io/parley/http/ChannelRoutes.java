@@ -55,8 +55,35 @@ final class ChannelRoutes {
                         .put("body", Input.body(Input.string(body(ctx), "body"), config.messages().maxBodyChars()))));
         api.delete("/channels/:channelId/messages/:seq").handler(auth).handler(ctx -> reply(ctx, 200, Addresses.MESSAGE_DELETE,
                 withChannel(ctx).put("seq", pathId(ctx, "seq"))));
+        api.get("/presence").handler(auth).handler(this::presence);
         api.post("/channels/:channelId/read").handler(auth).handler(ctx -> reply(ctx, 200, Addresses.MESSAGE_READ,
                 withChannel(ctx).put("seq", Input.id(body(ctx), "seq"))));
+    }
+
+    /** GET /presence?userIds=1,2,3 (at most 100): online and last seen, from the hot state. */
+    private void presence(RoutingContext ctx) {
+        String raw = ctx.request().getParam("userIds");
+        if (raw == null || raw.isBlank()) {
+            throw Input.invalid("userIds is required: a comma-separated list of user ids.");
+        }
+        io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
+        for (String part : raw.split(",")) {
+            try {
+                long id = Long.parseLong(part.strip());
+                if (id <= 0) {
+                    throw new NumberFormatException();
+                }
+                if (!ids.contains(id)) {
+                    ids.add(id);
+                }
+            } catch (NumberFormatException e) {
+                throw Input.invalid("userIds must be positive whole numbers separated by commas, not \"" + part + "\".");
+            }
+        }
+        if (ids.size() > 100) {
+            throw Input.invalid("Ask for at most 100 users at a time.");
+        }
+        reply(ctx, 200, Addresses.PRESENCE_QUERY, new JsonObject().put("userIds", ids));
     }
 
     private void create(RoutingContext ctx) {

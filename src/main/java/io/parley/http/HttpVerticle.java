@@ -67,6 +67,10 @@ public class HttpVerticle extends VerticleBase {
                     h.put("status", !dbUp ? "down" : "down".equals(h.getString("redis")) ? "degraded" : "up");
                     Requests.json(ctx, dbUp ? 200 : 503, h);
                 }));
+        String registry = io.parley.metrics.Metrics.registryName(vertx);
+        if (registry != null) {
+            router.get("/metrics").handler(io.vertx.micrometer.PrometheusScrapingHandler.create(registry));
+        }
         Router api = Router.router(vertx);
         api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
         new AuthRoutes(vertx.eventBus()).mount(api, ctx -> Requests.authenticate(ctx, tokens));

@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ final class PersistenceApi {
     private final AuthService auth;
     private final ChatService chat;
     private final UserStore users;
+    private final OpsStore ops;
     private final Db db;
     private final Cache cache;
     private final ParleyConfig config;
@@ -43,11 +45,13 @@ final class PersistenceApi {
     private int inflight;
     private io.vertx.core.Promise<Void> idle;
 
-    PersistenceApi(EventBus eventBus, AuthService auth, ChatService chat, UserStore users, Db db, Cache cache, ParleyConfig config) {
+    PersistenceApi(EventBus eventBus, AuthService auth, ChatService chat, UserStore users, OpsStore ops, Db db, Cache cache,
+                   ParleyConfig config) {
         this.eventBus = eventBus;
         this.auth = auth;
         this.chat = chat;
         this.users = users;
+        this.ops = ops;
         this.db = db;
         this.cache = cache;
         this.config = config;
@@ -81,7 +85,21 @@ final class PersistenceApi {
         local(Addresses.MESSAGE_EDIT, b -> chat.edit(as(b), b.getLong("channelId"), b.getLong("seq"), b.getString("body")));
         local(Addresses.MESSAGE_DELETE, b -> chat.delete(as(b), b.getLong("channelId"), b.getLong("seq")));
         local(Addresses.MESSAGE_READ, b -> chat.read(as(b), b.getLong("channelId"), b.getLong("seq")));
-        local(Addresses.PRESENCE_SET, b -> users.setOnline(b.getLong("userId"), b.getBoolean("online")).map(v -> new JsonObject()));
+        local(Addresses.PRESENCE_CHANNELS, b -> ops.presenceChannels(longs(b, "userIds")).map(m -> {
+            JsonObject out = new JsonObject();
+            m.forEach((user, channels) -> out.put(String.valueOf(user), new JsonArray(channels)));
+            return new JsonObject().put("channels", out);
+        }));
+        local(Addresses.PRESENCE_UPDATE, b -> ops.updatePresence(longs(b, "userIds"),
+                b.getJsonArray("online").stream().map(o -> (Boolean) o).toList()).map(v -> new JsonObject()));
+        local(Addresses.PRESENCE_LAST_SEEN, b -> ops.updateLastSeen(longs(b, "userIds"), longs(b, "millis")).map(v -> new JsonObject()));
+        local(Addresses.PRESENCE_ONLINE_USERS, b -> ops.onlineUsers(b.getInteger("limit")).map(ids -> new JsonObject().put("userIds", new JsonArray(ids))));
+        local(Addresses.PRESENCE_FALLBACK, b -> ops.presenceFallback(longs(b, "userIds")).map(a -> new JsonObject().put("presence", a)));
+        local(Addresses.JOB_CLAIM, b -> ops.claimJob(b.getString("name"), b.getInteger("intervalSeconds"), b.getInteger("leaseSeconds"),
+                b.getString("node")).map(won -> new JsonObject().put("claimed", won)));
+        local(Addresses.JOB_DONE, b -> ops.jobDone(b.getString("name"), b.getLong("durationMs"), b.getString("result")).map(v -> new JsonObject()));
+        local(Addresses.JOB_LIST, b -> ops.jobs().map(a -> new JsonObject().put("jobs", a)));
+        local(Addresses.PURGE, b -> ops.purge());
         local(Addresses.HEALTH, b -> db.query("SELECT 1", io.vertx.sqlclient.Tuple.tuple())
                 .map(r -> "up").otherwise("down")
                 .map(dbStatus -> new JsonObject().put("db", dbStatus).put("redis", cache.status())));
@@ -111,6 +129,10 @@ final class PersistenceApi {
         return users.byId(userId).compose(u -> u.isPresent() && "service".equals(u.get().kind())
                 ? Future.succeededFuture(new Principal(userId, "service", u.get().role(), new UUID(0, 0).toString()))
                 : Future.failedFuture(ParleyException.of(ErrorCode.FORBIDDEN, "User " + userId + " is not a service user.")));
+    }
+
+    private static List<Long> longs(JsonObject body, String field) {
+        return body.getJsonArray(field).stream().map(o -> ((Number) o).longValue()).toList();
     }
 
     private static Principal as(JsonObject body) {

@@ -57,7 +57,7 @@ public class PersistenceVerticle extends VerticleBase {
                     AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth());
                     ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users,
                             new Fanout(vertx.eventBus(), config.cluster().fanout()));
-                    api = new PersistenceApi(vertx.eventBus(), auth, chat, users, db, cache, config);
+                    api = new PersistenceApi(vertx.eventBus(), auth, chat, users, new PgOpsStore(db), db, cache, config);
                     return api.register();
                 });
     }

@@ -58,10 +58,6 @@ public final class PgUserStore implements UserStore {
         return db.query(SqlQueries.USER_SET_PASSWORD, Tuple.of(userId, passwordHash)).mapEmpty();
     }
 
-    @Override
-    public Future<Void> setOnline(long userId, boolean online) {
-        return db.query(SqlQueries.USER_SET_ONLINE, Tuple.of(userId, online)).mapEmpty();
-    }
 
     private static Optional<User> first(RowSet<Row> rows) {
         return rows.size() == 0 ? Optional.empty() : Optional.of(Rows.user(rows.iterator().next()));

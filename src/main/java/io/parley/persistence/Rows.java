@@ -26,7 +26,8 @@ final class Rows {
     static Channel channel(Row r) {
         String role = r.getString("role");
         Membership membership = role == null ? null
-                : new Membership(role, r.getLong("last_read_seq"), r.getOffsetDateTime("muted_until"), r.getBoolean("banned"));
+                : new Membership(role, r.getLong("last_read_seq"), r.getOffsetDateTime("muted_until"), r.getBoolean("banned"),
+                r.getLong("unread") == null ? 0 : r.getLong("unread"));
         return new Channel(r.getLong("id"), r.getString("kind"), r.getString("name"), r.getString("topic"),
                 r.getLong("lounge_id"), r.getString("language"), r.getLong("last_seq"), r.getOffsetDateTime("last_message_at"),
                 r.getOffsetDateTime("created_at"), r.getBoolean("is_active"), membership);

@@ -15,7 +15,6 @@ final class SqlQueries {
     static final String USER_BY_PHONE = "SELECT " + USER_COLUMNS + " FROM users"
             + " WHERE phone_number = $1 AND (expires_at IS NULL OR expires_at > now())";
     static final String USER_SET_PASSWORD = "UPDATE users SET password_hash = $2 WHERE id = $1";
-    static final String USER_SET_ONLINE = "UPDATE users SET is_online = $2, last_seen_at = now() WHERE id = $1";
 
     static final String SESSION_INSERT = "INSERT INTO sessions (user_id, refresh_hash, family_id, expires_at)"
             + " VALUES ($1, $2, $3, now() + make_interval(secs => $4::int)) RETURNING id";
@@ -36,6 +35,12 @@ final class SqlQueries {
     static final String CHANNEL_COLUMNS = "c.id, c.kind, c.name, c.topic, c.lounge_id, c.language, c.last_seq,"
             + " c.last_message_at, c.created_at, c.is_active";
     static final String MEMBER_COLUMNS = "m.role, m.last_read_seq, m.muted_until, m.banned";
+    /**
+     * Unread = others' messages after my read marker that are not deleted, counted up to 1,000 (an index
+     * range scan on the primary key; clients show "999+").
+     */
+    static final String UNREAD = "(SELECT count(*) FROM (SELECT 1 FROM messages um WHERE um.channel_id = c.id"
+            + " AND um.seq > m.last_read_seq AND um.deleted_at IS NULL AND um.sender_id <> m.user_id LIMIT 1000) u) AS unread";
 
     static final String CHANNEL_INSERT = "INSERT INTO channels (kind, name, topic, created_by) VALUES ($1, $2, $3, $4)"
             + " RETURNING id";
@@ -43,10 +48,10 @@ final class SqlQueries {
             + " VALUES ('direct', $1, $2, $3) ON CONFLICT (direct_key) DO NOTHING RETURNING id";
     static final String CHANNEL_BY_DIRECT_KEY = "SELECT id FROM channels WHERE direct_key = $1";
     /** One channel with the caller's membership, if any: the access check of every channel operation. */
-    static final String CHANNEL_FOR_USER = "SELECT " + CHANNEL_COLUMNS + ", " + MEMBER_COLUMNS
+    static final String CHANNEL_FOR_USER = "SELECT " + CHANNEL_COLUMNS + ", " + MEMBER_COLUMNS + ", " + UNREAD
             + " FROM channels c LEFT JOIN channel_members m ON m.channel_id = c.id AND m.user_id = $2"
             + " WHERE c.id = $1";
-    static final String CHANNEL_LIST = "SELECT " + CHANNEL_COLUMNS + ", " + MEMBER_COLUMNS + ","
+    static final String CHANNEL_LIST = "SELECT " + CHANNEL_COLUMNS + ", " + MEMBER_COLUMNS + ", " + UNREAD + ","
             + " lm.seq AS lm_seq, lm.sender_id AS lm_sender_id, lm.client_msg_id AS lm_client_msg_id, lm.body AS lm_body,"
             + " lm.created_at AS lm_created_at, lm.edited_at AS lm_edited_at, lm.deleted_at AS lm_deleted_at,"
             + " p.id AS p_id, p.handle AS p_handle, p.display_name AS p_display_name, p.kind AS p_kind"
@@ -103,6 +108,37 @@ final class SqlQueries {
             + " SET last_read_seq = GREATEST(m.last_read_seq, LEAST($3, c.last_seq))"
             + " FROM channels c WHERE c.id = m.channel_id AND m.channel_id = $1 AND m.user_id = $2 AND NOT m.banned"
             + " RETURNING m.last_read_seq, c.last_seq";
+
+    /** Where a user's presence goes: the private and direct channels they are in. */
+    static final String PRESENCE_CHANNELS = "SELECT cm.user_id, array_agg(cm.channel_id) AS ids FROM channel_members cm"
+            + " JOIN channels c ON c.id = cm.channel_id"
+            + " WHERE cm.user_id = ANY($1) AND NOT cm.banned AND c.is_active AND c.kind IN ('private', 'direct')"
+            + " GROUP BY cm.user_id";
+    /** One statement for a batch of announced changes; going offline stamps last_seen_at. */
+    static final String PRESENCE_UPDATE = "UPDATE users u SET is_online = v.online,"
+            + " last_seen_at = CASE WHEN v.online THEN u.last_seen_at ELSE now() END"
+            + " FROM unnest($1::bigint[], $2::bool[]) AS v(id, online) WHERE u.id = v.id";
+    static final String PRESENCE_LAST_SEEN = "UPDATE users u SET last_seen_at = GREATEST(u.last_seen_at, to_timestamp(v.ms / 1000.0))"
+            + " FROM unnest($1::bigint[], $2::bigint[]) AS v(id, ms) WHERE u.id = v.id";
+    static final String PRESENCE_ONLINE_USERS = "SELECT id FROM users WHERE is_online ORDER BY id LIMIT $1";
+    static final String PRESENCE_FALLBACK = "SELECT id, is_online, last_seen_at FROM users WHERE id = ANY($1)";
+
+    /**
+     * Claims a job run: at most one node per interval (a run counts for the interval if it started within
+     * 80% of it, which absorbs timer drift between nodes) and never while another holds the lease.
+     */
+    static final String JOB_CLAIM = "UPDATE jobs SET last_started_at = now(), lease_until = now() + make_interval(secs => $3::int),"
+            + " last_node = $4, runs = runs + 1"
+            + " WHERE name = $1 AND (last_started_at IS NULL OR last_started_at <= now() - make_interval(secs => $2::int * 0.8))"
+            + " AND (lease_until IS NULL OR lease_until < now()) RETURNING runs";
+    static final String JOB_DONE = "UPDATE jobs SET lease_until = NULL, last_finished_at = now(), last_duration_ms = $2,"
+            + " last_result = $3 WHERE name = $1";
+    static final String JOB_LIST = "SELECT name, last_started_at, last_finished_at, last_duration_ms, last_result, last_node, runs FROM jobs";
+    /** Sessions a day past their end, and guests a day past theirs who never posted (posts keep their author). */
+    static final String PURGE_SESSIONS = "DELETE FROM sessions WHERE expires_at < now() - interval '1 day'"
+            + " OR revoked_at < now() - interval '1 day'";
+    static final String PURGE_GUESTS = "DELETE FROM users u WHERE u.kind = 'guest' AND u.expires_at < now() - interval '1 day'"
+            + " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.sender_id = u.id)";
 
     static final String SECRET_INSERT = "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
     static final String SECRET_GET = "SELECT value FROM server_secrets WHERE name = $1";

@@ -19,6 +19,4 @@ public interface UserStore {
     Future<Optional<User>> byPhoneNumber(String phoneNumber);
 
     Future<Void> setPassword(long userId, String passwordHash);
-
-    Future<Void> setOnline(long userId, boolean online);
 }

@@ -1,49 +1,164 @@
 package io.parley.presence;
 
 import io.parley.Addresses;
+import io.parley.config.ParleyConfig;
+import io.parley.chat.Views;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Presence of this node's users: counts each user's open sockets here and records a user online on the
- * first and offline after the last, publishing {@code parley.presence.changed}. This is node-local only:
- * a user connected on two nodes goes "offline" when either node loses its last socket, and nothing is
- * delivered to clients yet. Cluster-wide presence (shared hot state, heartbeats, coalesced events) is
- * the presence work that follows.
+ * Presence across the cluster. The hot state is in a {@link PresenceStore} (Redis): each connection of
+ * this node is added on connect, refreshed every heartbeat in one batch, removed on close; a dead node's
+ * connections simply expire. Nothing is announced at once: a change observed here schedules a settle for
+ * that user (after the batch interval when coming online, after the grace period when going offline);
+ * the settle reads the true state and announces it only if it differs from the last announced state, so a
+ * flapping user or a burst of reconnections announces nothing. Announced changes leave in one message per
+ * batch interval, with the private and direct channels they concern; Postgres is written in batches.
  */
 public class PresenceVerticle extends VerticleBase {
 
-    private final Map<Long, Integer> sockets = new HashMap<>();
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
+    private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
+
+    private ParleyConfig.Presence cfg;
+    private PresenceStore store;
+    private final Map<String, Long> connections = new HashMap<>();
+    private final Map<Long, Long> settling = new HashMap<>();
+    private final Map<Long, Boolean> announced = new LinkedHashMap<>();
+    private final List<Long> timers = new ArrayList<>();
+    private JobScheduler jobs;
 
     @Override
     public Future<?> start() {
-        MessageConsumer<JsonObject> up = vertx.eventBus().localConsumer(Addresses.SOCKET_CONNECTED, m -> change(m, +1));
-        MessageConsumer<JsonObject> down = vertx.eventBus().localConsumer(Addresses.SOCKET_DISCONNECTED, m -> change(m, -1));
-        return Future.all(up.completion(), down.completion());
+        ParleyConfig config = ParleyConfig.from(config());
+        cfg = config.presence();
+        store = config.redis().url().isEmpty() ? new LocalPresenceStore()
+                : new RedisPresenceStore(vertx, config.redis().url(), config.redis().timeoutMs());
+        MessageConsumer<JsonObject> up = vertx.eventBus().localConsumer(Addresses.SOCKET_CONNECTED, this::connected);
+        MessageConsumer<JsonObject> down = vertx.eventBus().localConsumer(Addresses.SOCKET_DISCONNECTED, this::disconnected);
+        MessageConsumer<JsonObject> query = vertx.eventBus().localConsumer(Addresses.PRESENCE_QUERY, this::query);
+        timers.add(vertx.setPeriodic(cfg.heartbeatSeconds() * 1000L, id -> heartbeat()));
+        timers.add(vertx.setPeriodic(cfg.batchMillis(), id -> publishBatch()));
+        jobs = new JobScheduler(vertx, cfg, store, this::announceAll);
+        jobs.start();
+        return Future.all(up.completion(), down.completion(), query.completion());
     }
 
-    private void change(Message<JsonObject> msg, int delta) {
+    private void connected(Message<JsonObject> msg) {
         long userId = msg.body().getLong("userId");
-        int before = sockets.getOrDefault(userId, 0);
-        int after = Math.max(0, before + delta);
-        if (after == 0) {
-            sockets.remove(userId);
-        } else {
-            sockets.put(userId, after);
+        String connId = msg.body().getString("connId");
+        connections.put(connId, userId);
+        store.connect(userId, connId, cfg.connectionTtlSeconds() * 1000L)
+                .onSuccess(n -> settle(userId, cfg.batchMillis()))
+                .onFailure(t -> LOG.warn("Presence store unavailable on connect: {}", t.toString()));
+    }
+
+    private void disconnected(Message<JsonObject> msg) {
+        long userId = msg.body().getLong("userId");
+        String connId = msg.body().getString("connId");
+        connections.remove(connId);
+        store.disconnect(userId, connId)
+                .onSuccess(n -> {
+                    if (n == 0) {
+                        settle(userId, cfg.offlineGraceSeconds() * 1000L);
+                    }
+                })
+                .onFailure(t -> LOG.warn("Presence store unavailable on disconnect: {}", t.toString()));
+    }
+
+    /** (Re)schedules the settle of one user; a later observation replaces an earlier one. */
+    private void settle(long userId, long delayMillis) {
+        Long previous = settling.remove(userId);
+        if (previous != null) {
+            vertx.cancelTimer(previous);
         }
-        if ((before == 0) != (after == 0)) {
-            boolean online = after > 0;
-            vertx.eventBus().request(Addresses.PRESENCE_SET, new JsonObject().put("userId", userId).put("online", online),
-                    new DeliveryOptions().setLocalOnly(true));
-            vertx.eventBus().publish(Addresses.PRESENCE_CHANGED, new JsonObject().put("type", "presence")
-                    .put("userId", userId).put("online", online).put("lastSeenAt", java.time.Instant.now().toString()));
+        settling.put(userId, vertx.setTimer(Math.max(1, delayMillis), id -> {
+            settling.remove(userId);
+            store.status(List.of(userId)).compose(s -> {
+                boolean online = s.get(userId).online();
+                return store.announce(userId, online).map(changed -> {
+                    if (changed) {
+                        announced.put(userId, online);
+                    }
+                    return null;
+                });
+            });
+        }));
+    }
+
+    /** Used by the sweep job: users whose connections expired (their node died) are announced offline. */
+    private void announceAll(Map<Long, Boolean> changes) {
+        announced.putAll(changes);
+    }
+
+    private void heartbeat() {
+        Map<Long, List<String>> byUser = new HashMap<>();
+        connections.forEach((conn, user) -> byUser.computeIfAbsent(user, k -> new ArrayList<>()).add(conn));
+        store.heartbeat(byUser, cfg.connectionTtlSeconds() * 1000L)
+                .onFailure(t -> LOG.warn("Presence heartbeat failed: {}", t.toString()));
+    }
+
+    /** One cluster message per interval with every change announced here, routed by channel. */
+    private void publishBatch() {
+        if (announced.isEmpty()) {
+            return;
         }
+        Map<Long, Boolean> batch = new LinkedHashMap<>(announced);
+        announced.clear();
+        List<Long> ids = new ArrayList<>(batch.keySet());
+        String now = Instant.now().toString();
+        vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_CHANNELS, new JsonObject().put("userIds", new JsonArray(ids)), LOCAL)
+                .onSuccess(reply -> {
+                    JsonObject channels = reply.body().getJsonObject("channels");
+                    JsonArray changes = new JsonArray();
+                    batch.forEach((user, online) -> changes.add(new JsonObject().put("userId", user).put("online", online)
+                            .put("lastSeenAt", now).put("channels", channels.getJsonArray(String.valueOf(user), new JsonArray()))));
+                    vertx.eventBus().publish(Addresses.PRESENCE_CHANGED, new JsonObject().put("changes", changes).toBuffer());
+                })
+                .onFailure(t -> LOG.warn("Presence batch not routed: {}", t.toString()));
+        vertx.eventBus().request(Addresses.PRESENCE_UPDATE, new JsonObject().put("userIds", new JsonArray(ids))
+                .put("online", new JsonArray(new ArrayList<>(batch.values()))), LOCAL);
+    }
+
+    /** GET /presence: the hot state, or Postgres' view when the store is unavailable. */
+    private void query(Message<JsonObject> msg) {
+        List<Long> ids = msg.body().getJsonArray("userIds").stream().map(o -> ((Number) o).longValue()).toList();
+        store.status(ids).map(statuses -> {
+            JsonArray out = new JsonArray();
+            for (long id : ids) {
+                PresenceStore.Status s = statuses.get(id);
+                out.add(new JsonObject().put("userId", id).put("online", s.online())
+                        .put("lastSeenAt", s.lastSeenMillis() == 0 ? null : Instant.ofEpochMilli(s.lastSeenMillis()).toString()));
+            }
+            return new JsonObject().put("presence", out);
+        }).recover(t -> vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_FALLBACK, msg.body(), LOCAL).map(Message::body))
+                .onSuccess(msg::reply)
+                .onFailure(t -> msg.fail(1001, "Presence is unavailable right now."));
+    }
+
+    @Override
+    public Future<?> stop() {
+        timers.forEach(vertx::cancelTimer);
+        settling.values().forEach(vertx::cancelTimer);
+        jobs.stop();
+        return store.close();
+    }
+
+    static String time(java.time.OffsetDateTime t) {
+        return Views.time(t);
     }
 }

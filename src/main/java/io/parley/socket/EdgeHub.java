@@ -2,8 +2,8 @@ package io.parley.socket;
 
 import io.parley.Addresses;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +30,7 @@ public final class EdgeHub {
     private final Set<SocketSession> sessions = new HashSet<>();
     private MessageConsumer<Buffer> deliveries;
     private MessageConsumer<Object> membership;
+    private MessageConsumer<io.vertx.core.buffer.Buffer> presence;
 
     public EdgeHub(Vertx vertx) {
         this.vertx = vertx;
@@ -61,7 +62,36 @@ public final class EdgeHub {
                 });
             }
         });
-        return Future.all(deliveries.completion(), membership.completion()).mapEmpty();
+        presence = vertx.eventBus().localConsumer(Addresses.PRESENCE_DELIVER, msg -> presence(msg.body()));
+        return Future.all(deliveries.completion(), membership.completion(), presence.completion()).mapEmpty();
+    }
+
+    /**
+     * A batch of presence changes: each goes, once, to the local sessions subscribed to one of the
+     * changed user's private or direct channels (not to the user's own sessions).
+     */
+    private void presence(Buffer batch) {
+        io.vertx.core.json.JsonArray changes = new JsonObject(batch).getJsonArray("changes");
+        for (int i = 0; i < changes.size(); i++) {
+            JsonObject change = changes.getJsonObject(i);
+            long userId = change.getLong("userId");
+            Set<SocketSession> targets = new HashSet<>();
+            for (Object ch : change.getJsonArray("channels")) {
+                Set<SocketSession> subs = byChannel.get(((Number) ch).longValue());
+                if (subs != null) {
+                    subs.forEach(s -> {
+                        if (s.userId() != userId) {
+                            targets.add(s);
+                        }
+                    });
+                }
+            }
+            if (!targets.isEmpty()) {
+                String frame = new JsonObject().put("type", "presence").put("userId", userId).put("online", change.getBoolean("online"))
+                        .put("lastSeenAt", change.getString("lastSeenAt")).encode();
+                targets.forEach(s -> s.presence(frame));
+            }
+        }
     }
 
     void opened(SocketSession s) {
@@ -107,7 +137,7 @@ public final class EdgeHub {
 
     /** Stops taking hub deliveries; the sockets themselves are drained by the server's shutdown. */
     public Future<Void> stop() {
-        return Future.join(deliveries.unregister(), membership.unregister()).mapEmpty();
+        return Future.join(deliveries.unregister(), membership.unregister(), presence.unregister()).mapEmpty();
     }
 
     /** Closes sessions with no frame from the client for longer than {@code idleMillis}. */

@@ -43,6 +43,8 @@ final class SocketSession {
 
     private final ServerWebSocket ws;
     private final Principal principal;
+    /** This connection in the presence state: unique in the cluster. */
+    private final String connId = java.util.UUID.randomUUID().toString();
     private final EdgeHub hub;
     private final EventBus eventBus;
     private final io.parley.chat.Fanout fanout;
@@ -77,7 +79,8 @@ final class SocketSession {
         ws.exceptionHandler(this::onError);
         ws.closeHandler(v -> onClose());
         ws.shutdownHandler(v -> drainAndClose((short) 1012, "node shutting down; reconnect and resume with since"));
-        eventBus.send(Addresses.SOCKET_CONNECTED, new JsonObject().put("userId", principal.userId()), new DeliveryOptions().setLocalOnly(true));
+        eventBus.send(Addresses.SOCKET_CONNECTED, new JsonObject().put("userId", principal.userId()).put("connId", connId),
+                new DeliveryOptions().setLocalOnly(true));
     }
 
     /**
@@ -96,6 +99,24 @@ final class SocketSession {
         }
     }
 
+    long userId() {
+        return principal.userId();
+    }
+
+    boolean isSubscribed(long channelId) {
+        return subs.containsKey(channelId);
+    }
+
+    /** A presence frame, already serialized once for this edge. */
+    void presence(String frame) {
+        if (!closed && !draining) {
+            if (ws.writeQueueFull()) {
+                return; // presence is best effort: a slow client misses it rather than being cut off
+            }
+            ws.writeTextMessage(frame);
+        }
+    }
+
     long lastFrameAt() {
         return lastFrameAt;
     }
@@ -108,7 +129,8 @@ final class SocketSession {
         subs.keySet().forEach(id -> hub.unsubscribe(id, this));
         subs.clear();
         hub.closed(this);
-        eventBus.send(Addresses.SOCKET_DISCONNECTED, new JsonObject().put("userId", principal.userId()), new DeliveryOptions().setLocalOnly(true));
+        eventBus.send(Addresses.SOCKET_DISCONNECTED, new JsonObject().put("userId", principal.userId()).put("connId", connId),
+                new DeliveryOptions().setLocalOnly(true));
     }
 
     Future<Void> close(short code, String reason) {
@@ -388,6 +410,13 @@ final class SocketSession {
             return;
         }
         if ("typing".equals(event) && userId == principal.userId()) {
+            return;
+        }
+        if ("read".equals(event)) {
+            // a read marker moved on another connection of this user; other users never see it
+            if (userId == principal.userId()) {
+                writeLive(frame);
+            }
             return;
         }
         if (sub.catchingUp) {

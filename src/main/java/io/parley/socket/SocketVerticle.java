@@ -35,13 +35,17 @@ public class SocketVerticle extends VerticleBase {
     private final Map<Long, Route> routes = new HashMap<>();
     private boolean broadcast;
     private MessageConsumer<Buffer> all;
+    private MessageConsumer<Buffer> presence;
 
     @Override
     public Future<?> start() {
         broadcast = "broadcast".equals(ParleyConfig.from(config()).cluster().fanout());
         MessageConsumer<JsonObject> interest = vertx.eventBus().localConsumer(Addresses.HUB_INTEREST, this::interest);
+        // presence batches from every node: one per node and interval, handed to this node's edges
+        presence = vertx.eventBus().consumer(Addresses.PRESENCE_CHANGED, batch ->
+                vertx.eventBus().publish(Addresses.PRESENCE_DELIVER, batch.body(), new DeliveryOptions().setLocalOnly(true)));
         if (!broadcast) {
-            return interest.completion();
+            return Future.all(interest.completion(), presence.completion());
         }
         all = vertx.eventBus().consumer(Addresses.FANOUT, event -> {
             String channelId = event.headers().get("channelId");
@@ -49,7 +53,7 @@ public class SocketVerticle extends VerticleBase {
                 forward(Long.parseLong(channelId), event);
             }
         });
-        return Future.all(interest.completion(), all.completion());
+        return Future.all(interest.completion(), all.completion(), presence.completion());
     }
 
     /** {edge, channelId, on}: replies once events of the channel reach this node, so none is missed after it. */
@@ -95,7 +99,7 @@ public class SocketVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         Future<?> a = all == null ? Future.succeededFuture() : all.unregister();
-        return Future.join(a, Future.join(routes.values().stream().filter(r -> r.consumer() != null)
+        return Future.join(a, presence.unregister(), Future.join(routes.values().stream().filter(r -> r.consumer() != null)
                 .map(r -> r.consumer().unregister()).toList()));
     }
 }

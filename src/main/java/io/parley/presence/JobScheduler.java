@@ -1,0 +1,131 @@
+package io.parley.presence;
+
+import io.parley.Addresses;
+import io.parley.config.ParleyConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The background jobs. Every node ticks every job; a tick runs the job only if this node wins the claim
+ * in Postgres (one run per interval, cluster-wide, under a lease a dead runner loses). Each run's start,
+ * duration and result are recorded in the {@code jobs} table and its metrics.
+ */
+final class JobScheduler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobScheduler.class);
+    private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(30_000);
+    private static final int SWEEP_BATCH = 5_000;
+
+    private final Vertx vertx;
+    private final ParleyConfig.Presence cfg;
+    private final PresenceStore store;
+    private final Consumer<Map<Long, Boolean>> announce;
+    private final String node = UUID.randomUUID().toString();
+    private final List<Long> timers = new ArrayList<>();
+    private final JobMetrics metrics;
+
+    JobScheduler(Vertx vertx, ParleyConfig.Presence cfg, PresenceStore store, Consumer<Map<Long, Boolean>> announce) {
+        this.vertx = vertx;
+        this.cfg = cfg;
+        this.store = store;
+        this.announce = announce;
+        this.metrics = JobMetrics.forNode(vertx);
+    }
+
+    void start() {
+        schedule("presence-sweep", cfg.sweepSeconds(), this::sweep);
+        schedule("last-seen-flush", cfg.lastSeenFlushSeconds(), this::flushLastSeen);
+        schedule("purge", cfg.purgeSeconds(), () -> request(Addresses.PURGE, new JsonObject()).map(JsonObject::encode));
+    }
+
+    void stop() {
+        timers.forEach(vertx::cancelTimer);
+    }
+
+    private void schedule(String name, int seconds, Supplier<Future<String>> job) {
+        timers.add(vertx.setPeriodic(seconds * 1000L, id -> request(Addresses.JOB_CLAIM, new JsonObject().put("name", name)
+                .put("intervalSeconds", seconds).put("leaseSeconds", Math.max(30, seconds * 2)).put("node", node))
+                .onSuccess(claim -> {
+                    if (claim.getBoolean("claimed")) {
+                        run(name, job);
+                    }
+                })));
+    }
+
+    private void run(String name, Supplier<Future<String>> job) {
+        long start = System.nanoTime();
+        Future<String> result;
+        try {
+            result = job.get();
+        } catch (RuntimeException e) {
+            result = Future.failedFuture(e);
+        }
+        result.onComplete(ar -> {
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            String outcome = ar.succeeded() ? ar.result() : "failed: " + ar.cause();
+            metrics.record(name, ms, ar.succeeded());
+            if (ar.failed()) {
+                LOG.warn("Job {} failed after {} ms: {}", name, ms, ar.cause().toString());
+            }
+            request(Addresses.JOB_DONE, new JsonObject().put("name", name).put("durationMs", ms).put("result", outcome));
+        });
+    }
+
+    /** Users Postgres has online whose connections all expired (their node died) go offline. */
+    private Future<String> sweep() {
+        return request(Addresses.PRESENCE_ONLINE_USERS, new JsonObject().put("limit", SWEEP_BATCH)).compose(r -> {
+            List<Long> ids = r.getJsonArray("userIds").stream().map(o -> ((Number) o).longValue()).toList();
+            return store.status(ids).compose(statuses -> {
+                List<Long> gone = ids.stream().filter(id -> !statuses.get(id).online()).toList();
+                Map<Long, Boolean> changes = new HashMap<>();
+                List<Long> quiet = new ArrayList<>();
+                Future<Void> chain = Future.succeededFuture();
+                for (long id : gone) {
+                    chain = chain.compose(v -> store.announce(id, false).map(changed -> {
+                        if (changed) {
+                            changes.put(id, false); // announced (and written) with the next batch
+                        } else {
+                            quiet.add(id); // announced already; only Postgres is behind
+                        }
+                        return null;
+                    }));
+                }
+                return chain.compose(v -> {
+                    announce.accept(changes);
+                    return quiet.isEmpty() ? Future.succeededFuture() : request(Addresses.PRESENCE_UPDATE, new JsonObject()
+                            .put("userIds", new JsonArray(quiet)).put("online", new JsonArray(quiet.stream().map(q -> false).toList())));
+                }).map(v -> "checked " + ids.size() + ", offline " + gone.size());
+            });
+        });
+    }
+
+    private Future<String> flushLastSeen() {
+        return store.drainLastSeen().compose(seen -> {
+            if (seen.isEmpty()) {
+                return Future.succeededFuture("nothing to flush");
+            }
+            List<Long> ids = new ArrayList<>(seen.keySet());
+            List<Long> millis = ids.stream().map(seen::get).toList();
+            return request(Addresses.PRESENCE_LAST_SEEN, new JsonObject().put("userIds", new JsonArray(ids)).put("millis", new JsonArray(millis)))
+                    .map(v -> "flushed " + ids.size());
+        });
+    }
+
+    private Future<JsonObject> request(String address, JsonObject body) {
+        return vertx.eventBus().<JsonObject>request(address, body, LOCAL).map(Message::body);
+    }
+}
