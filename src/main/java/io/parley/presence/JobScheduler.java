@@ -85,12 +85,18 @@ final class JobScheduler {
         });
     }
 
-    /** Users Postgres has online whose connections all expired (their node died) go offline. */
+    /**
+     * Users Postgres has online whose connections all expired (their node died) go offline. A user seen
+     * within the grace period is left to the settle of the node that saw them: they may be between two
+     * connections, and the sweep must not announce what the grace exists to hide.
+     */
     private Future<String> sweep() {
+        long seenBefore = System.currentTimeMillis() - cfg.offlineGraceSeconds() * 1000L;
         return request(Addresses.PRESENCE_ONLINE_USERS, new JsonObject().put("limit", SWEEP_BATCH)).compose(r -> {
             List<Long> ids = r.getJsonArray("userIds").stream().map(o -> ((Number) o).longValue()).toList();
             return store.status(ids).compose(statuses -> {
-                List<Long> gone = ids.stream().filter(id -> !statuses.get(id).online()).toList();
+                List<Long> gone = ids.stream()
+                        .filter(id -> !statuses.get(id).online() && statuses.get(id).lastSeenMillis() < seenBefore).toList();
                 Map<Long, Boolean> changes = new HashMap<>();
                 List<Long> quiet = new ArrayList<>();
                 Future<Void> chain = Future.succeededFuture();

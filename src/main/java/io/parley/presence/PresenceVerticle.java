@@ -47,7 +47,8 @@ public class PresenceVerticle extends VerticleBase {
         ParleyConfig config = ParleyConfig.from(config());
         cfg = config.presence();
         store = config.redis().url().isEmpty() ? new LocalPresenceStore()
-                : new RedisPresenceStore(vertx, config.redis().url(), config.redis().timeoutMs());
+                : new RedisPresenceStore(vertx, config.redis().url(), config.redis().timeoutMs(),
+                config.db().schema().isEmpty() ? "parley:" : "parley:" + config.db().schema() + ":");
         MessageConsumer<JsonObject> up = vertx.eventBus().localConsumer(Addresses.SOCKET_CONNECTED, this::connected);
         MessageConsumer<JsonObject> down = vertx.eventBus().localConsumer(Addresses.SOCKET_DISCONNECTED, this::disconnected);
         MessageConsumer<JsonObject> query = vertx.eventBus().localConsumer(Addresses.PRESENCE_QUERY, this::query);

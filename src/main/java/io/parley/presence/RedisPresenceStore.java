@@ -25,23 +25,30 @@ public final class RedisPresenceStore implements PresenceStore {
 
     private static final String CONNECT = "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1]) "
             + "redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3]) redis.call('PEXPIRE', KEYS[1], ARGV[4]) "
-            + "redis.call('HSET', KEYS[2], ARGV[5], ARGV[1]) return redis.call('ZCARD', KEYS[1])";
+            + "redis.call('HSET', KEYS[2], ARGV[5], ARGV[1]) redis.call('HSET', KEYS[3], ARGV[5], ARGV[1]) "
+            + "return redis.call('ZCARD', KEYS[1])";
     private static final String DISCONNECT = "redis.call('ZREM', KEYS[1], ARGV[2]) "
             + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1]) "
-            + "redis.call('HSET', KEYS[2], ARGV[3], ARGV[1]) return redis.call('ZCARD', KEYS[1])";
-    private static final String SEEN = "presence:seen";
-    private static final String SEEN_ALL = "presence:seen:all";
+            + "redis.call('HSET', KEYS[2], ARGV[3], ARGV[1]) redis.call('HSET', KEYS[3], ARGV[3], ARGV[1]) "
+            + "return redis.call('ZCARD', KEYS[1])";
+    private final String seenKey;
+    private final String seenAllKey;
+    private final String prefix;
 
     private final Redis redis;
     private final long timeoutMs;
 
-    public RedisPresenceStore(Vertx vertx, String url, int timeoutMs) {
+    /** {@code prefix} separates deployments sharing one Redis (each test schema, say). */
+    public RedisPresenceStore(Vertx vertx, String url, int timeoutMs, String prefix) {
+        this.prefix = prefix;
+        this.seenKey = prefix + "presence:seen";
+        this.seenAllKey = prefix + "presence:seen:all";
         this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(4).setMaxPoolWaiting(1024));
         this.timeoutMs = Math.max(timeoutMs, 1000);
     }
 
-    private static String conns(long userId) {
-        return "presence:conns:" + userId;
+    private String conns(long userId) {
+        return prefix + "presence:conns:" + userId;
     }
 
     private Future<Response> send(Request r) {
@@ -51,14 +58,14 @@ public final class RedisPresenceStore implements PresenceStore {
     @Override
     public Future<Integer> connect(long userId, String connId, long ttlMillis) {
         long now = System.currentTimeMillis();
-        return send(Request.cmd(Command.EVAL).arg(CONNECT).arg(2).arg(conns(userId)).arg(SEEN)
+        return send(Request.cmd(Command.EVAL).arg(CONNECT).arg(3).arg(conns(userId)).arg(seenKey).arg(seenAllKey)
                 .arg(now).arg(now + ttlMillis).arg(connId).arg(ttlMillis * 2).arg(userId)).map(Response::toInteger);
     }
 
     @Override
     public Future<Integer> disconnect(long userId, String connId) {
         long now = System.currentTimeMillis();
-        return send(Request.cmd(Command.EVAL).arg(DISCONNECT).arg(2).arg(conns(userId)).arg(SEEN)
+        return send(Request.cmd(Command.EVAL).arg(DISCONNECT).arg(3).arg(conns(userId)).arg(seenKey).arg(seenAllKey)
                 .arg(now).arg(connId).arg(userId)).map(Response::toInteger);
     }
 
@@ -69,8 +76,8 @@ public final class RedisPresenceStore implements PresenceStore {
         }
         long now = System.currentTimeMillis();
         List<Request> batch = new ArrayList<>();
-        Request seen = Request.cmd(Command.HSET).arg(SEEN);
-        Request seenAll = Request.cmd(Command.HSET).arg(SEEN_ALL);
+        Request seen = Request.cmd(Command.HSET).arg(seenKey);
+        Request seenAll = Request.cmd(Command.HSET).arg(seenAllKey);
         connections.forEach((userId, ids) -> {
             Request zadd = Request.cmd(Command.ZADD).arg(conns(userId));
             ids.forEach(id -> zadd.arg(now + ttlMillis).arg(id));
@@ -94,7 +101,7 @@ public final class RedisPresenceStore implements PresenceStore {
         for (long id : userIds) {
             batch.add(Request.cmd(Command.ZCOUNT).arg(conns(id)).arg("(" + now).arg("+inf"));
         }
-        Request seen = Request.cmd(Command.HMGET).arg(SEEN_ALL);
+        Request seen = Request.cmd(Command.HMGET).arg(seenAllKey);
         userIds.forEach(seen::arg);
         batch.add(seen);
         return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).map(rs -> {
@@ -111,15 +118,15 @@ public final class RedisPresenceStore implements PresenceStore {
     @Override
     public Future<Boolean> announce(long userId, boolean online) {
         String state = online ? "online" : "offline";
-        return send(Request.cmd(Command.SET).arg("presence:announced:" + userId).arg(state).arg("EX").arg(7 * 86400).arg("GET"))
+        return send(Request.cmd(Command.SET).arg(prefix + "presence:announced:" + userId).arg(state).arg("EX").arg(7 * 86400).arg("GET"))
                 .map(old -> old == null ? online : !state.equals(old.toString()));
     }
 
     @Override
     public Future<Map<Long, Long>> drainLastSeen() {
-        String taken = "presence:seen:flush:" + UUID.randomUUID();
+        String taken = prefix + "presence:seen:flush:" + UUID.randomUUID();
         // RENAME moves the hash atomically: updates after it start a fresh one and wait for the next flush
-        return send(Request.cmd(Command.RENAME).arg(SEEN).arg(taken))
+        return send(Request.cmd(Command.RENAME).arg(seenKey).arg(taken))
                 .compose(r -> send(Request.cmd(Command.HGETALL).arg(taken)))
                 .compose(all -> send(Request.cmd(Command.DEL).arg(taken)).map(d -> {
                     Map<Long, Long> out = new HashMap<>();
