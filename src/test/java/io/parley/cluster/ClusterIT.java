@@ -41,6 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterIT {
 
     static final String SCHEMA = "it_cluster_" + ProcessHandle.current().pid();
+    static final int PRESENCE_TTL_SECONDS = 4;
+    static final int PRESENCE_SWEEP_SECONDS = 2;
     static final int HZ_BASE = TestNode.clusterPortBase();
     static final List<NodeProcess> nodes = new ArrayList<>();
     static Vertx vertx;
@@ -58,6 +60,11 @@ class ClusterIT {
         env.put("PARLEY_AUTH_BCRYPT_COST", "4");
         env.put("PARLEY_WS_SEND_RATE_PER_SECOND", "10000");
         env.put("PARLEY_WS_SEND_BURST", "10000");
+        env.put("PARLEY_PRESENCE_HEARTBEAT_SECONDS", "1");
+        env.put("PARLEY_PRESENCE_CONNECTION_TTL_SECONDS", String.valueOf(PRESENCE_TTL_SECONDS));
+        env.put("PARLEY_PRESENCE_OFFLINE_GRACE_SECONDS", "1");
+        env.put("PARLEY_PRESENCE_BATCH_MILLIS", "200");
+        env.put("PARLEY_PRESENCE_SWEEP_SECONDS", String.valueOf(PRESENCE_SWEEP_SECONDS));
         env.put("PARLEY_CLUSTER_PORT", String.valueOf(HZ_BASE + index));
         env.put("PARLEY_CLUSTER_MEMBERS", java.util.stream.IntStream.range(0, 6)
                 .mapToObj(i -> "127.0.0.1:" + (HZ_BASE + i)).collect(Collectors.joining(",")));
@@ -210,8 +217,17 @@ class ClusterIT {
     @DisplayName("kill -9 of a node under load: clients resume elsewhere with since; every acked message reaches every subscriber once")
     void killDashNine() throws Exception {
         NodeProcess victim = nodes.get(1);
+        // a user connected only to the victim, watched by someone on another node
+        Api.User lonely = new Api(victim.httpPort).signup("lonely");
+        Api.User watcher = api.signup("watcher");
+        long dm = api.post("/direct/" + lonely.id(), watcher.token(), null).json().getLong("id");
+        WsClient lonelySocket = WsClient.connect(vertx, victim.httpPort, lonely.token());
+        WsClient watcherSocket = WsClient.connect(vertx, nodes.get(0).httpPort, watcher.token());
+        watcherSocket.request(subscribe(dm));
+        long[] killedAt = new long[1];
         CompletableFuture<Duration>[] dropped = new CompletableFuture[1];
         Result r = underLoad(victim, () -> {
+            killedAt[0] = System.nanoTime();
             victim.process.destroyForcibly();
             // how long the survivors take to drop the dead member
             dropped[0] = CompletableFuture.supplyAsync(() -> nodes.get(0).awaitMembers(3, Duration.ofSeconds(30)));
@@ -219,6 +235,18 @@ class ClusterIT {
         assertThat(victim.awaitExit(Duration.ofSeconds(10))).isTrue();
         System.out.println("killed node dropped after " + dropped[0].get().toMillis() + " ms");
         assertThat(dropped[0].get()).isLessThan(Duration.ofSeconds(10));
+        // its users go offline within the connection TTL plus a sweep, and watchers are told
+        JsonObject offline = watcherSocket.next(f -> "presence".equals(f.getString("type")) && f.getLong("userId") == lonely.id()
+                && !f.getBoolean("online"), 30_000);
+        long offlineAfter = (offline.getLong(WsClient.RECEIVED_AT) - killedAt[0]) / 1_000_000;
+        System.out.println("user of the killed node announced offline after " + offlineAfter + " ms (ttl "
+                + PRESENCE_TTL_SECONDS + " s, sweep " + PRESENCE_SWEEP_SECONDS + " s)");
+        assertThat(offline.getString("lastSeenAt")).isNotNull();
+        assertThat(offlineAfter).as("within ttl + sweep + batch, with margin").isLessThan((PRESENCE_TTL_SECONDS + 2L * PRESENCE_SWEEP_SECONDS + 3) * 1000);
+        assertThat(api.get("/presence?userIds=" + lonely.id(), watcher.token()).json().getJsonArray("presence").getJsonObject(0)
+                .getBoolean("online")).isFalse();
+        lonelySocket.close();
+        watcherSocket.close();
         for (NodeProcess n : nodes) {
             if (n.process.isAlive()) {
                 n.awaitMembers(3, Duration.ofSeconds(20));

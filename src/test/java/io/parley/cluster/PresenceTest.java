@@ -209,6 +209,36 @@ class PresenceTest {
                 .contains("parley_job_last_run_timestamp_seconds{job=\"presence-sweep\"}");
     }
 
+    @Test
+    @DisplayName("the purge job deletes sessions and guests a day past their end (guests who posted keep their name)")
+    void purge() {
+        Api.User guest = api.guest("Passing Through");
+        Api.User talker = api.guest("Talker");
+        api.post("/channels/1/members", talker.token(), null);
+        api.post("/channels/1/messages", talker.token(), new JsonObject().put("body", "hola").put("clientMsgId", "p1"));
+        var pool = a.pool();
+        try {
+            pool.query("UPDATE users SET expires_at = now() - interval '2 days' WHERE id IN (" + guest.id() + "," + talker.id() + ")")
+                    .execute().await();
+            pool.query("UPDATE sessions SET expires_at = now() - interval '2 days' WHERE user_id IN (" + guest.id() + "," + talker.id() + ")")
+                    .execute().await();
+            long deadline = System.currentTimeMillis() + 10_000;
+            long guests = -1;
+            long sessions = -1;
+            while (System.currentTimeMillis() < deadline && (guests != 1 || sessions != 0)) {
+                io.parley.support.NodeProcess.sleep(500);
+                guests = pool.query("SELECT count(*) AS n FROM users WHERE id IN (" + guest.id() + "," + talker.id() + ")")
+                        .execute().await().iterator().next().getLong("n");
+                sessions = pool.query("SELECT count(*) AS n FROM sessions WHERE user_id IN (" + guest.id() + "," + talker.id() + ")")
+                        .execute().await().iterator().next().getLong("n");
+            }
+            assertThat(guests).as("the silent guest is deleted, the one who posted stays as the author").isEqualTo(1);
+            assertThat(sessions).isZero();
+        } finally {
+            pool.close().await();
+        }
+    }
+
     private static JsonArray jobs() {
         var pool = a.pool();
         try {

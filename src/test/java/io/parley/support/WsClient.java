@@ -16,6 +16,8 @@ import java.util.function.Predicate;
 /** A real WebSocket client (Vert.x) that queues every frame it receives, for tests to wait on. */
 public final class WsClient implements AutoCloseable {
 
+    public static final String RECEIVED_AT = "_receivedAtNanos";
+
     public final WebSocket ws;
     private final WebSocketClient client;
     private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
@@ -26,7 +28,8 @@ public final class WsClient implements AutoCloseable {
     private WsClient(WebSocketClient client, WebSocket ws) {
         this.client = client;
         this.ws = ws;
-        ws.textMessageHandler(t -> frames.add(new JsonObject(t)));
+        // each frame is stamped with its arrival (System.nanoTime), for tests that time events
+        ws.textMessageHandler(t -> frames.add(new JsonObject(t).put(RECEIVED_AT, System.nanoTime())));
         ws.closeHandler(v -> closeCode = ws.closeStatusCode());
     }
 
@@ -48,12 +51,16 @@ public final class WsClient implements AutoCloseable {
 
     /** The next frame matching {@code p}; frames it skips stay for later calls. Fails after 10 s. */
     public JsonObject next(Predicate<JsonObject> p) {
+        return next(p, 10_000);
+    }
+
+    public JsonObject next(Predicate<JsonObject> p, long timeoutMillis) {
         for (int i = 0; i < stash.size(); i++) {
             if (p.test(stash.get(i))) {
                 return stash.remove(i);
             }
         }
-        long deadline = System.currentTimeMillis() + 10_000;
+        long deadline = System.currentTimeMillis() + timeoutMillis;
         while (true) {
             long left = deadline - System.currentTimeMillis();
             JsonObject f;
@@ -64,7 +71,7 @@ public final class WsClient implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
             if (f == null) {
-                throw new AssertionError("no matching frame within 10 s; unclaimed frames: " + stash);
+                throw new AssertionError("no matching frame within " + timeoutMillis + " ms; unclaimed frames: " + stash);
             }
             if (p.test(f)) {
                 return f;
