@@ -224,17 +224,23 @@ public final class ChatService {
         });
     }
 
-    /** Moves the read marker forward; the user's other connections subscribed to the channel see it move. */
+    /**
+     * Moves the read marker forward. In direct and private channels every member's connections see it
+     * move (a read receipt); in public channels and rooms only the user's own other connections do.
+     */
     public Future<JsonObject> read(Principal p, long channelId, long seq) {
         return messages.markRead(channelId, p.userId(), seq).compose(r -> {
             if (r.isEmpty()) {
                 return member(p, channelId).map(c -> new JsonObject().put("channelId", channelId)
                         .put("lastReadSeq", c.membership().lastReadSeq()));
             }
-            JsonObject event = new JsonObject().put("type", "read").put("channelId", channelId).put("lastReadSeq", r.get());
+            long marker = r.get().lastReadSeq();
+            boolean receipts = "direct".equals(r.get().channelKind()) || "private".equals(r.get().channelKind());
+            JsonObject event = new JsonObject().put("type", "read").put("channelId", channelId).put("userId", p.userId())
+                    .put("lastReadSeq", marker);
             fanout.publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "read")
-                    .addHeader("userId", String.valueOf(p.userId())));
-            return Future.succeededFuture(new JsonObject().put("channelId", channelId).put("lastReadSeq", r.get()));
+                    .addHeader("userId", String.valueOf(p.userId())).addHeader("scope", receipts ? "members" : "self"));
+            return Future.succeededFuture(new JsonObject().put("channelId", channelId).put("lastReadSeq", marker));
         });
     }
 

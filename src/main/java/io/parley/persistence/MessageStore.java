@@ -29,6 +29,10 @@ public interface MessageStore {
 
     Future<Optional<Message>> delete(long channelId, long seq);
 
+    /** A read marker after a move, with the kind of its channel (who may see it depends on it). */
+    record ReadMarker(long lastReadSeq, String channelKind) {
+    }
+
     /** The read marker after the move, or empty when not a member. */
-    Future<Optional<Long>> markRead(long channelId, long userId, long seq);
+    Future<Optional<ReadMarker>> markRead(long channelId, long userId, long seq);
 }

@@ -62,9 +62,14 @@ public final class PgMessageStore implements MessageStore {
     }
 
     @Override
-    public Future<Optional<Long>> markRead(long channelId, long userId, long seq) {
-        return db.query(SqlQueries.MEMBER_READ, Tuple.of(channelId, userId, seq))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong("last_read_seq")));
+    public Future<Optional<ReadMarker>> markRead(long channelId, long userId, long seq) {
+        return db.query(SqlQueries.MEMBER_READ, Tuple.of(channelId, userId, seq)).map(rows -> {
+            if (rows.size() == 0) {
+                return Optional.empty();
+            }
+            Row r = rows.iterator().next();
+            return Optional.of(new ReadMarker(r.getLong("last_read_seq"), r.getString("kind")));
+        });
     }
 
     private static Optional<Message> first(RowSet<Row> rows) {

@@ -42,7 +42,11 @@ public final class EdgeHub {
             String event = msg.headers().get("event");
             String seq = msg.headers().get("seq");
             String user = msg.headers().get("userId");
+            // a read marker goes to every member in direct and private channels ("receipt"), else to its user only
             long userId = user == null ? 0 : Long.parseLong(user);
+            if ("read".equals(event) && "members".equals(msg.headers().get("scope"))) {
+                event = "receipt";
+            }
             Set<SocketSession> subs = byChannel.get(channelId);
             if (subs != null) {
                 for (SocketSession s : List.copyOf(subs)) {

@@ -413,10 +413,15 @@ final class SocketSession {
             return;
         }
         if ("read".equals(event)) {
-            // a read marker moved on another connection of this user; other users never see it
+            // a read marker moved on another connection of this user, in a public channel or room
             if (userId == principal.userId()) {
                 writeLive(frame);
             }
+            return;
+        }
+        if ("receipt".equals(event)) {
+            // a read marker moved in a direct or private channel: every member sees it
+            writeLive(frame);
             return;
         }
         if (sub.catchingUp) {

@@ -179,17 +179,40 @@ class PresenceTest {
         assertThat(unread(sender, ch)).as("sending marks everything before it read").isZero();
 
         try (WsClient onA = WsClient.connect(a.vertx, a.port, reader.token());
-             WsClient onB = WsClient.connect(b.vertx, b.port, reader.token())) {
+             WsClient onB = WsClient.connect(b.vertx, b.port, reader.token());
+             WsClient senderSocket = WsClient.connect(b.vertx, b.port, sender.token())) {
             onA.request(subscribe(ch));
             onB.request(subscribe(ch));
+            senderSocket.request(subscribe(ch));
             long last = api.get("/channels/" + ch, reader.token()).json().getLong("lastSeq");
             JsonObject ack = onA.request(new JsonObject().put("type", "read").put("channelId", ch).put("seq", last));
             assertThat(ack.getLong("lastReadSeq")).isEqualTo(last);
             JsonObject moved = onB.next(f -> "read".equals(f.getString("type")));
             assertThat(moved.getLong("lastReadSeq")).isEqualTo(last);
+            // in a private channel the other member sees the receipt too
+            JsonObject receipt = senderSocket.next(f -> "read".equals(f.getString("type")));
+            assertThat(receipt.getLong("userId")).isEqualTo(reader.id());
+            assertThat(receipt.getLong("lastReadSeq")).isEqualTo(last);
             assertThat(unread(reader, ch)).isZero();
             assertThat(onA.request(new JsonObject().put("type", "read").put("channelId", ch).put("seq", 1)).getLong("lastReadSeq"))
                     .as("never back").isEqualTo(last);
+        }
+    }
+
+    @Test
+    @DisplayName("in a public channel a read marker reaches only its user's own connections")
+    void readMarkersStayPrivateInPublicChannels() {
+        Api.User reader = api.signup("pub_reader");
+        Api.User other = api.signup("pub_other");
+        long ch = api.createChannel(other, "public", "public-reads", reader.id());
+        api.sendMessage(other, ch, "hello all");
+        try (WsClient mine = WsClient.connect(a.vertx, a.port, reader.token());
+             WsClient theirs = WsClient.connect(b.vertx, b.port, other.token())) {
+            mine.request(subscribe(ch));
+            theirs.request(subscribe(ch));
+            api.post("/channels/" + ch + "/read", reader.token(), new JsonObject().put("seq", 1));
+            assertThat(mine.next(f -> "read".equals(f.getString("type"))).getLong("lastReadSeq")).isEqualTo(1);
+            assertThat(theirs.drain("read", 500)).isEmpty();
         }
     }
 
