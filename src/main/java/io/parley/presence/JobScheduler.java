@@ -33,12 +33,12 @@ final class JobScheduler {
     private final Vertx vertx;
     private final ParleyConfig.Presence cfg;
     private final PresenceStore store;
-    private final Consumer<Map<Long, Boolean>> announce;
+    private final Consumer<Map<Long, PresenceStore.Status>> announce;
     private final String node = UUID.randomUUID().toString();
     private final List<Long> timers = new ArrayList<>();
     private final JobMetrics metrics;
 
-    JobScheduler(Vertx vertx, ParleyConfig.Presence cfg, PresenceStore store, Consumer<Map<Long, Boolean>> announce) {
+    JobScheduler(Vertx vertx, ParleyConfig.Presence cfg, PresenceStore store, Consumer<Map<Long, PresenceStore.Status>> announce) {
         this.vertx = vertx;
         this.cfg = cfg;
         this.store = store;
@@ -97,13 +97,13 @@ final class JobScheduler {
             return store.status(ids).compose(statuses -> {
                 List<Long> gone = ids.stream()
                         .filter(id -> !statuses.get(id).online() && statuses.get(id).lastSeenMillis() < seenBefore).toList();
-                Map<Long, Boolean> changes = new HashMap<>();
+                Map<Long, PresenceStore.Status> changes = new HashMap<>();
                 List<Long> quiet = new ArrayList<>();
                 Future<Void> chain = Future.succeededFuture();
                 for (long id : gone) {
                     chain = chain.compose(v -> store.announce(id, false).map(changed -> {
                         if (changed) {
-                            changes.put(id, false); // announced (and written) with the next batch
+                            changes.put(id, statuses.get(id)); // announced (and written) with the next batch
                         } else {
                             quiet.add(id); // announced already; only Postgres is behind
                         }

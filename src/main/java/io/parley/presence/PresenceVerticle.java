@@ -38,7 +38,8 @@ public class PresenceVerticle extends VerticleBase {
     private PresenceStore store;
     private final Map<String, Long> connections = new HashMap<>();
     private final Map<Long, Long> settling = new HashMap<>();
-    private final Map<Long, Boolean> announced = new LinkedHashMap<>();
+    /** Changes announced here and not yet sent: user → (online, last seen millis). */
+    private final Map<Long, PresenceStore.Status> announced = new LinkedHashMap<>();
     private final List<Long> timers = new ArrayList<>();
     private JobScheduler jobs;
 
@@ -90,10 +91,10 @@ public class PresenceVerticle extends VerticleBase {
         settling.put(userId, vertx.setTimer(Math.max(1, delayMillis), id -> {
             settling.remove(userId);
             store.status(List.of(userId)).compose(s -> {
-                boolean online = s.get(userId).online();
-                return store.announce(userId, online).map(changed -> {
+                PresenceStore.Status status = s.get(userId);
+                return store.announce(userId, status.online()).map(changed -> {
                     if (changed) {
-                        announced.put(userId, online);
+                        announced.put(userId, status);
                     }
                     return null;
                 });
@@ -102,7 +103,7 @@ public class PresenceVerticle extends VerticleBase {
     }
 
     /** Used by the sweep job: users whose connections expired (their node died) are announced offline. */
-    private void announceAll(Map<Long, Boolean> changes) {
+    private void announceAll(Map<Long, PresenceStore.Status> changes) {
         announced.putAll(changes);
     }
 
@@ -118,21 +119,23 @@ public class PresenceVerticle extends VerticleBase {
         if (announced.isEmpty()) {
             return;
         }
-        Map<Long, Boolean> batch = new LinkedHashMap<>(announced);
+        Map<Long, PresenceStore.Status> batch = new LinkedHashMap<>(announced);
         announced.clear();
         List<Long> ids = new ArrayList<>(batch.keySet());
-        String now = Instant.now().toString();
+        long now = System.currentTimeMillis();
         vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_CHANNELS, new JsonObject().put("userIds", new JsonArray(ids)), LOCAL)
                 .onSuccess(reply -> {
                     JsonObject channels = reply.body().getJsonObject("channels");
                     JsonArray changes = new JsonArray();
-                    batch.forEach((user, online) -> changes.add(new JsonObject().put("userId", user).put("online", online)
-                            .put("lastSeenAt", now).put("channels", channels.getJsonArray(String.valueOf(user), new JsonArray()))));
+                    // online: seen now; offline: when the last connection closed or was last refreshed
+                    batch.forEach((user, s) -> changes.add(new JsonObject().put("userId", user).put("online", s.online())
+                            .put("lastSeenAt", Instant.ofEpochMilli(s.online() || s.lastSeenMillis() == 0 ? now : s.lastSeenMillis()).toString())
+                            .put("channels", channels.getJsonArray(String.valueOf(user), new JsonArray()))));
                     vertx.eventBus().publish(Addresses.PRESENCE_CHANGED, new JsonObject().put("changes", changes).toBuffer());
                 })
                 .onFailure(t -> LOG.warn("Presence batch not routed: {}", t.toString()));
         vertx.eventBus().request(Addresses.PRESENCE_UPDATE, new JsonObject().put("userIds", new JsonArray(ids))
-                .put("online", new JsonArray(new ArrayList<>(batch.values()))), LOCAL);
+                .put("online", new JsonArray(batch.values().stream().map(PresenceStore.Status::online).toList())), LOCAL);
     }
 
     /** GET /presence: the hot state, or Postgres' view when the store is unavailable. */

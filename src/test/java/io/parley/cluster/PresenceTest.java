@@ -69,10 +69,13 @@ class PresenceTest {
             assertThat(presenceFrames(w, user.id(), 2_000)).as("no event while a connection remains").isEmpty();
             assertThat(presenceOf(watcher, user.id()).getBoolean("online")).isTrue();
 
+            java.time.Instant closedAt = java.time.Instant.now();
             onB.close();
             JsonObject offline = w.next(f -> "presence".equals(f.getString("type")) && f.getLong("userId") == user.id());
             assertThat(offline.getBoolean("online")).isFalse();
-            assertThat(offline.getString("lastSeenAt")).isNotNull();
+            // last seen is when the last connection ended, not when the event went out (a grace period later)
+            assertThat(java.time.Instant.parse(offline.getString("lastSeenAt")))
+                    .isBetween(closedAt.minusMillis(500), closedAt.plusMillis(800));
             JsonObject p = presenceOf(watcher, user.id());
             assertThat(p.getBoolean("online")).isFalse();
             assertThat(p.getString("lastSeenAt")).isNotNull();
