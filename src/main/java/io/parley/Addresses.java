@@ -56,6 +56,8 @@ public final class Addresses {
     public static final String JOB_LIST = "parley.local.job.list";
     public static final String PURGE = "parley.local.job.purge";
     public static final String HEALTH = "parley.local.health";
+    /** The persistence verticle's slow-query list, for /admin/perf. */
+    public static final String PERF_SLOW = "parley.local.perf.slow";
 
     // Node-local: the socket verticle's hub and the edge instances.
     public static final String HUB_INTEREST = "parley.local.hub.interest";

@@ -30,12 +30,16 @@ public final class ChatService {
     private final MessageStore messages;
     private final UserStore users;
     private final Fanout fanout;
+    private final io.micrometer.core.instrument.Counter committed;
 
-    public ChatService(ChannelStore channels, MessageStore messages, UserStore users, Fanout fanout) {
+    public ChatService(ChannelStore channels, MessageStore messages, UserStore users, Fanout fanout,
+                       io.micrometer.core.instrument.MeterRegistry registry) {
         this.channels = channels;
         this.messages = messages;
         this.users = users;
         this.fanout = fanout;
+        this.committed = registry == null ? null : io.micrometer.core.instrument.Counter.builder("parley.messages.committed")
+                .description("Messages committed on this node (HTTP, WebSocket and services)").register(registry);
     }
 
     public Future<JsonObject> list(Principal p) {
@@ -182,6 +186,9 @@ public final class ChatService {
             JsonObject event = Views.messageEvent(m);
             if (result.get().created()) {
                 publish(m, event, "message");
+                if (committed != null) {
+                    committed.increment();
+                }
             }
             return Future.succeededFuture(event.put("created", result.get().created()));
         });

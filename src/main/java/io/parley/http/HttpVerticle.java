@@ -31,6 +31,7 @@ public class HttpVerticle extends VerticleBase {
     private HttpServer server;
     private EdgeHub hub;
     private long idleTimer;
+    private io.parley.metrics.EventLoopProbe probe;
 
     @Override
     public Future<?> start() {
@@ -40,6 +41,8 @@ public class HttpVerticle extends VerticleBase {
             return Future.failedFuture(new IllegalStateException("deploy the persistence verticle before the HTTP verticle"));
         }
         TokenService tokens = new TokenService(secret.getBytes(), config.auth().accessTokenTtlSeconds());
+        probe = new io.parley.metrics.EventLoopProbe(vertx, io.parley.metrics.Metrics.registry(vertx));
+        probe.start();
         hub = new EdgeHub(vertx);
         // One send budget per user on this instance, whether the user sends over HTTP or WebSocket.
         RateLimiter<Long> sendLimiter = new RateLimiter<>(config.ws().sendRatePerSecond(), config.ws().sendBurst());
@@ -71,6 +74,8 @@ public class HttpVerticle extends VerticleBase {
         if (registry != null) {
             router.get("/metrics").handler(io.vertx.micrometer.PrometheusScrapingHandler.create(registry));
         }
+        PerfHandler perf = new PerfHandler(vertx);
+        router.get("/admin/perf").handler(ctx -> Requests.authenticate(ctx, tokens)).handler(perf::handle);
         Router api = Router.router(vertx);
         api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
         new AuthRoutes(vertx.eventBus()).mount(api, ctx -> Requests.authenticate(ctx, tokens));
@@ -105,6 +110,7 @@ public class HttpVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(idleTimer);
+        probe.stop();
         return server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS).eventually(() -> hub.stop());
     }
 }

@@ -1,27 +1,55 @@
 package io.parley.persistence;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
  * The stores' door to Postgres: prepared statements only (the client caches them per connection), a
- * count of queries run (tests use it to prove what a request costs), and transactions.
+ * timer per named query ({@code parley.db.query{query=...}}, the name of its {@link SqlQueries}
+ * constant), a count of queries run (tests prove what a request costs with it), a log and a short
+ * list of the queries slower than {@code persistence.slowQueryMs}, and transactions.
  */
 public final class Db {
 
-    private final Pool pool;
-    private final AtomicLong queries = new AtomicLong();
+    private static final Logger LOG = LoggerFactory.getLogger(Db.class);
+    private static final Map<String, String> NAMES = names();
+    private static final int SLOW_KEPT = 50;
 
-    public Db(Pool pool) {
+    private final Pool pool;
+    private final MeterRegistry registry;
+    private final long slowNanos;
+    private final AtomicLong queries = new AtomicLong();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Deque<JsonObject> slow = new ArrayDeque<>();
+
+    public Db(Pool pool, MeterRegistry registry, int slowQueryMs) {
         this.pool = pool;
+        this.registry = registry;
+        this.slowNanos = TimeUnit.MILLISECONDS.toNanos(slowQueryMs);
     }
 
     public Future<RowSet<Row>> query(String sql, Tuple args) {
@@ -30,7 +58,34 @@ public final class Db {
 
     public Future<RowSet<Row>> query(SqlClient client, String sql, Tuple args) {
         queries.incrementAndGet();
-        return client.preparedQuery(sql).execute(args);
+        long start = System.nanoTime();
+        return client.preparedQuery(sql).execute(args).andThen(ar -> record(sql, System.nanoTime() - start, ar.succeeded()));
+    }
+
+    private void record(String sql, long nanos, boolean ok) {
+        String name = NAMES.getOrDefault(sql, "other");
+        if (registry != null) {
+            timers.computeIfAbsent(name + ok, k -> Timer.builder("parley.db.query").description("Postgres queries by name")
+                    .tag("query", name).tag("outcome", ok ? "success" : "failure")
+                    .publishPercentiles(0.5, 0.95, 0.99).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        }
+        if (nanos >= slowNanos) {
+            double ms = nanos / 1e6;
+            LOG.warn("Slow query {}: {} ms", name, String.format(Locale.ROOT, "%.1f", ms));
+            synchronized (slow) {
+                slow.addFirst(new JsonObject().put("query", name).put("ms", Math.round(ms * 10) / 10.0).put("at", Instant.now().toString()));
+                while (slow.size() > SLOW_KEPT) {
+                    slow.removeLast();
+                }
+            }
+        }
+    }
+
+    /** The most recent queries over the threshold, newest first. */
+    public JsonArray slowQueries() {
+        synchronized (slow) {
+            return new JsonArray(slow.stream().map(JsonObject::copy).toList());
+        }
     }
 
     public <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
@@ -43,5 +98,21 @@ public final class Db {
 
     public Pool pool() {
         return pool;
+    }
+
+    /** SQL text → the name of its constant in SqlQueries, lower-case with dots: MESSAGE_PAGE_DESC → message.page.desc. */
+    private static Map<String, String> names() {
+        Map<String, String> out = new HashMap<>();
+        for (Field f : SqlQueries.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+                try {
+                    f.setAccessible(true);
+                    out.put((String) f.get(null), f.getName().toLowerCase(Locale.ROOT).replace('_', '.'));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return out;
     }
 }

@@ -100,6 +100,8 @@ final class PersistenceApi {
         local(Addresses.JOB_DONE, b -> ops.jobDone(b.getString("name"), b.getLong("durationMs"), b.getString("result")).map(v -> new JsonObject()));
         local(Addresses.JOB_LIST, b -> ops.jobs().map(a -> new JsonObject().put("jobs", a)));
         local(Addresses.PURGE, b -> ops.purge());
+        local(Addresses.PERF_SLOW, b -> Future.succeededFuture(new JsonObject().put("slowQueries", db.slowQueries())
+                .put("thresholdMs", config.persistence().slowQueryMs()).put("queryCount", db.queryCount())));
         local(Addresses.HEALTH, b -> db.query("SELECT 1", io.vertx.sqlclient.Tuple.tuple())
                 .map(r -> "up").otherwise("down")
                 .map(dbStatus -> new JsonObject().put("db", dbStatus).put("redis", cache.status())));

@@ -38,6 +38,7 @@ public class PersistenceVerticle extends VerticleBase {
     private Cache cache;
     private PasswordHasher hasher;
     private PersistenceApi api;
+    private io.parley.metrics.EventLoopProbe probe;
 
     @Override
     public Future<?> start() {
@@ -45,7 +46,9 @@ public class PersistenceVerticle extends VerticleBase {
         pool = createPool(config.db());
         cache = config.redis().url().isEmpty() ? sharedLocalCache() : new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs());
         hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptThreads());
-        Db db = new Db(pool);
+        probe = new io.parley.metrics.EventLoopProbe(vertx, io.parley.metrics.Metrics.registry(vertx));
+        probe.start();
+        Db db = new Db(pool, io.parley.metrics.Metrics.registry(vertx), config.persistence().slowQueryMs());
         return ensureSchema(config.db().schema())
                 .compose(v -> Migrations.apply(vertx, pool))
                 .compose(v -> tokenSecret(db, config.auth()))
@@ -56,7 +59,7 @@ public class PersistenceVerticle extends VerticleBase {
                     UserStore users = new PgUserStore(db);
                     AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth());
                     ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users,
-                            new Fanout(vertx.eventBus(), config.cluster().fanout()));
+                            new Fanout(vertx.eventBus(), config.cluster().fanout()), io.parley.metrics.Metrics.registry(vertx));
                     api = new PersistenceApi(vertx.eventBus(), auth, chat, users, new PgOpsStore(db), db, cache, config);
                     return api.register();
                 });
@@ -107,6 +110,7 @@ public class PersistenceVerticle extends VerticleBase {
     /** Stops taking requests, lets those in flight commit and answer, then closes the pool. */
     @Override
     public Future<?> stop() {
+        probe.stop();
         Future<Void> drained = api == null ? Future.succeededFuture() : api.stop(5_000);
         return drained.eventually(() -> Future.join(pool.close(), cache.close(), hasher.close()));
     }

@@ -32,8 +32,25 @@ public final class EdgeHub {
     private MessageConsumer<Object> membership;
     private MessageConsumer<io.vertx.core.buffer.Buffer> presence;
 
+    private final io.micrometer.core.instrument.Counter delivered;
+
     public EdgeHub(Vertx vertx) {
         this.vertx = vertx;
+        io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
+        if (registry != null) {
+            io.micrometer.core.instrument.Gauge.builder("parley.ws.sockets", sessions, Set::size)
+                    .description("Open WebSockets on this edge").tag("edge", edgeId).register(registry);
+            delivered = io.micrometer.core.instrument.Counter.builder("parley.messages.delivered")
+                    .description("Message frames written to sockets (fan-out deliveries)").register(registry);
+        } else {
+            delivered = null;
+        }
+    }
+
+    void countDelivery() {
+        if (delivered != null) {
+            delivered.increment();
+        }
     }
 
     public Future<Void> start() {

@@ -37,6 +37,8 @@ public final class SocketGateway {
     private final EdgeHub hub;
     private final RateLimiter<Long> sendLimiter;
     private final io.parley.chat.Fanout fanout;
+    private final io.micrometer.core.instrument.MeterRegistry registry;
+    private final java.util.Map<String, io.micrometer.core.instrument.Timer> timers = new java.util.HashMap<>();
     private final RateLimiter<SocketSession.TypingKey> typingLimiter;
 
     public SocketGateway(Vertx vertx, TokenService tokens, ParleyConfig config, EdgeHub hub, RateLimiter<Long> sendLimiter) {
@@ -46,6 +48,8 @@ public final class SocketGateway {
         this.hub = hub;
         this.sendLimiter = sendLimiter;
         this.fanout = new io.parley.chat.Fanout(vertx.eventBus(), config.cluster().fanout());
+        io.micrometer.core.instrument.MeterRegistry r = io.parley.metrics.Metrics.registry(vertx);
+        this.registry = r != null ? r : new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         // Typing is ephemeral: at most one event per user and channel per second.
         this.typingLimiter = new RateLimiter<>(1, 1);
     }
@@ -67,8 +71,16 @@ public final class SocketGateway {
             ctx.fail(e);
             return;
         }
-        req.toWebSocket().onSuccess(ws -> new SocketSession(ws, principal, hub, vertx.eventBus(), fanout, config, sendLimiter, typingLimiter).start())
+        req.toWebSocket().onSuccess(ws -> new SocketSession(ws, principal, hub, vertx.eventBus(), fanout, config, sendLimiter, typingLimiter, this::timer).start())
                 .onFailure(ctx::fail);
+    }
+
+    /** The request timer of a frame type (a known type, or "other", so clients cannot mint meters). */
+    io.micrometer.core.instrument.Timer timer(String type) {
+        String t = java.util.Set.of("subscribe", "unsubscribe", "send", "read", "typing", "ping").contains(type) ? type : "other";
+        return timers.computeIfAbsent(t, k -> io.micrometer.core.instrument.Timer.builder("parley.ws.request")
+                .description("WebSocket requests, from the frame's arrival to its ack or error").tag("type", k)
+                .publishPercentiles(0.5, 0.95, 0.99).register(registry));
     }
 
     /**

@@ -51,6 +51,8 @@ final class SocketSession {
     private final ParleyConfig config;
     private final RateLimiter<Long> sendLimiter;
     private final RateLimiter<TypingKey> typingLimiter;
+    /** parley.ws.request{type}: from a frame's arrival to its ack or error. */
+    private final java.util.function.Function<String, io.micrometer.core.instrument.Timer> timer;
     private final Map<Long, Sub> subs = new HashMap<>();
     private long lastFrameAt = System.currentTimeMillis();
     private boolean closed;
@@ -60,7 +62,9 @@ final class SocketSession {
     private Runnable drained;
 
     SocketSession(ServerWebSocket ws, Principal principal, EdgeHub hub, EventBus eventBus, io.parley.chat.Fanout fanout, ParleyConfig config,
-                  RateLimiter<Long> sendLimiter, RateLimiter<TypingKey> typingLimiter) {
+                  RateLimiter<Long> sendLimiter, RateLimiter<TypingKey> typingLimiter,
+                  java.util.function.Function<String, io.micrometer.core.instrument.Timer> timer) {
+        this.timer = timer;
         this.ws = ws;
         this.principal = principal;
         this.hub = hub;
@@ -166,6 +170,7 @@ final class SocketSession {
 
     private void onText(String text) {
         lastFrameAt = System.currentTimeMillis();
+        long received = System.nanoTime();
         JsonObject frame;
         try {
             frame = new JsonObject(text);
@@ -197,6 +202,7 @@ final class SocketSession {
                 default -> throw ParleyException.of(ErrorCode.UNKNOWN_TYPE, "Unknown frame type \"" + t
                         + "\"; expected subscribe, unsubscribe, send, typing, read or ping.");
             };
+            result.onComplete(ar -> timer.apply(t).record(System.nanoTime() - received, java.util.concurrent.TimeUnit.NANOSECONDS));
             result.onSuccess(reply -> {
                 if ("pong".equals(reply.getString("type"))) {
                     write(ref == null ? reply : reply.put("ref", ref));
@@ -443,6 +449,7 @@ final class SocketSession {
         }
         sub.lastSeq = seq;
         writeLive(frame);
+        hub.countDelivery();
     }
 
     private void writeLive(Buffer frame) {

@@ -1,0 +1,110 @@
+package io.parley.http;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.parley.Addresses;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.parley.metrics.Metrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.lang.management.ManagementFactory;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code GET /admin/perf} (admins only): this node's numbers in one JSON — per-query timings and the
+ * slowest recent queries, pool, event-loop lag, sockets, message rates, cache hit rates, background jobs.
+ * The same meters are at {@code /metrics} for Prometheus.
+ */
+final class PerfHandler {
+
+    private final Vertx vertx;
+
+    PerfHandler(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    void handle(RoutingContext ctx) {
+        if (!Requests.principal(ctx).isAdmin()) {
+            throw ParleyException.of(ErrorCode.FORBIDDEN, "The performance monitor is for admins.");
+        }
+        MeterRegistry r = Metrics.registry(vertx);
+        if (r == null) {
+            throw ParleyException.of(ErrorCode.UNAVAILABLE, "Metrics are off on this node.");
+        }
+        JsonObject perf = new JsonObject()
+                .put("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000)
+                .put("queries", timers(r, "parley.db.query", "query"))
+                .put("webSocket", timers(r, "parley.ws.request", "type"))
+                .put("eventLoopLag", timers(r, "parley.eventloop.lag", "loop"))
+                .put("sockets", (long) r.find("parley.ws.sockets").gauges().stream().mapToDouble(Gauge::value).sum())
+                .put("messages", new JsonObject()
+                        .put("committed", (long) r.find("parley.messages.committed").counters().stream().mapToDouble(Counter::count).sum())
+                        .put("delivered", (long) r.find("parley.messages.delivered").counters().stream().mapToDouble(Counter::count).sum()))
+                .put("cache", cache(r))
+                .put("pool", pool(r))
+                .put("jobs", timers(r, "parley.job.duration", "job"));
+        Requests.call(vertx.eventBus(), Addresses.PERF_SLOW, new JsonObject())
+                .onSuccess(slow -> Requests.json(ctx, 200, perf.put("slowQueries", slow.getJsonArray("slowQueries"))
+                        .put("slowQueryThresholdMs", slow.getInteger("thresholdMs"))))
+                .onFailure(ctx::fail);
+    }
+
+    /** Per tag value: count, mean, max and the p50/p95/p99 the timer publishes, in milliseconds. */
+    private static JsonArray timers(MeterRegistry r, String name, String tag) {
+        JsonArray out = new JsonArray();
+        r.find(name).timers().stream().sorted(Comparator.comparing((Timer t) -> -t.totalTime(TimeUnit.NANOSECONDS))).forEach(t -> {
+            JsonObject row = new JsonObject().put(tag, t.getId().getTag(tag)).put("count", t.count())
+                    .put("meanMs", round(t.mean(TimeUnit.MILLISECONDS))).put("maxMs", round(t.max(TimeUnit.MILLISECONDS)));
+            String outcome = t.getId().getTag("outcome");
+            if (outcome != null) {
+                row.put("outcome", outcome);
+            }
+            for (ValueAtPercentile p : t.takeSnapshot().percentileValues()) {
+                row.put("p" + Math.round(p.percentile() * 100) + "Ms", round(p.value(TimeUnit.MILLISECONDS)));
+            }
+            out.add(row);
+        });
+        return out;
+    }
+
+    /** parley.cache.requests{cache,result=hit|miss} → hit rate per cache. */
+    private static JsonObject cache(MeterRegistry r) {
+        JsonObject out = new JsonObject();
+        r.find("parley.cache.requests").counters().forEach(c -> {
+            String cache = c.getId().getTag("cache");
+            JsonObject row = out.getJsonObject(cache, new JsonObject().put("hits", 0L).put("misses", 0L));
+            String key = "hit".equals(c.getId().getTag("result")) ? "hits" : "misses";
+            row.put(key, row.getLong(key) + (long) c.count());
+            long total = row.getLong("hits") + row.getLong("misses");
+            row.put("hitRate", total == 0 ? null : round((double) row.getLong("hits") / total));
+            out.put(cache, row);
+        });
+        return out;
+    }
+
+    /** Vert.x's pool meters for the Postgres pool: size in use, waiting, and the wait time. */
+    private static JsonObject pool(MeterRegistry r) {
+        JsonObject out = new JsonObject();
+        for (Meter m : r.getMeters()) {
+            String name = m.getId().getName();
+            if (name.startsWith("vertx.pool") && "sql".equals(m.getId().getTag("pool_type"))) {
+                m.measure().forEach(ms -> out.put(name.substring("vertx.pool.".length()) + "." + ms.getStatistic().name().toLowerCase(),
+                        round(ms.getValue())));
+            }
+        }
+        return out;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

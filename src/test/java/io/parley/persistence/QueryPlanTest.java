@@ -1,0 +1,99 @@
+package io.parley.persistence;
+
+import io.parley.support.TestNode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every hot query uses an index: with enough rows loaded and ANALYZEd, no plan of these statements does
+ * a sequential scan on users, channel_members or messages (read from EXPLAIN (FORMAT JSON)).
+ */
+@DisplayName("Query plans: hot queries use indexes")
+class QueryPlanTest {
+
+    static TestNode node;
+    static Pool pool;
+    static final Set<String> BIG = Set.of("users", "channel_members", "messages", "sessions");
+
+    @BeforeAll
+    static void load() {
+        node = TestNode.start(QueryPlanTest.class);
+        pool = node.pool();
+        // 5,000 users, 500 channels of 20 members (user 1 in 50 of them), 100,000 messages, 5,000 sessions
+        pool.query("INSERT INTO users (handle, display_name, password_hash) SELECT 'u' || g, 'User ' || g, 'x' FROM generate_series(1, 5000) g")
+                .execute().await();
+        pool.query("INSERT INTO channels (kind, name, created_by) SELECT 'private', 'c' || g, 1 FROM generate_series(1, 500) g").execute().await();
+        pool.query("INSERT INTO channel_members (channel_id, user_id) SELECT c.id, ((c.id * 37 + k) % 5000) + 1"
+                + " FROM channels c, generate_series(1, 20) k WHERE c.kind = 'private' ON CONFLICT DO NOTHING").execute().await();
+        pool.query("INSERT INTO channel_members (channel_id, user_id) SELECT id, 1 FROM channels WHERE kind = 'private' AND id % 10 = 0"
+                + " ON CONFLICT DO NOTHING").execute().await();
+        pool.query("INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body)"
+                + " SELECT c.id, s, ((c.id + s) % 5000) + 1, 'm' || s, 'hello number ' || s"
+                + " FROM channels c, generate_series(1, 200) s WHERE c.kind = 'private'").execute().await();
+        pool.query("UPDATE channels SET last_seq = 200, last_message_at = now() WHERE kind = 'private'").execute().await();
+        pool.query("INSERT INTO sessions (user_id, refresh_hash, family_id, expires_at)"
+                + " SELECT g, sha256(g::text::bytea), gen_random_uuid(), now() + interval '1 day' FROM generate_series(1, 5000) g").execute().await();
+        pool.query("ANALYZE").execute().await();
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.close().await();
+        node.close();
+    }
+
+    static Stream<Arguments> hotQueries() {
+        long ch = 50;
+        return Stream.of(
+                Arguments.of("CHANNEL_LIST", SqlQueries.CHANNEL_LIST, Tuple.of(1L)),
+                Arguments.of("CHANNEL_FOR_USER", SqlQueries.CHANNEL_FOR_USER, Tuple.of(ch, 1L)),
+                Arguments.of("MESSAGE_PAGE_DESC", SqlQueries.MESSAGE_PAGE_DESC, Tuple.of(ch, 150L, -1L, 51, 1L)),
+                Arguments.of("MESSAGE_PAGE_ASC", SqlQueries.MESSAGE_PAGE_ASC, Tuple.of(ch, Long.MAX_VALUE, 100L, 51, 1L)),
+                Arguments.of("MESSAGE_SEND", SqlQueries.MESSAGE_SEND, Tuple.of(ch, 1L, "plan-1", "hi")),
+                Arguments.of("MESSAGE_BY_CLIENT_ID", SqlQueries.MESSAGE_BY_CLIENT_ID, Tuple.of(ch, 1L, "m5")),
+                Arguments.of("MESSAGE_BY_SEQ", SqlQueries.MESSAGE_BY_SEQ, Tuple.of(ch, 5L)),
+                Arguments.of("MEMBER_READ", SqlQueries.MEMBER_READ, Tuple.of(ch, 1L, 10L)),
+                Arguments.of("USER_BY_HANDLE", SqlQueries.USER_BY_HANDLE, Tuple.of("u42")),
+                Arguments.of("USER_BY_ID", SqlQueries.USER_BY_ID, Tuple.of(42L)),
+                Arguments.of("SESSION_BY_HASH_FOR_UPDATE", SqlQueries.SESSION_BY_HASH_FOR_UPDATE,
+                        Tuple.of(Buffer.buffer(new byte[32]), 10)),
+                Arguments.of("PRESENCE_CHANNELS", SqlQueries.PRESENCE_CHANNELS, Tuple.tuple().addValue(new Long[]{1L, 2L, 3L})));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hotQueries")
+    @DisplayName("no sequential scan on a big table")
+    void usesIndexes(String name, String sql, Tuple args) {
+        JsonArray plan = new JsonArray(pool.preparedQuery("EXPLAIN (FORMAT JSON) " + sql).execute(args).await()
+                .iterator().next().getValue(0).toString());
+        List<String> seqScans = new ArrayList<>();
+        walk(plan.getJsonObject(0).getJsonObject("Plan"), seqScans);
+        assertThat(seqScans).as(name + " plan: " + plan.encode()).isEmpty();
+    }
+
+    private static void walk(JsonObject node, List<String> seqScans) {
+        if ("Seq Scan".equals(node.getString("Node Type")) && BIG.contains(node.getString("Relation Name"))) {
+            seqScans.add(node.getString("Relation Name"));
+        }
+        JsonArray plans = node.getJsonArray("Plans");
+        if (plans != null) {
+            plans.forEach(p -> walk((JsonObject) p, seqScans));
+        }
+    }
+}
