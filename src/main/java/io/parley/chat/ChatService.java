@@ -32,8 +32,11 @@ public final class ChatService {
     private final Fanout fanout;
     private final io.micrometer.core.instrument.Counter committed;
 
-    public ChatService(ChannelStore channels, MessageStore messages, UserStore users, Fanout fanout,
+    private final io.parley.cache.ChatCache cache;
+
+    public ChatService(ChannelStore channels, MessageStore messages, UserStore users, io.parley.cache.ChatCache cache, Fanout fanout,
                        io.micrometer.core.instrument.MeterRegistry registry) {
+        this.cache = cache;
         this.channels = channels;
         this.messages = messages;
         this.users = users;
@@ -42,16 +45,24 @@ public final class ChatService {
                 .description("Messages committed on this node (HTTP, WebSocket and services)").register(registry);
     }
 
+    /** My channels: from the cache when every channel in it is unchanged, else one query. */
     public Future<JsonObject> list(Principal p) {
-        return channels.list(p.userId()).map(list -> new JsonObject()
-                .put("channels", new JsonArray(list.stream().map(Views::summary).toList())));
+        return cache.list(p.userId()).compose(look -> look.hit() ? Future.succeededFuture(look.value())
+                : channels.list(p.userId()).map(list -> {
+                    JsonObject value = new JsonObject().put("channels", new JsonArray(list.stream().map(Views::summary).toList()));
+                    cache.storeList(p.userId(), look, list.stream().map(s -> s.channel().id()).toList(), value);
+                    return value;
+                }));
     }
 
     public Future<JsonObject> create(Principal p, String kind, String name, String topic, List<Long> memberIds) {
         if (p.isGuest()) {
             return Future.failedFuture(forbidden("Guests cannot create channels; sign up to create one."));
         }
+        List<Long> affected = new java.util.ArrayList<>(memberIds);
+        affected.add(p.userId());
         return channels.create(kind, name, topic, p.userId(), memberIds)
+                .compose(id -> cache.changed(List.of(), List.of(id), affected).map(id))
                 .recover(t -> t instanceof PgException pg && "23503".equals(pg.getSqlState())
                         ? Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds names a user that does not exist."))
                         : Future.failedFuture(t))
@@ -83,8 +94,9 @@ public final class ChatService {
                     ? Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))
                     : u.get().isGuest() && !"room".equals(c.kind())
                     ? Future.failedFuture(forbidden("Guests can only be in rooms; they cannot be invited to channels."))
-                    : channels.addMember(channelId, userId, "member").map(added -> new JsonObject()
-                    .put("channelId", channelId).put("userId", userId).put("added", added)));
+                    : channels.addMember(channelId, userId, "member")
+                    .compose(added -> cache.changed(List.of(), List.of(channelId), List.of(userId)).map(added))
+                    .map(added -> new JsonObject().put("channelId", channelId).put("userId", userId).put("added", added)));
         });
     }
 
@@ -103,6 +115,7 @@ public final class ChatService {
             return Future.failedFuture(forbidden("Guests can join rooms only; sign up to join channels."));
         }
         return channels.addMember(c.id(), p.userId(), "member")
+                .compose(added -> cache.changed(List.of(), List.of(c.id()), List.of(p.userId())).map(added))
                 .map(added -> new JsonObject().put("channelId", c.id()).put("userId", p.userId()).put("added", added));
     }
 
@@ -119,7 +132,9 @@ public final class ChatService {
                 if (userId != p.userId() && "owner".equals(tm.role()) && !p.isAdmin()) {
                     return Future.failedFuture(forbidden("The owner of a channel cannot be removed."));
                 }
-                return channels.removeMember(channelId, userId).map(removed -> {
+                return channels.removeMember(channelId, userId)
+                        .compose(removed -> cache.changed(List.of(), List.of(channelId), List.of(userId)).map(removed))
+                        .map(removed -> {
                     if (removed) {
                         // Sockets of the removed user drop the channel at once: no reading a channel you are not in.
                         JsonObject event = new JsonObject().put("type", "removed").put("channelId", channelId).put("userId", userId);
@@ -144,6 +159,7 @@ public final class ChatService {
                 return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + otherUserId + " was not found."));
             }
             return channels.direct(p.userId(), otherUserId, "direct")
+                    .compose(id -> cache.changed(List.of(), List.of(id), List.of(p.userId(), otherUserId)).map(id))
                     .compose(id -> channels.forUser(id, p.userId()))
                     .map(c -> Views.channel(c.orElseThrow()).put("peer", Views.user(other.get())));
         });
@@ -152,18 +168,23 @@ public final class ChatService {
     /** before/after are exclusive cursors (MAX / -1 = none); the page is newest first. An after cursor alone pages forward. */
     public Future<JsonObject> page(Principal p, long channelId, long before, long after, int limit) {
         boolean forward = after >= 0 && before == Long.MAX_VALUE;
-        return messages.page(channelId, p.userId(), before, after, limit + 1, !forward).compose(list -> {
-            if (list.isEmpty()) {
-                return member(p, channelId).map(c -> pageJson(List.of(), false));
-            }
-            boolean hasMore = list.size() > limit;
-            List<Message> page = hasMore ? list.subList(0, limit) : list;
-            if (forward) {
-                page = new java.util.ArrayList<>(page);
-                java.util.Collections.reverse(page);
-            }
-            return Future.succeededFuture(pageJson(page, hasMore));
-        });
+        String params = before + ":" + after + ":" + limit;
+        return cache.page(channelId, p.userId(), params).compose(look -> look.hit() ? Future.succeededFuture(look.value())
+                : messages.page(channelId, p.userId(), before, after, limit + 1, !forward).compose(list -> {
+                    if (list.isEmpty()) {
+                        return member(p, channelId).map(c -> pageJson(List.of(), false));
+                    }
+                    boolean hasMore = list.size() > limit;
+                    List<Message> page = hasMore ? list.subList(0, limit) : list;
+                    if (forward) {
+                        page = new java.util.ArrayList<>(page);
+                        java.util.Collections.reverse(page);
+                    }
+                    JsonObject value = pageJson(page, hasMore);
+                    // a non-empty page proves membership in good standing: cache both
+                    cache.storePage(channelId, p.userId(), look, params, value);
+                    return Future.succeededFuture(value);
+                }));
     }
 
     /** Oldest first, for replays: messages after {@code after}, at most {@code limit}. */
@@ -184,13 +205,15 @@ public final class ChatService {
             }
             Message m = result.get().message();
             JsonObject event = Views.messageEvent(m);
-            if (result.get().created()) {
-                publish(m, event, "message");
-                if (committed != null) {
-                    committed.increment();
-                }
+            if (!result.get().created()) {
+                return Future.succeededFuture(event.put("created", false));
             }
-            return Future.succeededFuture(event.put("created", result.get().created()));
+            publish(m, event, "message");
+            if (committed != null) {
+                committed.increment();
+            }
+            // acked only once cached pages and lists can no longer show the channel without it
+            return cache.changed(List.of(channelId), List.of(), List.of(p.userId())).map(v -> event.put("created", true));
         });
     }
 
@@ -210,9 +233,9 @@ public final class ChatService {
                 .compose(m -> m.isEmpty()
                         ? Future.failedFuture(ParleyException.of(ErrorCode.CONFLICT, "A deleted message cannot be edited."))
                         : Future.succeededFuture(m.get()))
-                .map(m -> {
+                .compose(m -> {
                     publish(m, Views.editedEvent(m), "edited");
-                    return Views.message(m);
+                    return cache.changed(List.of(channelId), List.of(), List.of()).map(v -> Views.message(m));
                 });
     }
 
@@ -221,12 +244,12 @@ public final class ChatService {
             if (existing.deleted()) {
                 return Future.succeededFuture(Views.message(existing));
             }
-            return messages.delete(channelId, seq).map(m -> {
+            return messages.delete(channelId, seq).compose(m -> {
                 Message deleted = m.orElse(existing);
                 if (m.isPresent()) {
                     publish(deleted, Views.deletedEvent(deleted), "deleted");
                 }
-                return Views.message(deleted);
+                return cache.changed(List.of(channelId), List.of(), List.of()).map(v -> Views.message(deleted));
             });
         });
     }
@@ -247,7 +270,8 @@ public final class ChatService {
                     .put("lastReadSeq", marker);
             fanout.publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "read")
                     .addHeader("userId", String.valueOf(p.userId())).addHeader("scope", receipts ? "members" : "self"));
-            return Future.succeededFuture(new JsonObject().put("channelId", channelId).put("lastReadSeq", marker));
+            return cache.changed(List.of(), List.of(), List.of(p.userId()))
+                    .map(v -> new JsonObject().put("channelId", channelId).put("lastReadSeq", marker));
         });
     }
 

@@ -9,7 +9,7 @@ import java.util.List;
  * The typed configuration tree. Every verticle receives the whole JSON tree and parses it again with
  * {@link #from(JsonObject)}, which is cheap and keeps one place that validates values.
  */
-public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Cluster cluster,
+public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Auth auth, Cluster cluster,
                            Persistence persistence, Presence presence, Messages messages, JsonObject json) {
 
     public record Http(String host, int port, int instances, int idleTimeoutSeconds, int maxBodyBytes) {
@@ -26,6 +26,10 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Clus
     }
 
     public record Redis(String url, int timeoutMs) {
+    }
+
+    /** Cache-aside TTLs (channel lists, message pages) and the size over which values are gzipped. */
+    public record Cache(int channelListTtlSeconds, int pageTtlSeconds, int gzipOverBytes) {
     }
 
     public record Auth(String tokenSecret, int accessTokenTtlSeconds, int refreshTokenTtlSeconds,
@@ -68,6 +72,8 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Auth auth, Clus
                 new Db(r.string("db", "url"), r.integer("db", "poolSize", 1, 512), r.integer("db", "pipeliningLimit", 1, 4096),
                         r.string("db", "embeddedDataDir"), r.integer("db", "embeddedPort", 0, 65535), r.string("db", "schema")),
                 new Redis(r.string("redis", "url"), r.integer("redis", "timeoutMs", 10, 60_000)),
+                new Cache(r.integer("cache", "channelListTtlSeconds", 1, 86400), r.integer("cache", "pageTtlSeconds", 1, 86400),
+                        r.integer("cache", "gzipOverBytes", 0, 16 << 20)),
                 new Auth(r.string("auth", "tokenSecret"), r.integer("auth", "accessTokenTtlSeconds", 10, 86400),
                         r.integer("auth", "refreshTokenTtlSeconds", 60, 365 * 86400),
                         r.integer("auth", "guestTtlSeconds", 60, 30 * 86400), r.integer("auth", "bcryptCost", 4, 31),

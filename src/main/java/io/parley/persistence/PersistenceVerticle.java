@@ -58,7 +58,7 @@ public class PersistenceVerticle extends VerticleBase {
                     TokenService tokens = new TokenService(secret, config.auth().accessTokenTtlSeconds());
                     UserStore users = new PgUserStore(db);
                     AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth());
-                    ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users,
+                    ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users, chatCache(config),
                             new Fanout(vertx.eventBus(), config.cluster().fanout()), io.parley.metrics.Metrics.registry(vertx));
                     api = new PersistenceApi(vertx.eventBus(), auth, chat, users, new PgOpsStore(db), db, cache, config);
                     return api.register();
@@ -96,6 +96,23 @@ public class PersistenceVerticle extends VerticleBase {
         return db.query(SqlQueries.SECRET_INSERT, Tuple.of("access-token", Buffer.buffer(TokenService.newSecret())))
                 .compose(v -> db.query(SqlQueries.SECRET_GET, Tuple.of("access-token")))
                 .map(rows -> rows.iterator().next().getBuffer("value").getBytes());
+    }
+
+    /** Redis when configured, else one in-process cache shared by this node's persistence instances. */
+    private io.parley.cache.ChatCache chatCache(ParleyConfig config) {
+        ParleyConfig.Cache c = config.cache();
+        io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
+        if (!config.redis().url().isEmpty()) {
+            String prefix = config.db().schema().isEmpty() ? "parley:" : "parley:" + config.db().schema() + ":";
+            return new io.parley.cache.RedisChatCache(vertx, config.redis().url(), config.redis().timeoutMs(), prefix,
+                    c.channelListTtlSeconds(), c.pageTtlSeconds(), c.gzipOverBytes(), registry);
+        }
+        LocalMap<String, ChatCacheHolder> map = vertx.sharedData().getLocalMap(NODE_MAP + ".chatcache");
+        return map.computeIfAbsent("cache", k -> new ChatCacheHolder(new io.parley.cache.LocalChatCache(c.channelListTtlSeconds(),
+                c.pageTtlSeconds(), c.gzipOverBytes(), registry))).cache();
+    }
+
+    private record ChatCacheHolder(io.parley.cache.LocalChatCache cache) implements io.vertx.core.shareddata.Shareable {
     }
 
     private Cache sharedLocalCache() {

@@ -1,0 +1,35 @@
+package io.parley.cache;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * Cache-aside for channel lists and message pages, invalidated exactly by versions: a channel's content
+ * version moves on every new, edited or deleted message, its membership version on every join, leave or
+ * kick, a user's version when their list changes otherwise (membership, read marker). A lookup reads the
+ * versions <em>before</em> the caller reads Postgres, and a store files the value under those versions,
+ * so a write that lands in between makes the entry unservable instead of stale.
+ */
+public interface ChatCache {
+
+    /** A hit carries the value; a miss carries what {@code store*} needs (the versions read). */
+    record Lookup(JsonObject value, Object token) {
+        public boolean hit() {
+            return value != null;
+        }
+    }
+
+    Future<Lookup> list(long userId);
+
+    Future<Void> storeList(long userId, Lookup miss, List<Long> channelIds, JsonObject value);
+
+    /** {@code params}: the page's cursor and limit, as a key part. */
+    Future<Lookup> page(long channelId, long userId, String params);
+
+    Future<Void> storePage(long channelId, long userId, Lookup miss, String params, JsonObject value);
+
+    /** Bumps versions after a committed change; completes when lookups can no longer see the old state. */
+    Future<Void> changed(List<Long> contentOf, List<Long> membershipOf, List<Long> listsOf);
+}

@@ -1,0 +1,130 @@
+package io.parley.cache;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** {@link ChatCache} of a single node without Redis: the same versions, in this JVM. */
+public final class LocalChatCache implements ChatCache {
+
+    private record Entry(Buffer value, String stamp, long expiresAt) {
+    }
+
+    private record ListToken(long userVersion, Map<Long, Long> versions) {
+    }
+
+    private record PageToken(long version, long membershipVersion) {
+    }
+
+    private static final int MAX_ENTRIES = 100_000;
+
+    private final Map<String, AtomicLong> versions = new ConcurrentHashMap<>();
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final int listTtl;
+    private final int pageTtl;
+    private final int gzipOver;
+    private final Counter listHit;
+    private final Counter listMiss;
+    private final Counter pageHit;
+    private final Counter pageMiss;
+
+    public LocalChatCache(int listTtl, int pageTtl, int gzipOver, MeterRegistry registry) {
+        this.listTtl = listTtl;
+        this.pageTtl = pageTtl;
+        this.gzipOver = gzipOver;
+        this.listHit = CacheMeters.counter(registry, "channel-list", "hit");
+        this.listMiss = CacheMeters.counter(registry, "channel-list", "miss");
+        this.pageHit = CacheMeters.counter(registry, "message-page", "hit");
+        this.pageMiss = CacheMeters.counter(registry, "message-page", "miss");
+    }
+
+    private long version(String key) {
+        AtomicLong v = versions.get(key);
+        return v == null ? 0 : v.get();
+    }
+
+    private Entry fresh(String key) {
+        Entry e = entries.get(key);
+        return e == null || e.expiresAt() < System.currentTimeMillis() ? null : e;
+    }
+
+    private void put(String key, Buffer value, String stamp, int ttl) {
+        if (entries.size() > MAX_ENTRIES) {
+            long now = System.currentTimeMillis();
+            entries.values().removeIf(e -> e.expiresAt() < now);
+        }
+        entries.put(key, new Entry(value, stamp, System.currentTimeMillis() + ttl * 1000L));
+    }
+
+    @Override
+    public Future<Lookup> list(long userId) {
+        long u = version("u:" + userId);
+        Entry ids = fresh("list:ids:" + userId);
+        Map<Long, Long> vs = new java.util.TreeMap<>();
+        if (ids != null && ids.stamp().equals(String.valueOf(u))) {
+            for (String id : ids.value().toString().split(",")) {
+                if (!id.isEmpty()) {
+                    vs.put(Long.parseLong(id), version("ch:" + id));
+                }
+            }
+            Entry data = fresh("list:data:" + userId);
+            if (data != null && data.stamp().equals(u + "|" + vs)) {
+                listHit.increment();
+                return Future.succeededFuture(new Lookup(Codec.decode(data.value()), null));
+            }
+        }
+        listMiss.increment();
+        return Future.succeededFuture(new Lookup(null, new ListToken(u, ids == null || !ids.stamp().equals(String.valueOf(u)) ? null : vs)));
+    }
+
+    @Override
+    public Future<Void> storeList(long userId, Lookup miss, List<Long> channelIds, JsonObject value) {
+        if (miss.token() instanceof ListToken t) {
+            put("list:ids:" + userId, Buffer.buffer(String.join(",", channelIds.stream().map(String::valueOf).toList())),
+                    String.valueOf(t.userVersion()), listTtl);
+            if (t.versions() != null && t.versions().keySet().equals(new HashSet<>(channelIds))) {
+                put("list:data:" + userId, Codec.encode(value, gzipOver), t.userVersion() + "|" + t.versions(), listTtl);
+            }
+        }
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Lookup> page(long channelId, long userId, String params) {
+        long v = version("ch:" + channelId);
+        long mv = version("mem:" + channelId);
+        Entry member = fresh("mem:" + channelId + ":" + userId);
+        Entry page = fresh("page:" + channelId + ":" + params);
+        if (member != null && member.stamp().equals(String.valueOf(mv)) && page != null && page.stamp().equals(String.valueOf(v))) {
+            pageHit.increment();
+            return Future.succeededFuture(new Lookup(Codec.decode(page.value()), null));
+        }
+        pageMiss.increment();
+        return Future.succeededFuture(new Lookup(null, new PageToken(v, mv)));
+    }
+
+    @Override
+    public Future<Void> storePage(long channelId, long userId, Lookup miss, String params, JsonObject value) {
+        if (miss.token() instanceof PageToken t) {
+            put("page:" + channelId + ":" + params, Codec.encode(value, gzipOver), String.valueOf(t.version()), pageTtl);
+            put("mem:" + channelId + ":" + userId, Buffer.buffer(), String.valueOf(t.membershipVersion()), pageTtl);
+        }
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> changed(List<Long> contentOf, List<Long> membershipOf, List<Long> listsOf) {
+        contentOf.forEach(c -> versions.computeIfAbsent("ch:" + c, k -> new AtomicLong()).incrementAndGet());
+        membershipOf.forEach(c -> versions.computeIfAbsent("mem:" + c, k -> new AtomicLong()).incrementAndGet());
+        listsOf.forEach(u -> versions.computeIfAbsent("u:" + u, k -> new AtomicLong()).incrementAndGet());
+        return Future.succeededFuture();
+    }
+}

@@ -1,0 +1,225 @@
+package io.parley.cache;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link ChatCache} in Redis. A lookup is one Lua call that reads the versions and, when they still match,
+ * the value. Every call is bounded by the Redis timeout and a failure is a miss: no request fails because
+ * of the cache. A failed version bump could let an old entry look current once Redis is back, so after one
+ * the node moves the global epoch (part of every entry's key) before it reads from Redis again.
+ */
+public final class RedisChatCache implements ChatCache {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisChatCache.class);
+
+    /** KEYS: epoch, v:u, list ids, list meta, list data; ARGV: key prefix. */
+    private static final String LIST_GET = """
+            local e = redis.call('GET', KEYS[1]) or '0'
+            local u = redis.call('GET', KEYS[2]) or '0'
+            local ids = redis.call('GET', KEYS[3])
+            if not ids then return {0, e, u} end
+            local sep = string.find(ids, '|', 1, true)
+            if string.sub(ids, 1, sep - 1) ~= u then return {0, e, u} end
+            local list = string.sub(ids, sep + 1)
+            local vs = {}
+            for id in string.gmatch(list, '[^,]+') do
+              vs[#vs + 1] = redis.call('GET', ARGV[1] .. 'v:ch:' .. id) or '0'
+            end
+            local versions = table.concat(vs, ',')
+            if redis.call('GET', KEYS[4]) == e .. '|' .. u .. '|' .. versions then
+              local data = redis.call('GET', KEYS[5])
+              if data then return {1, data} end
+            end
+            return {0, e, u, list, versions}
+            """;
+    /** KEYS: epoch, v:ch, v:mem, membership; ARGV: page key prefix, page params. */
+    private static final String PAGE_GET = """
+            local e = redis.call('GET', KEYS[1]) or '0'
+            local v = redis.call('GET', KEYS[2]) or '0'
+            local mv = redis.call('GET', KEYS[3]) or '0'
+            if redis.call('GET', KEYS[4]) == mv then
+              local data = redis.call('GET', ARGV[1] .. e .. ':' .. v .. ':' .. ARGV[2])
+              if data then return {1, data} end
+            end
+            return {0, e, v, mv}
+            """;
+
+    private record ListToken(String epoch, String userVersion, List<Long> ids, String versions) {
+    }
+
+    private record PageToken(String epoch, String version, String membershipVersion) {
+    }
+
+    private final Vertx vertx;
+    private final Redis redis;
+    private final String prefix;
+    private final long timeoutMs;
+    private final int listTtl;
+    private final int pageTtl;
+    private final int gzipOver;
+    private final Counter listHit;
+    private final Counter listMiss;
+    private final Counter pageHit;
+    private final Counter pageMiss;
+    /** Set when a version bump failed: the epoch must move before Redis is trusted again. */
+    private volatile boolean suspect;
+
+    public RedisChatCache(Vertx vertx, String url, int timeoutMs, String prefix, int listTtl, int pageTtl, int gzipOver,
+                          MeterRegistry registry) {
+        this.vertx = vertx;
+        this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(8).setMaxPoolWaiting(2048));
+        this.prefix = prefix;
+        this.timeoutMs = timeoutMs;
+        this.listTtl = listTtl;
+        this.pageTtl = pageTtl;
+        this.gzipOver = gzipOver;
+        this.listHit = CacheMeters.counter(registry, "channel-list", "hit");
+        this.listMiss = CacheMeters.counter(registry, "channel-list", "miss");
+        this.pageHit = CacheMeters.counter(registry, "message-page", "hit");
+        this.pageMiss = CacheMeters.counter(registry, "message-page", "miss");
+    }
+
+    private Future<Response> send(Request r) {
+        return redis.send(r).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Before reading: if a bump was lost, move the epoch first (all older entries become unservable). */
+    private Future<Void> trusted() {
+        if (!suspect) {
+            return Future.succeededFuture();
+        }
+        return send(Request.cmd(Command.INCR).arg(prefix + "epoch")).map(r -> {
+            suspect = false;
+            LOG.info("Cache epoch moved to {} after a lost invalidation; older entries are void", r);
+            return (Void) null;
+        });
+    }
+
+    @Override
+    public Future<Lookup> list(long userId) {
+        Request eval = Request.cmd(Command.EVAL).arg(LIST_GET).arg(5).arg(prefix + "epoch").arg(prefix + "v:u:" + userId)
+                .arg(prefix + "list:ids:" + userId).arg(prefix + "list:meta:" + userId).arg(prefix + "list:data:" + userId).arg(prefix);
+        return trusted().compose(v -> send(eval)).map(r -> {
+            if (r.get(0).toInteger() == 1) {
+                listHit.increment();
+                return new Lookup(Codec.decode(r.get(1).toBuffer()), null);
+            }
+            listMiss.increment();
+            List<Long> ids = r.size() > 3 ? parseIds(r.get(3).toString()) : null;
+            return new Lookup(null, new ListToken(r.get(1).toString(), r.get(2).toString(), ids, r.size() > 4 ? r.get(4).toString() : null));
+        }).otherwise(t -> {
+            listMiss.increment();
+            return new Lookup(null, null);
+        });
+    }
+
+    @Override
+    public Future<Void> storeList(long userId, Lookup miss, List<Long> channelIds, JsonObject value) {
+        if (!(miss.token() instanceof ListToken t)) {
+            return Future.succeededFuture();
+        }
+        List<Request> batch = new ArrayList<>();
+        // the id list is valid for the user version read before Postgres; a membership change moves it
+        batch.add(Request.cmd(Command.SET).arg(prefix + "list:ids:" + userId).arg(t.userVersion() + "|" + join(channelIds))
+                .arg("EX").arg(listTtl));
+        // the value is servable only if its channels' versions were read before Postgres, i.e. the ids matched
+        if (t.ids() != null && new HashSet<>(t.ids()).equals(new HashSet<>(channelIds)) && t.ids().size() == channelIds.size()) {
+            batch.add(Request.cmd(Command.SET).arg(prefix + "list:data:" + userId).arg(Codec.encode(value, gzipOver)).arg("EX").arg(listTtl));
+            batch.add(Request.cmd(Command.SET).arg(prefix + "list:meta:" + userId)
+                    .arg(t.epoch() + "|" + t.userVersion() + "|" + t.versions()).arg("EX").arg(listTtl));
+            // keep the id order the versions were read in
+            batch.set(0, Request.cmd(Command.SET).arg(prefix + "list:ids:" + userId).arg(t.userVersion() + "|" + join(t.ids()))
+                    .arg("EX").arg(listTtl));
+        }
+        return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();
+    }
+
+    @Override
+    public Future<Lookup> page(long channelId, long userId, String params) {
+        Request eval = Request.cmd(Command.EVAL).arg(PAGE_GET).arg(4).arg(prefix + "epoch").arg(prefix + "v:ch:" + channelId)
+                .arg(prefix + "v:mem:" + channelId).arg(prefix + "mem:" + channelId + ":" + userId)
+                .arg(prefix + "page:" + channelId + ":").arg(params);
+        return trusted().compose(v -> send(eval)).map(r -> {
+            if (r.get(0).toInteger() == 1) {
+                pageHit.increment();
+                return new Lookup(Codec.decode(r.get(1).toBuffer()), null);
+            }
+            pageMiss.increment();
+            return new Lookup(null, new PageToken(r.get(1).toString(), r.get(2).toString(), r.get(3).toString()));
+        }).otherwise(t -> {
+            pageMiss.increment();
+            return new Lookup(null, null);
+        });
+    }
+
+    @Override
+    public Future<Void> storePage(long channelId, long userId, Lookup miss, String params, JsonObject value) {
+        if (!(miss.token() instanceof PageToken t)) {
+            return Future.succeededFuture();
+        }
+        List<Request> batch = List.of(
+                Request.cmd(Command.SET).arg(prefix + "page:" + channelId + ":" + t.epoch() + ":" + t.version() + ":" + params)
+                        .arg(Codec.encode(value, gzipOver)).arg("EX").arg(pageTtl),
+                // the caller was a member in good standing at this membership version
+                Request.cmd(Command.SET).arg(prefix + "mem:" + channelId + ":" + userId).arg(t.membershipVersion()).arg("EX").arg(pageTtl));
+        return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();
+    }
+
+    @Override
+    public Future<Void> changed(List<Long> contentOf, List<Long> membershipOf, List<Long> listsOf) {
+        List<Request> batch = new ArrayList<>();
+        contentOf.forEach(c -> batch.add(Request.cmd(Command.INCR).arg(prefix + "v:ch:" + c)));
+        membershipOf.forEach(c -> batch.add(Request.cmd(Command.INCR).arg(prefix + "v:mem:" + c)));
+        listsOf.forEach(u -> batch.add(Request.cmd(Command.INCR).arg(prefix + "v:u:" + u)));
+        if (batch.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty().recover(t -> {
+            if (!suspect) {
+                suspect = true;
+                LOG.warn("Cache invalidation failed ({}); the epoch moves as soon as Redis answers again", t.toString());
+                retryEpoch();
+            }
+            return Future.succeededFuture();
+        });
+    }
+
+    /** Other nodes may read Redis meanwhile: move the epoch as soon as possible, not only at our next read. */
+    private void retryEpoch() {
+        vertx.setTimer(1000, id -> {
+            if (suspect) {
+                trusted().onFailure(t -> retryEpoch());
+            }
+        });
+    }
+
+    private static String join(List<Long> ids) {
+        return String.join(",", ids.stream().map(String::valueOf).toList());
+    }
+
+    private static List<Long> parseIds(String list) {
+        return list.isEmpty() ? List.of() : Arrays.stream(list.split(",")).map(Long::parseLong).toList();
+    }
+
+    public void close() {
+        redis.close();
+    }
+}
