@@ -21,5 +21,10 @@ public interface Cache {
     /** "up", "down" or "local". */
     String status();
 
+    /** Asks the backend now (bounded by the timeout): "up", "down" or "local". */
+    default Future<String> check() {
+        return Future.succeededFuture(status());
+    }
+
     Future<Void> close();
 }

@@ -21,6 +21,31 @@ public interface ChatCache {
         }
     }
 
+    /** No caching at all (cache.enabled=false): every lookup misses, nothing is stored. */
+    ChatCache NONE = new ChatCache() {
+        private final Future<Lookup> miss = Future.succeededFuture(new Lookup(null, null));
+
+        public Future<Lookup> list(long userId) {
+            return miss;
+        }
+
+        public Future<Void> storeList(long userId, Lookup m, List<Long> channelIds, JsonObject value) {
+            return Future.succeededFuture();
+        }
+
+        public Future<Lookup> page(long channelId, long userId, String params) {
+            return miss;
+        }
+
+        public Future<Void> storePage(long channelId, long userId, Lookup m, String params, JsonObject value) {
+            return Future.succeededFuture();
+        }
+
+        public Future<Void> changed(List<Long> contentOf, List<Long> membershipOf, List<Long> listsOf) {
+            return Future.succeededFuture();
+        }
+    };
+
     Future<Lookup> list(long userId);
 
     Future<Void> storeList(long userId, Lookup miss, List<Long> channelIds, JsonObject value);

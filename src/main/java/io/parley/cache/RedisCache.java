@@ -74,6 +74,11 @@ public final class RedisCache implements Cache {
     }
 
     @Override
+    public Future<String> check() {
+        return ping().map("up").otherwise("down");
+    }
+
+    @Override
     public String status() {
         return up ? "up" : "down";
     }

@@ -104,7 +104,7 @@ final class PersistenceApi {
                 .put("thresholdMs", config.persistence().slowQueryMs()).put("queryCount", db.queryCount())));
         local(Addresses.HEALTH, b -> db.query("SELECT 1", io.vertx.sqlclient.Tuple.tuple())
                 .map(r -> "up").otherwise("down")
-                .map(dbStatus -> new JsonObject().put("db", dbStatus).put("redis", cache.status())));
+                .compose(dbStatus -> cache.check().map(redis -> new JsonObject().put("db", dbStatus).put("redis", redis))));
         bind(eventBus.consumer(Addresses.API_SEND), this::serviceSend);
         bind(eventBus.consumer(Addresses.API_JOIN), this::serviceJoin);
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();

@@ -101,6 +101,9 @@ public class PersistenceVerticle extends VerticleBase {
     /** Redis when configured, else one in-process cache shared by this node's persistence instances. */
     private io.parley.cache.ChatCache chatCache(ParleyConfig config) {
         ParleyConfig.Cache c = config.cache();
+        if (!c.enabled()) {
+            return io.parley.cache.ChatCache.NONE;
+        }
         io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
         if (!config.redis().url().isEmpty()) {
             String prefix = config.db().schema().isEmpty() ? "parley:" : "parley:" + config.db().schema() + ":";
