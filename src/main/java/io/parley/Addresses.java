@@ -42,6 +42,7 @@ public final class Addresses {
     public static final String MESSAGE_EDIT = "parley.local.message.edit";
     public static final String MESSAGE_DELETE = "parley.local.message.delete";
     public static final String MESSAGE_READ = "parley.local.message.read";
+    public static final String MESSAGE_SEARCH = "parley.local.message.search";
     public static final String PRESENCE_CHANNELS = "parley.local.presence.channels";
     public static final String PRESENCE_UPDATE = "parley.local.presence.update";
     public static final String PRESENCE_LAST_SEEN = "parley.local.presence.lastseen";

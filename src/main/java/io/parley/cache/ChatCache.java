@@ -44,7 +44,23 @@ public interface ChatCache {
         public Future<Void> changed(List<Long> contentOf, List<Long> membershipOf, List<Long> listsOf) {
             return Future.succeededFuture();
         }
+
+        public Future<Lookup> search(long userId, String key) {
+            return miss;
+        }
+
+        public Future<Void> storeSearch(long userId, Lookup m, String key, JsonObject value) {
+            return Future.succeededFuture();
+        }
     };
+
+    /**
+     * Search results of a user, valid while the user's channels and each of their contents are unchanged
+     * (the same check as the channel list); {@code key} identifies the query and cursor.
+     */
+    Future<Lookup> search(long userId, String key);
+
+    Future<Void> storeSearch(long userId, Lookup miss, String key, JsonObject value);
 
     Future<Lookup> list(long userId);
 

@@ -35,8 +35,11 @@ public final class LocalChatCache implements ChatCache {
     private final Counter listMiss;
     private final Counter pageHit;
     private final Counter pageMiss;
+    private final Counter searchHit;
+    private final Counter searchMiss;
+    private final int searchTtl;
 
-    public LocalChatCache(int listTtl, int pageTtl, int gzipOver, MeterRegistry registry) {
+    public LocalChatCache(int listTtl, int pageTtl, int searchTtl, int gzipOver, MeterRegistry registry) {
         this.listTtl = listTtl;
         this.pageTtl = pageTtl;
         this.gzipOver = gzipOver;
@@ -44,6 +47,9 @@ public final class LocalChatCache implements ChatCache {
         this.listMiss = CacheMeters.counter(registry, "channel-list", "miss");
         this.pageHit = CacheMeters.counter(registry, "message-page", "hit");
         this.pageMiss = CacheMeters.counter(registry, "message-page", "miss");
+        this.searchHit = CacheMeters.counter(registry, "search", "hit");
+        this.searchMiss = CacheMeters.counter(registry, "search", "miss");
+        this.searchTtl = searchTtl;
     }
 
     private long version(String key) {
@@ -65,7 +71,24 @@ public final class LocalChatCache implements ChatCache {
     }
 
     @Override
+    public Future<Lookup> search(long userId, String key) {
+        return userScoped(userId, "search:" + userId + ":" + key, searchHit, searchMiss);
+    }
+
+    @Override
+    public Future<Void> storeSearch(long userId, Lookup miss, String key, JsonObject value) {
+        if (miss.token() instanceof ListToken t && t.versions() != null) {
+            put("search:" + userId + ":" + key, Codec.encode(value, gzipOver), t.userVersion() + "|" + t.versions(), searchTtl);
+        }
+        return Future.succeededFuture();
+    }
+
+    @Override
     public Future<Lookup> list(long userId) {
+        return userScoped(userId, "list:data:" + userId, listHit, listMiss);
+    }
+
+    private Future<Lookup> userScoped(long userId, String dataKey, Counter hit, Counter missCounter) {
         long u = version("u:" + userId);
         Entry ids = fresh("list:ids:" + userId);
         Map<Long, Long> vs = new java.util.TreeMap<>();
@@ -75,13 +98,13 @@ public final class LocalChatCache implements ChatCache {
                     vs.put(Long.parseLong(id), version("ch:" + id));
                 }
             }
-            Entry data = fresh("list:data:" + userId);
+            Entry data = fresh(dataKey);
             if (data != null && data.stamp().equals(u + "|" + vs)) {
-                listHit.increment();
+                hit.increment();
                 return Future.succeededFuture(new Lookup(Codec.decode(data.value()), null));
             }
         }
-        listMiss.increment();
+        missCounter.increment();
         return Future.succeededFuture(new Lookup(null, new ListToken(u, ids == null || !ids.stamp().equals(String.valueOf(u)) ? null : vs)));
     }
 

@@ -79,10 +79,13 @@ public final class RedisChatCache implements ChatCache {
     private final Counter listMiss;
     private final Counter pageHit;
     private final Counter pageMiss;
+    private final Counter searchHit;
+    private final Counter searchMiss;
+    private final int searchTtl;
     /** Set when a version bump failed: the epoch must move before Redis is trusted again. */
     private volatile boolean suspect;
 
-    public RedisChatCache(Vertx vertx, String url, int timeoutMs, String prefix, int listTtl, int pageTtl, int gzipOver,
+    public RedisChatCache(Vertx vertx, String url, int timeoutMs, String prefix, int listTtl, int pageTtl, int searchTtl, int gzipOver,
                           MeterRegistry registry) {
         this.vertx = vertx;
         this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(8).setMaxPoolWaiting(2048));
@@ -95,6 +98,9 @@ public final class RedisChatCache implements ChatCache {
         this.listMiss = CacheMeters.counter(registry, "channel-list", "miss");
         this.pageHit = CacheMeters.counter(registry, "message-page", "hit");
         this.pageMiss = CacheMeters.counter(registry, "message-page", "miss");
+        this.searchHit = CacheMeters.counter(registry, "search", "hit");
+        this.searchMiss = CacheMeters.counter(registry, "search", "miss");
+        this.searchTtl = searchTtl;
     }
 
     private Future<Response> send(Request r) {
@@ -115,18 +121,44 @@ public final class RedisChatCache implements ChatCache {
 
     @Override
     public Future<Lookup> list(long userId) {
+        return userScoped(userId, prefix + "list:meta:" + userId, prefix + "list:data:" + userId, listHit, listMiss);
+    }
+
+    @Override
+    public Future<Lookup> search(long userId, String key) {
+        String k = Integer.toHexString(key.hashCode()) + ":" + key.length();
+        return userScoped(userId, prefix + "search:meta:" + userId + ":" + k, prefix + "search:data:" + userId + ":" + k + ":" + key,
+                searchHit, searchMiss);
+    }
+
+    @Override
+    public Future<Void> storeSearch(long userId, Lookup miss, String key, JsonObject value) {
+        if (!(miss.token() instanceof ListToken t) || t.ids() == null) {
+            return Future.succeededFuture(); // the user's channels are not known yet: nothing to validate against
+        }
+        String k = Integer.toHexString(key.hashCode()) + ":" + key.length();
+        List<Request> batch = List.of(
+                Request.cmd(Command.SET).arg(prefix + "search:data:" + userId + ":" + k + ":" + key).arg(Codec.encode(value, gzipOver))
+                        .arg("EX").arg(searchTtl),
+                Request.cmd(Command.SET).arg(prefix + "search:meta:" + userId + ":" + k)
+                        .arg(t.epoch() + "|" + t.userVersion() + "|" + t.versions()).arg("EX").arg(searchTtl));
+        return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();
+    }
+
+    /** A value that depends on all of a user's channels: valid while the user version and every channel version match. */
+    private Future<Lookup> userScoped(long userId, String metaKey, String dataKey, Counter hit, Counter miss) {
         Request eval = Request.cmd(Command.EVAL).arg(LIST_GET).arg(5).arg(prefix + "epoch").arg(prefix + "v:u:" + userId)
-                .arg(prefix + "list:ids:" + userId).arg(prefix + "list:meta:" + userId).arg(prefix + "list:data:" + userId).arg(prefix);
+                .arg(prefix + "list:ids:" + userId).arg(metaKey).arg(dataKey).arg(prefix);
         return trusted().compose(v -> send(eval)).map(r -> {
             if (r.get(0).toInteger() == 1) {
-                listHit.increment();
+                hit.increment();
                 return new Lookup(Codec.decode(r.get(1).toBuffer()), null);
             }
-            listMiss.increment();
+            miss.increment();
             List<Long> ids = r.size() > 3 ? parseIds(r.get(3).toString()) : null;
             return new Lookup(null, new ListToken(r.get(1).toString(), r.get(2).toString(), ids, r.size() > 4 ? r.get(4).toString() : null));
         }).otherwise(t -> {
-            listMiss.increment();
+            miss.increment();
             return new Lookup(null, null);
         });
     }

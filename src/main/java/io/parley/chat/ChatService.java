@@ -187,6 +187,52 @@ public final class ChatService {
                 }));
     }
 
+    /**
+     * Full-text search over the channels the caller may read (members only), newest first. The cursor is
+     * the last result's (createdAt, channelId, seq); results are cached while none of the caller's
+     * channels changes.
+     */
+    public Future<JsonObject> search(Principal p, String query, Long channelId, String cursor, int limit) {
+        java.time.OffsetDateTime beforeTime = null;
+        long beforeChannel = 0;
+        long beforeSeq = 0;
+        if (cursor != null) {
+            String[] parts = cursor.split("_");
+            try {
+                beforeTime = java.time.Instant.EPOCH.plus(Long.parseLong(parts[0]), java.time.temporal.ChronoUnit.MICROS)
+                        .atOffset(java.time.ZoneOffset.UTC);
+                beforeChannel = Long.parseLong(parts[1]);
+                beforeSeq = Long.parseLong(parts[2]);
+            } catch (RuntimeException e) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.BAD_CURSOR, "before is not a cursor this server gave out."));
+            }
+        }
+        java.time.OffsetDateTime t = beforeTime;
+        long bc = beforeChannel;
+        long bs = beforeSeq;
+        String key = query + "|" + channelId + "|" + cursor + "|" + limit;
+        return cache.search(p.userId(), key).compose(look -> look.hit() ? Future.succeededFuture(look.value())
+                : messages.search(p.userId(), query, channelId, t, bc, bs, limit + 1).compose(found -> {
+                    Future<Void> access = found.isEmpty() && channelId != null ? member(p, channelId).mapEmpty() : Future.succeededFuture();
+                    return access.map(v -> {
+                        boolean more = found.size() > limit;
+                        List<MessageStore.Found> page = more ? found.subList(0, limit) : found;
+                        JsonArray results = new JsonArray(page.stream().map(f -> Views.message(f.message())
+                                .put("channelName", f.channelName())).toList());
+                        Message last = page.isEmpty() ? null : page.get(page.size() - 1).message();
+                        String next = more ? micros(last.createdAt()) + "_" + last.channelId() + "_" + last.seq() : null;
+                        JsonObject value = new JsonObject().put("results", results).put("nextCursor", next);
+                        cache.storeSearch(p.userId(), look, key, value);
+                        return value;
+                    });
+                }));
+    }
+
+    private static long micros(java.time.OffsetDateTime t) {
+        java.time.Instant i = t.toInstant();
+        return i.getEpochSecond() * 1_000_000 + i.getNano() / 1000;
+    }
+
     /** Oldest first, for replays: messages after {@code after}, at most {@code limit}. */
     public Future<JsonArray> replay(Principal p, long channelId, long after, int limit) {
         return messages.page(channelId, p.userId(), Long.MAX_VALUE, after, limit, false).compose(list -> list.isEmpty()

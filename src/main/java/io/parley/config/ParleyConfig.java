@@ -29,7 +29,7 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
     }
 
     /** Cache-aside TTLs (channel lists, message pages) and the size over which values are gzipped. */
-    public record Cache(boolean enabled, int channelListTtlSeconds, int pageTtlSeconds, int gzipOverBytes) {
+    public record Cache(boolean enabled, int channelListTtlSeconds, int pageTtlSeconds, int searchTtlSeconds, int gzipOverBytes) {
     }
 
     public record Auth(String tokenSecret, int accessTokenTtlSeconds, int refreshTokenTtlSeconds,
@@ -73,6 +73,7 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                         r.string("db", "embeddedDataDir"), r.integer("db", "embeddedPort", 0, 65535), r.string("db", "schema")),
                 new Redis(r.string("redis", "url"), r.integer("redis", "timeoutMs", 10, 60_000)),
                 new Cache(r.bool("cache", "enabled"), r.integer("cache", "channelListTtlSeconds", 1, 86400), r.integer("cache", "pageTtlSeconds", 1, 86400),
+                        r.integer("cache", "searchTtlSeconds", 1, 86400),
                         r.integer("cache", "gzipOverBytes", 0, 16 << 20)),
                 new Auth(r.string("auth", "tokenSecret"), r.integer("auth", "accessTokenTtlSeconds", 10, 86400),
                         r.integer("auth", "refreshTokenTtlSeconds", 60, 365 * 86400),

@@ -56,8 +56,36 @@ final class ChannelRoutes {
         api.delete("/channels/:channelId/messages/:seq").handler(auth).handler(ctx -> reply(ctx, 200, Addresses.MESSAGE_DELETE,
                 withChannel(ctx).put("seq", pathId(ctx, "seq"))));
         api.get("/presence").handler(auth).handler(this::presence);
+        api.get("/search").handler(auth).handler(this::search);
         api.post("/channels/:channelId/read").handler(auth).handler(ctx -> reply(ctx, 200, Addresses.MESSAGE_READ,
                 withChannel(ctx).put("seq", Input.id(body(ctx), "seq"))));
+    }
+
+    /** GET /search?q=&channelId=&limit=&before=: full-text search over the caller's channels. */
+    private void search(RoutingContext ctx) {
+        String q = ctx.request().getParam("q");
+        if (q == null || q.isBlank()) {
+            throw Input.invalid("q is required: the words to search for.");
+        }
+        if (q.length() > 200) {
+            throw Input.invalid("q must be at most 200 characters.");
+        }
+        String rawChannel = ctx.request().getParam("channelId");
+        Long channelId = null;
+        if (rawChannel != null && !rawChannel.isEmpty()) {
+            try {
+                channelId = Long.parseLong(rawChannel);
+            } catch (NumberFormatException e) {
+                throw Input.invalid("channelId must be a channel id, not \"" + rawChannel + "\".");
+            }
+        }
+        long limit = Requests.queryLong(ctx, "limit", 20);
+        String before = ctx.request().getParam("before");
+        if (before != null && !before.matches("\\d{1,20}_\\d{1,19}_\\d{1,19}")) {
+            throw ParleyException.of(ErrorCode.BAD_CURSOR, "before must be a nextCursor from an earlier search.");
+        }
+        reply(ctx, 200, Addresses.MESSAGE_SEARCH, withPrincipal(ctx).put("q", q.strip()).put("channelId", channelId)
+                .put("before", before).put("limit", (int) Math.max(1, Math.min(50, limit))));
     }
 
     /** GET /presence?userIds=1,2,3 (at most 100): online and last seen, from the hot state. */

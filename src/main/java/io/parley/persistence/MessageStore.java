@@ -25,6 +25,14 @@ public interface MessageStore {
 
     Future<Optional<Message>> bySeq(long channelId, long seq);
 
+    /** A search hit: the message and the name of its channel. */
+    record Found(Message message, String channelName) {
+    }
+
+    /** Messages matching {@code query} in the user's channels (or one of them), newest first, before the cursor. */
+    Future<List<Found>> search(long userId, String query, Long channelId, java.time.OffsetDateTime beforeTime,
+                               long beforeChannel, long beforeSeq, int limit);
+
     Future<Optional<Message>> edit(long channelId, long seq, String body);
 
     Future<Optional<Message>> delete(long channelId, long seq);

@@ -84,6 +84,8 @@ final class PersistenceApi {
         local(Addresses.MESSAGE_SEND, b -> chat.send(as(b), b.getLong("channelId"), b.getString("clientMsgId"), b.getString("body")));
         local(Addresses.MESSAGE_EDIT, b -> chat.edit(as(b), b.getLong("channelId"), b.getLong("seq"), b.getString("body")));
         local(Addresses.MESSAGE_DELETE, b -> chat.delete(as(b), b.getLong("channelId"), b.getLong("seq")));
+        local(Addresses.MESSAGE_SEARCH, b -> chat.search(as(b), b.getString("q"), b.getLong("channelId"), b.getString("before"),
+                b.getInteger("limit")));
         local(Addresses.MESSAGE_READ, b -> chat.read(as(b), b.getLong("channelId"), b.getLong("seq")));
         local(Addresses.PRESENCE_CHANNELS, b -> ops.presenceChannels(longs(b, "userIds")).map(m -> {
             JsonObject out = new JsonObject();

@@ -108,11 +108,11 @@ public class PersistenceVerticle extends VerticleBase {
         if (!config.redis().url().isEmpty()) {
             String prefix = config.db().schema().isEmpty() ? "parley:" : "parley:" + config.db().schema() + ":";
             return new io.parley.cache.RedisChatCache(vertx, config.redis().url(), config.redis().timeoutMs(), prefix,
-                    c.channelListTtlSeconds(), c.pageTtlSeconds(), c.gzipOverBytes(), registry);
+                    c.channelListTtlSeconds(), c.pageTtlSeconds(), c.searchTtlSeconds(), c.gzipOverBytes(), registry);
         }
         LocalMap<String, ChatCacheHolder> map = vertx.sharedData().getLocalMap(NODE_MAP + ".chatcache");
         return map.computeIfAbsent("cache", k -> new ChatCacheHolder(new io.parley.cache.LocalChatCache(c.channelListTtlSeconds(),
-                c.pageTtlSeconds(), c.gzipOverBytes(), registry))).cache();
+                c.pageTtlSeconds(), c.searchTtlSeconds(), c.gzipOverBytes(), registry))).cache();
     }
 
     private record ChatCacheHolder(io.parley.cache.LocalChatCache cache) implements io.vertx.core.shareddata.Shareable {

@@ -47,6 +47,20 @@ public final class PgMessageStore implements MessageStore {
     }
 
     @Override
+    public Future<List<Found>> search(long userId, String query, Long channelId, java.time.OffsetDateTime beforeTime,
+                                      long beforeChannel, long beforeSeq, int limit) {
+        Tuple args = Tuple.tuple().addLong(userId).addString(query).addLong(channelId).addOffsetDateTime(beforeTime)
+                .addLong(beforeChannel).addLong(beforeSeq).addInteger(limit);
+        return db.query(SqlQueries.MESSAGE_SEARCH, args).map(rows -> {
+            List<Found> out = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                out.add(new Found(Rows.message(r), r.getString("channel_name")));
+            }
+            return out;
+        });
+    }
+
+    @Override
     public Future<Optional<Message>> bySeq(long channelId, long seq) {
         return db.query(SqlQueries.MESSAGE_BY_SEQ, Tuple.of(channelId, seq)).map(PgMessageStore::first);
     }

@@ -103,6 +103,19 @@ final class SqlQueries {
             + " WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL RETURNING " + MESSAGE_COLUMNS;
     static final String MESSAGE_DELETE = "UPDATE messages SET deleted_at = now()"
             + " WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL RETURNING " + MESSAGE_COLUMNS;
+    /**
+     * Full-text search over the caller's channels ($1), newest first, with a (created_at, channel, seq)
+     * cursor; $3 narrows to one channel. Uses the GIN index on to_tsvector('simple', body).
+     */
+    static final String MESSAGE_SEARCH = "SELECT m.channel_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.created_at,"
+            + " m.edited_at, m.deleted_at, c.name AS channel_name FROM messages m"
+            + " JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.user_id = $1 AND NOT cm.banned"
+            + " JOIN channels c ON c.id = m.channel_id AND c.is_active"
+            + " WHERE to_tsvector('simple', m.body) @@ plainto_tsquery('simple', $2) AND m.deleted_at IS NULL"
+            + " AND ($3::bigint IS NULL OR m.channel_id = $3)"
+            + " AND ($4::timestamptz IS NULL OR (m.created_at, m.channel_id, m.seq) < ($4, $5, $6))"
+            + " ORDER BY m.created_at DESC, m.channel_id DESC, m.seq DESC LIMIT $7";
+
     /** Read markers only move forward, and never past the channel's last seq. */
     static final String MEMBER_READ = "UPDATE channel_members m"
             + " SET last_read_seq = GREATEST(m.last_read_seq, LEAST($3, c.last_seq))"

@@ -73,6 +73,8 @@ class QueryPlanTest {
                 Arguments.of("USER_BY_ID", SqlQueries.USER_BY_ID, Tuple.of(42L)),
                 Arguments.of("SESSION_BY_HASH_FOR_UPDATE", SqlQueries.SESSION_BY_HASH_FOR_UPDATE,
                         Tuple.of(Buffer.buffer(new byte[32]), 10)),
+                Arguments.of("MESSAGE_SEARCH", SqlQueries.MESSAGE_SEARCH, Tuple.tuple().addLong(1L).addString("number 42")
+                        .addLong(null).addOffsetDateTime(null).addLong(0L).addLong(0L).addInteger(21)),
                 Arguments.of("PRESENCE_CHANNELS", SqlQueries.PRESENCE_CHANNELS, Tuple.tuple().addValue(new Long[]{1L, 2L, 3L})));
     }
 

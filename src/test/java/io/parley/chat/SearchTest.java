@@ -1,0 +1,113 @@
+package io.parley.chat;
+
+import io.micrometer.core.instrument.Timer;
+import io.parley.metrics.Metrics;
+import io.parley.support.Api;
+import io.parley.support.TestNode;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Full-text search: only readable channels, newest first, cursor pages, cached while nothing changes")
+class SearchTest {
+
+    static TestNode node;
+    static Api api;
+    static Api.User alice;
+    static Api.User bob;
+    static long shared;
+    static long bobsOwn;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.start(SearchTest.class);
+        api = node.api;
+        alice = api.signup("alice");
+        bob = api.signup("bob");
+        shared = api.createChannel(alice, "private", "shared", bob.id());
+        bobsOwn = api.createChannel(bob, "private", "bob only");
+        for (int i = 0; i < 12; i++) {
+            api.sendMessage(i % 2 == 0 ? alice : bob, shared, "the deploy number " + i + " went fine");
+        }
+        api.sendMessage(bob, bobsOwn, "secret deploy plans");
+        api.sendMessage(alice, shared, "lunch anyone?");
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    private static JsonObject search(Api.User u, String query) {
+        return search(u, query, "");
+    }
+
+    private static JsonObject search(Api.User u, String query, String more) {
+        Api.Resp r = api.get("/search?q=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + more, u.token());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    private static long queries() {
+        return Metrics.registry(node.vertx).find("parley.db.query").timers().stream().mapToLong(Timer::count).sum();
+    }
+
+    @Test
+    @DisplayName("finds words in the caller's channels only, newest first, and pages with the cursor without gap or repeat")
+    void searchAndPage() {
+        JsonObject first = search(alice, "deploy", "&limit=5");
+        assertThat(first.getJsonArray("results")).hasSize(5);
+        assertThat(first.getJsonArray("results").getJsonObject(0).getString("body")).isEqualTo("the deploy number 11 went fine");
+        assertThat(first.getJsonArray("results").getJsonObject(0).getString("channelName")).isEqualTo("shared");
+        List<Long> seqs = new ArrayList<>();
+        JsonObject page = first;
+        while (true) {
+            page.getJsonArray("results").forEach(o -> seqs.add(((JsonObject) o).getLong("seq")));
+            String next = page.getString("nextCursor");
+            if (next == null) {
+                break;
+            }
+            page = api.get("/search?q=deploy&limit=5&before=" + next, alice.token()).json();
+        }
+        assertThat(seqs).containsExactly(12L, 11L, 10L, 9L, 8L, 7L, 6L, 5L, 4L, 3L, 2L, 1L);
+        // bob sees his own channel's message too; alice never does
+        assertThat(search(bob, "secret").getJsonArray("results")).hasSize(1);
+        assertThat(search(alice, "secret").getJsonArray("results")).isEmpty();
+        assertThat(api.get("/search?q=secret&channelId=" + bobsOwn, alice.token()).status()).isEqualTo(404);
+        assertThat(search(bob, "deploy", "&channelId=" + bobsOwn).getJsonArray("results")).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a repeated search costs no query; a new or deleted message shows at once")
+    void cachedButFresh() {
+        api.get("/channels", alice.token()); // the cache learns alice's channels
+        search(alice, "lunch");
+        long before = queries();
+        assertThat(search(alice, "lunch").getJsonArray("results")).hasSize(1);
+        assertThat(queries() - before).as("cached").isZero();
+        long seq = api.sendMessage(bob, shared, "lunch at noon").getLong("seq");
+        assertThat(search(alice, "lunch").getJsonArray("results")).hasSize(2);
+        api.send("DELETE", "/channels/" + shared + "/messages/" + seq, bob.token(), null);
+        assertThat(search(alice, "lunch").getJsonArray("results")).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("bad searches get a 400 with a sentence")
+    void badInput() {
+        assertThat(api.get("/search", alice.token()).status()).isEqualTo(400);
+        assertThat(api.get("/search?q=%20", alice.token()).code()).isEqualTo("validation_failed");
+        assertThat(api.get("/search?q=x&before=yesterday", alice.token()).code()).isEqualTo("bad_cursor");
+        assertThat(api.get("/search?q=x&channelId=abc", alice.token()).code()).isEqualTo("validation_failed");
+        assertThat(api.get("/search?q=" + "x".repeat(201), alice.token()).code()).isEqualTo("validation_failed");
+        assertThat(api.get("/search?q=x", null).status()).isEqualTo(401);
+    }
+}
