@@ -22,7 +22,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Bench SCENARIO key=value...   scenarios: fanout");
+            System.err.println("usage: Bench SCENARIO key=value...   scenarios: fanout, compression");
             System.exit(2);
         }
         Map<String, String> opts = new HashMap<>();
@@ -32,6 +32,7 @@ public final class Bench {
         }
         JsonObject result = switch (args[0]) {
             case "fanout" -> new FanoutScenario(opts).run();
+            case "compression" -> new CompressionScenario(opts).run();
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         };
         result.put("scenario", args[0]).put("machine", Stats.machine()).put("at", Instant.now().toString())

@@ -216,7 +216,7 @@ final class FanoutScenario {
         }
     }
 
-    private static Future<JsonObject> post(HttpClient http, int port, String path, String token, JsonObject body) {
+    static Future<JsonObject> post(HttpClient http, int port, String path, String token, JsonObject body) {
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI(path)
                 .putHeader("content-type", "application/json");
         if (token != null) {
