@@ -92,6 +92,14 @@ public class PresenceVerticle extends VerticleBase {
             settling.remove(userId);
             store.status(List.of(userId)).compose(s -> {
                 PresenceStore.Status status = s.get(userId);
+                long unseenFor = System.currentTimeMillis() - status.lastSeenMillis();
+                long grace = cfg.offlineGraceSeconds() * 1000L;
+                if (!status.online() && unseenFor < grace) {
+                    // offline for less than the grace (a settle from a connect can land between a close and
+                    // the next connect): decide only when the grace has passed
+                    settle(userId, grace - unseenFor);
+                    return Future.succeededFuture();
+                }
                 return store.announce(userId, status.online()).map(changed -> {
                     if (changed) {
                         announced.put(userId, status);
