@@ -32,6 +32,7 @@ public class HttpVerticle extends VerticleBase {
     private EdgeHub hub;
     private long idleTimer;
     private io.parley.metrics.EventLoopProbe probe;
+    private PerfHandler perf;
 
     @Override
     public Future<?> start() {
@@ -74,7 +75,7 @@ public class HttpVerticle extends VerticleBase {
         if (registry != null) {
             router.get("/metrics").handler(io.vertx.micrometer.PrometheusScrapingHandler.create(registry));
         }
-        PerfHandler perf = new PerfHandler(vertx);
+        perf = new PerfHandler(vertx);
         router.get("/admin/perf").handler(ctx -> Requests.authenticate(ctx, tokens)).handler(perf::handle);
         Router api = Router.router(vertx);
         api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
@@ -111,6 +112,7 @@ public class HttpVerticle extends VerticleBase {
     public Future<?> stop() {
         vertx.cancelTimer(idleTimer);
         probe.stop();
+        perf.stop();
         return server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS).eventually(() -> hub.stop());
     }
 }

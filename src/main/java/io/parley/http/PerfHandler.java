@@ -26,10 +26,40 @@ import java.util.concurrent.TimeUnit;
  */
 final class PerfHandler {
 
+    private static final long SAMPLE_MS = 5_000;
+
     private final Vertx vertx;
+    /** committed and delivered per second over the last sampling window (5 s). */
+    private volatile double committedRate;
+    private volatile double deliveredRate;
+    private double lastCommitted;
+    private double lastDelivered;
+    private final long timer;
 
     PerfHandler(Vertx vertx) {
         this.vertx = vertx;
+        this.timer = vertx.setPeriodic(SAMPLE_MS, id -> sample());
+    }
+
+    private void sample() {
+        MeterRegistry r = Metrics.registry(vertx);
+        if (r == null) {
+            return;
+        }
+        double committed = count(r, "parley.messages.committed");
+        double delivered = count(r, "parley.messages.delivered");
+        committedRate = (committed - lastCommitted) * 1000.0 / SAMPLE_MS;
+        deliveredRate = (delivered - lastDelivered) * 1000.0 / SAMPLE_MS;
+        lastCommitted = committed;
+        lastDelivered = delivered;
+    }
+
+    private static double count(MeterRegistry r, String name) {
+        return r.find(name).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    void stop() {
+        vertx.cancelTimer(timer);
     }
 
     void handle(RoutingContext ctx) {
@@ -47,8 +77,10 @@ final class PerfHandler {
                 .put("eventLoopLag", timers(r, "parley.eventloop.lag", "loop"))
                 .put("sockets", (long) r.find("parley.ws.sockets").gauges().stream().mapToDouble(Gauge::value).sum())
                 .put("messages", new JsonObject()
-                        .put("committed", (long) r.find("parley.messages.committed").counters().stream().mapToDouble(Counter::count).sum())
-                        .put("delivered", (long) r.find("parley.messages.delivered").counters().stream().mapToDouble(Counter::count).sum()))
+                        .put("committed", (long) count(r, "parley.messages.committed"))
+                        .put("delivered", (long) count(r, "parley.messages.delivered"))
+                        .put("committedPerSecond", round(committedRate)).put("deliveredPerSecond", round(deliveredRate))
+                        .put("rateWindowSeconds", SAMPLE_MS / 1000))
                 .put("cache", cache(r))
                 .put("pool", pool(r))
                 .put("jobs", timers(r, "parley.job.duration", "job"));

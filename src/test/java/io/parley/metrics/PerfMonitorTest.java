@@ -121,6 +121,7 @@ class PerfMonitorTest {
             assertThat(perf.getJsonArray("eventLoopLag")).isNotEmpty();
             assertThat(perf.getLong("sockets")).isGreaterThanOrEqualTo(1);
             assertThat(perf.getJsonObject("messages").getLong("committed")).isPositive();
+            assertThat(perf.getJsonObject("messages").fieldNames()).contains("committedPerSecond", "deliveredPerSecond");
             assertThat(perf.getJsonArray("slowQueries")).as("threshold is 1 ms in this test").isNotEmpty();
             assertThat(perf.getJsonArray("slowQueries").getJsonObject(0).fieldNames()).contains("query", "ms", "at");
             assertThat(perf.getJsonObject("pool").fieldNames()).anyMatch(k -> k.startsWith("in.use"));
