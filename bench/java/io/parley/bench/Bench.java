@@ -33,6 +33,7 @@ public final class Bench {
         JsonObject result = switch (args[0]) {
             case "fanout" -> new FanoutScenario(opts).run();
             case "compression" -> new CompressionScenario(opts).run();
+            case "history", "channel-list", "send", "login-storm", "idle-sockets" -> new Scenarios(opts).run(args[0]);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         };
         result.put("scenario", args[0]).put("machine", Stats.machine()).put("at", Instant.now().toString())

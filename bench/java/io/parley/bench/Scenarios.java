@@ -1,0 +1,356 @@
+package io.parley.bench;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The request-path scenarios. Data is seeded straight into Postgres (a million messages do not go through
+ * HTTP in minutes); "cold" runs against a node with the cache off, "hot" against a warmed cached node,
+ * and "raw" runs the same SQL directly on a pool of the same size, in the same run, for the ratio.
+ */
+final class Scenarios {
+
+    private final Map<String, String> o;
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    private final HttpClient http;
+    private final Pool db;
+    private final int hot;
+    private final int cold;
+    private final int concurrency;
+    private final int seconds;
+    private final List<Long> pids = new ArrayList<>();
+    private final JsonObject charts = new JsonObject();
+
+    Scenarios(Map<String, String> o) {
+        this.o = o;
+        hot = Bench.intOpt(o, "port", 8180);
+        cold = Bench.intOpt(o, "coldPort", hot);
+        concurrency = Bench.intOpt(o, "concurrency", 64);
+        seconds = Bench.intOpt(o, "seconds", 10);
+        if (o.containsKey("pids")) {
+            for (String p : o.get("pids").split(",")) {
+                pids.add(Long.parseLong(p));
+            }
+        }
+        http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(concurrency * 2));
+        PgConnectOptions pg = PgConnectOptions.fromUri(o.getOrDefault("db", "postgresql://parley:parley@127.0.0.1:5432/parley"))
+                .setCachePreparedStatements(true).setPipeliningLimit(256);
+        if (o.containsKey("schema")) {
+            pg.setProperties(Map.of("search_path", o.get("schema")));
+        }
+        db = PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(Bench.intOpt(o, "poolSize", 8))).connectingTo(pg).using(vertx).build();
+    }
+
+    JsonObject run(String scenario) throws Exception {
+        try {
+            double cpu0 = Stats.cpuSeconds(pids);
+            JsonObject r = switch (scenario) {
+                case "history" -> history();
+                case "channel-list" -> channelList();
+                case "send" -> send();
+                case "login-storm" -> loginStorm();
+                case "idle-sockets" -> idleSockets();
+                default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+            };
+            r.put("serverCpuSecondsTotal", Math.round((Stats.cpuSeconds(pids) - cpu0) * 100) / 100.0);
+            String out = o.get("out");
+            if (out != null && !charts.isEmpty()) {
+                Path html = Path.of(out.replace(".json", ".html"));
+                Files.createDirectories(html.toAbsolutePath().getParent());
+                Series.chart(html, "Parley " + scenario + " — " + String.join(" ", o.entrySet().stream()
+                        .filter(e -> !e.getKey().equals("out")).map(e -> e.getKey() + "=" + e.getValue()).toList()), charts);
+                r.put("chart", html.toString());
+            }
+            return r.put("charts", charts);
+        } finally {
+            db.close().await();
+            vertx.close().await();
+        }
+    }
+
+    private String signup(String handle) {
+        JsonObject t = FanoutScenario.post(http, hot, "/api/v1/auth/signup", null,
+                new JsonObject().put("handle", handle).put("password", "bench-password")).await();
+        return t.getString("accessToken");
+    }
+
+    private long userId(String token) {
+        return Load.get(http, hot, "/api/v1/me", token).await().toJsonObject().getLong("id");
+    }
+
+    private JsonObject phase(String name, int port, int conc, int secs, java.util.function.Supplier<Future<?>> call) {
+        Series s = new Series(name);
+        double cpu0 = Stats.cpuSeconds(pids);
+        JsonObject r = Load.closedLoop(vertx, s, conc, secs, call);
+        double cpu = Stats.cpuSeconds(pids) - cpu0;
+        charts.put(name, s.points());
+        if (!pids.isEmpty() && port > 0) {
+            r.put("serverCpuSeconds", Math.round(cpu * 100) / 100.0).put("perServerCpuSecond", cpu > 0 ? Math.round(r.getLong("count") / cpu) : null);
+        }
+        return r;
+    }
+
+    /** 100 channels × 10,000 messages: the latest page (hot), deep cursor pages (cold), and the raw query. */
+    private JsonObject history() {
+        int channels = Bench.intOpt(o, "channels", 100);
+        int perChannel = Bench.intOpt(o, "messages", 10_000);
+        String token = signup("h" + tag());
+        long reader = userId(token);
+        Bench.log("seeding " + channels + " channels × " + perChannel + " messages");
+        db.query("INSERT INTO channels (kind, name, created_by, last_seq, last_message_at) SELECT 'private', 'history ' || g, " + reader
+                + ", " + perChannel + ", now() FROM generate_series(1, " + channels + ") g").execute().await();
+        List<Long> ids = new ArrayList<>();
+        db.query("SELECT id FROM channels WHERE name LIKE 'history %' ORDER BY id").execute().await().forEach(r -> ids.add(r.getLong("id")));
+        db.query("INSERT INTO channel_members (channel_id, user_id, role) SELECT id, " + reader + ", 'owner' FROM channels WHERE name LIKE 'history %'")
+                .execute().await();
+        db.query("INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body) SELECT c.id, s, " + reader + ", 'h' || s,"
+                + " 'message number ' || s || ' of the long history' FROM channels c, generate_series(1, " + perChannel + ") s"
+                + " WHERE c.name LIKE 'history %'").execute().await();
+        db.query("ANALYZE messages").execute().await();
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        JsonObject out = new JsonObject().put("channels", channels).put("messagesPerChannel", perChannel).put("concurrency", concurrency);
+        String sql = "SELECT channel_id, seq, sender_id, client_msg_id, body, created_at, edited_at, deleted_at FROM messages"
+                + " WHERE channel_id = $1 AND seq < $2 AND seq > $3 AND EXISTS (SELECT 1 FROM channel_members cm"
+                + " WHERE cm.channel_id = $1 AND cm.user_id = $5 AND NOT cm.banned) ORDER BY seq DESC LIMIT $4";
+        out.put("rawQuery", phase("raw query", 0, concurrency, seconds, () -> db.preparedQuery(sql)
+                .execute(Tuple.of(ids.get(r.nextInt(ids.size())), (long) 2 + r.nextInt(perChannel), -1L, 51, reader))));
+        out.put("coldDeepPages", phase("cold deep pages", cold, concurrency, seconds, () -> Load.get(http, cold,
+                "/api/v1/channels/" + ids.get(r.nextInt(ids.size())) + "/messages?limit=50&before=" + (2 + r.nextInt(perChannel)), token)));
+        out.put("hotDeepPages", phase("hot deep pages", hot, concurrency, seconds, () -> Load.get(http, hot,
+                "/api/v1/channels/" + ids.get(r.nextInt(ids.size())) + "/messages?limit=50&before=" + (2 + r.nextInt(perChannel)), token)));
+        ids.forEach(id -> Load.get(http, hot, "/api/v1/channels/" + id + "/messages?limit=50", token).await());
+        out.put("hotLatestPage", phase("hot latest page", hot, concurrency, seconds, () -> Load.get(http, hot,
+                "/api/v1/channels/" + ids.get(r.nextInt(ids.size())) + "/messages?limit=50", token)));
+        out.put("coldVsRaw", ratio(out.getJsonObject("coldDeepPages"), out.getJsonObject("rawQuery")));
+        return out;
+    }
+
+    /** Users in 50 channels each: their channel lists, cold (cache off) and hot. */
+    private JsonObject channelList() {
+        int users = Bench.intOpt(o, "users", 200);
+        int per = Bench.intOpt(o, "channelsPerUser", 50);
+        List<String> tokens = new ArrayList<>();
+        String t = tag();
+        List<JsonObject> made = FanoutScenario.inBatches(users, 16, i -> FanoutScenario.post(http, hot, "/api/v1/auth/signup", null,
+                new JsonObject().put("handle", "l" + t + "_" + i).put("password", "bench-password")));
+        made.forEach(j -> tokens.add(j.getString("accessToken")));
+        long first = made.get(0).getJsonObject("user").getLong("id");
+        Bench.log("seeding " + users + " users × " + per + " channels");
+        db.query("INSERT INTO channels (kind, name, created_by, last_seq, last_message_at) SELECT 'private', 'list " + t + " ' || g, "
+                + first + ", 1, now() FROM generate_series(1, " + users * per / 10 + ") g").execute().await();
+        db.query("INSERT INTO channel_members (channel_id, user_id) SELECT c.id, u.id FROM channels c JOIN LATERAL"
+                + " (SELECT id FROM users WHERE handle LIKE 'l" + t + "_%' ORDER BY id OFFSET (c.id % 10) * " + users / 10 + " LIMIT " + users / 10 + ") u ON true"
+                + " WHERE c.name LIKE 'list " + t + " %' ON CONFLICT DO NOTHING").execute().await();
+        db.query("INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body) SELECT id, 1, " + first + ", 'l1', 'first!'"
+                + " FROM channels WHERE name LIKE 'list " + t + " %'").execute().await();
+        db.query("ANALYZE").execute().await();
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        JsonObject out = new JsonObject().put("users", users).put("channelsPerUser", Load.get(http, hot, "/api/v1/channels", tokens.get(0))
+                .await().toJsonObject().getJsonArray("channels").size());
+        out.put("cold", phase("cold lists", cold, concurrency, seconds, () -> Load.get(http, cold, "/api/v1/channels", tokens.get(r.nextInt(users)))));
+        tokens.forEach(tk -> {
+            Load.get(http, hot, "/api/v1/channels", tk).await();
+            Load.get(http, hot, "/api/v1/channels", tk).await();
+        });
+        out.put("hot", phase("hot lists", hot, concurrency, seconds, () -> Load.get(http, hot, "/api/v1/channels", tokens.get(r.nextInt(users)))));
+        return out;
+    }
+
+    /** Acked WebSocket sends at rising concurrency over 100 channels, and the raw send statement. */
+    private JsonObject send() {
+        int channels = 100;
+        String token = signup("s" + tag());
+        long sender = userId(token);
+        db.query("INSERT INTO channels (kind, name, created_by) SELECT 'private', 'send ' || g, " + sender + " FROM generate_series(1, " + channels + ") g")
+                .execute().await();
+        List<Long> ids = new ArrayList<>();
+        db.query("SELECT id FROM channels WHERE name LIKE 'send %' ORDER BY id").execute().await().forEach(r -> ids.add(r.getLong("id")));
+        db.query("INSERT INTO channel_members (channel_id, user_id, role) SELECT id, " + sender + ", 'owner' FROM channels WHERE name LIKE 'send %'")
+                .execute().await();
+        WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1000));
+        JsonObject out = new JsonObject();
+        AtomicLong n = new AtomicLong();
+        for (int c : new int[]{1, 4, 16, 64}) {
+            List<Sender> senders = new ArrayList<>();
+            for (int i = 0; i < c; i++) {
+                senders.add(new Sender(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hot).setURI("/ws?token=" + token)).await()));
+            }
+            AtomicLong next = new AtomicLong();
+            out.put("c" + c, phase("send c=" + c, hot, c, seconds, () -> senders.get((int) (next.incrementAndGet() % c))
+                    .send(ids.get(ThreadLocalRandom.current().nextInt(channels)), "b" + n.incrementAndGet())));
+            senders.forEach(s -> s.ws.close());
+        }
+        String sql = "WITH ch AS (UPDATE channels SET last_seq = last_seq + 1, last_message_at = now() WHERE id = $1 AND is_active"
+                + " AND EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_id = $1 AND cm.user_id = $2 AND NOT cm.banned"
+                + " AND (cm.muted_until IS NULL OR cm.muted_until <= now())) RETURNING last_seq),"
+                + " ins AS (INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body) SELECT $1, ch.last_seq, $2, $3, $4 FROM ch"
+                + " RETURNING seq), rd AS (UPDATE channel_members SET last_read_seq = ins.seq FROM ins"
+                + " WHERE channel_members.channel_id = $1 AND channel_members.user_id = $2) SELECT seq FROM ins";
+        out.put("rawInsertC64", phase("raw insert c=64", 0, 64, seconds, () -> db.preparedQuery(sql)
+                .execute(Tuple.of(ids.get(ThreadLocalRandom.current().nextInt(channels)), sender, "raw" + n.incrementAndGet(), "raw body"))));
+        out.put("c64VsRaw", ratio(out.getJsonObject("c64"), out.getJsonObject("rawInsertC64")));
+        return out;
+    }
+
+    /** A socket sending messages; each send completes on the ack or error with its own ref. */
+    private static final class Sender {
+        final WebSocket ws;
+        final Map<String, Promise<Void>> pending = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Sender(WebSocket ws) {
+            this.ws = ws;
+            ws.textMessageHandler(t -> {
+                if (t.contains("\"type\":\"ack\"") || t.contains("\"type\":\"error\"")) {
+                    JsonObject f = new JsonObject(t);
+                    Promise<Void> p = pending.remove(f.getString("ref"));
+                    if (p != null) {
+                        if ("ack".equals(f.getString("type"))) {
+                            p.tryComplete();
+                        } else {
+                            p.tryFail(t);
+                        }
+                    }
+                }
+            });
+        }
+
+        Future<Void> send(long channel, String id) {
+            Promise<Void> p = Promise.promise();
+            pending.put(id, p);
+            ws.writeTextMessage("{\"type\":\"send\",\"ref\":\"" + id + "\",\"channelId\":" + channel + ",\"clientMsgId\":\"" + id
+                    + "\",\"body\":\"bench\"}");
+            return p.future();
+        }
+    }
+
+    /** 200 concurrent sign-ins at the node's bcrypt cost, while a cheap request's latency is measured. */
+    private JsonObject loginStorm() {
+        int storm = Bench.intOpt(o, "signins", 200);
+        int cost = Bench.intOpt(o, "cost", 12);
+        String t = tag();
+        String hash = BCrypt.withDefaults().hashToString(cost, "storm-password".toCharArray());
+        db.preparedQuery("INSERT INTO users (handle, display_name, password_hash) SELECT 'st" + t + "_' || g, 'Storm', $1 FROM generate_series(1, "
+                + storm + ") g").execute(Tuple.of(hash)).await();
+        String token = signup("cheap" + t);
+        Series cheap = new Series("cheap GET /me");
+        AtomicLong done = new AtomicLong();
+        long start = System.nanoTime();
+        List<Future<JsonObject>> signins = new ArrayList<>();
+        for (int i = 1; i <= storm; i++) {
+            int k = i;
+            signins.add(FanoutScenario.post(http, hot, "/api/v1/auth/signin", null,
+                    new JsonObject().put("handle", "st" + t + "_" + k).put("password", "storm-password")).onComplete(ar -> done.incrementAndGet()));
+        }
+        long tick = System.nanoTime();
+        while (done.get() < storm) {
+            long t0 = System.nanoTime();
+            Load.get(http, hot, "/api/v1/me", token).await();
+            cheap.record((System.nanoTime() - t0) / 1000);
+            if (System.nanoTime() - tick > 1_000_000_000L) {
+                cheap.tick("signins done " + done.get() + "/" + storm);
+                tick = System.nanoTime();
+            }
+            Bench.sleep(10);
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        cheap.tick("signins done " + done.get() + "/" + storm);
+        long failed = signins.stream().filter(Future::failed).count();
+        charts.put("cheap request during the storm", cheap.points());
+        return new JsonObject().put("signins", storm).put("bcryptCost", cost).put("failed", failed).put("seconds", Math.round(secs * 10) / 10.0)
+                .put("signinsPerSecond", Math.round(storm / secs * 10) / 10.0).put("cheapRequest", cheap.summary(secs));
+    }
+
+    /** N open, idle WebSockets on one node: RSS and heap after GC per connection. */
+    private JsonObject idleSockets() throws Exception {
+        int n = Bench.intOpt(o, "sockets", 20_000);
+        long pid = pids.get(0);
+        String token = signup("idle" + tag());
+        Bench.sleep(2000);
+        long heap0 = heapAfterGc(pid);
+        long rss0 = rss(pid);
+        WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(n + 10));
+        List<WebSocket> open = new ArrayList<>();
+        for (int from = 0; from < n; from += 500) {
+            List<Future<WebSocket>> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(n, from + 500); i++) {
+                batch.add(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hot).setURI("/ws?token=" + token)));
+            }
+            Future.all(batch).await();
+            batch.forEach(f -> open.add(f.result()));
+            if ((from / 500) % 8 == 0) {
+                Bench.log("open sockets: " + open.size() + "  node RSS " + rss(pid) / 1024 / 1024 + " MiB");
+            }
+        }
+        Bench.sleep(3000);
+        long heap1 = heapAfterGc(pid);
+        long rss1 = rss(pid);
+        JsonObject out = new JsonObject().put("sockets", open.size())
+                .put("rssBytesPerSocket", (rss1 - rss0) / open.size()).put("heapBytesPerSocketAfterGc", (heap1 - heap0) / open.size())
+                .put("rssBefore", rss0).put("rssAfter", rss1).put("heapBefore", heap0).put("heapAfter", heap1);
+        Bench.log("idle sockets: " + out.encode());
+        open.forEach(WebSocket::close);
+        return out;
+    }
+
+    private static long rss(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    /** Heap in use after a full GC of the node (jcmd), in bytes. */
+    private static long heapAfterGc(long pid) throws Exception {
+        new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run").redirectErrorStream(true).start().waitFor();
+        Process p = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
+        String info = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        long used = 0;
+        while (m.find()) {
+            used += Long.parseLong(m.group(1)) * 1024;
+            break;
+        }
+        return used;
+    }
+
+    private static JsonObject ratio(JsonObject a, JsonObject b) {
+        double ra = a.getLong("perSecond");
+        double rb = b.getLong("perSecond");
+        return new JsonObject().put("ratio", rb == 0 ? null : Math.round(ra / rb * 100) / 100.0);
+    }
+
+    private static String tag() {
+        return Long.toString(System.nanoTime() % 10_000_000, 36);
+    }
+
+    static Buffer unused() {
+        return Buffer.buffer();
+    }
+}
