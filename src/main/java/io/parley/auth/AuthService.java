@@ -95,11 +95,17 @@ public final class AuthService {
         return sessions.revokeFamily(UUID.fromString(principal.familyId()), principal.userId());
     }
 
+    /** Needs the current password; wrong guesses are throttled like sign-ins (a stolen access token is not enough). */
     public Future<Void> changePassword(Principal principal, String currentPassword, String newPassword) {
-        return users.byId(principal.userId())
+        String throttleKey = "password-failures:" + principal.userId();
+        return cache.get(throttleKey).compose(count -> count != null && Long.parseLong(count) >= config.signinMaxFailures()
+                        ? Future.failedFuture(ParleyException.of(ErrorCode.TOO_MANY_SIGNINS,
+                        "Too many wrong passwords for this account; wait a few minutes and try again."))
+                        : users.byId(principal.userId()))
                 .compose(user -> hasher.verify(currentPassword, user.map(User::passwordHash).orElse(null)))
                 .compose(ok -> ok ? hasher.hash(newPassword)
-                        : Future.failedFuture(ParleyException.of(ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.")))
+                        : cache.increment(throttleKey, config.signinWindowSeconds()).compose(n -> Future.failedFuture(
+                        ParleyException.of(ErrorCode.INVALID_CREDENTIALS, "The current password is wrong."))))
                 .compose(hash -> users.setPassword(principal.userId(), hash))
                 .compose(v -> sessions.revokeOtherFamilies(principal.userId(), UUID.fromString(principal.familyId())));
     }

@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Cache-aside for channel lists and message pages, invalidated exactly by versions: a channel's content
- * version moves on every new, edited or deleted message, its membership version on every join, leave or
- * kick, a user's version when their list changes otherwise (membership, read marker). A lookup reads the
+ * version moves on every new, edited or deleted message and on every membership change (a direct
+ * channel's list entry shows its peer), its membership version on every join, leave or kick, a user's
+ * version when their list changes otherwise (membership, read marker). A lookup reads the
  * versions <em>before</em> the caller reads Postgres, and a store files the value under those versions,
  * so a write that lands in between makes the entry unservable instead of stale.
  */

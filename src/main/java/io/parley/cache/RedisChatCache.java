@@ -126,8 +126,8 @@ public final class RedisChatCache implements ChatCache {
 
     @Override
     public Future<Lookup> search(long userId, String key) {
-        String k = Integer.toHexString(key.hashCode()) + ":" + key.length();
-        return userScoped(userId, prefix + "search:meta:" + userId + ":" + k, prefix + "search:data:" + userId + ":" + k + ":" + key,
+        // meta and data both under the whole key: two searches never share a validity stamp
+        return userScoped(userId, prefix + "search:meta:" + userId + ":" + key, prefix + "search:data:" + userId + ":" + key,
                 searchHit, searchMiss);
     }
 
@@ -136,11 +136,10 @@ public final class RedisChatCache implements ChatCache {
         if (!(miss.token() instanceof ListToken t) || t.ids() == null) {
             return Future.succeededFuture(); // the user's channels are not known yet: nothing to validate against
         }
-        String k = Integer.toHexString(key.hashCode()) + ":" + key.length();
         List<Request> batch = List.of(
-                Request.cmd(Command.SET).arg(prefix + "search:data:" + userId + ":" + k + ":" + key).arg(Codec.encode(value, gzipOver))
+                Request.cmd(Command.SET).arg(prefix + "search:data:" + userId + ":" + key).arg(Codec.encode(value, gzipOver))
                         .arg("EX").arg(searchTtl),
-                Request.cmd(Command.SET).arg(prefix + "search:meta:" + userId + ":" + k)
+                Request.cmd(Command.SET).arg(prefix + "search:meta:" + userId + ":" + key)
                         .arg(t.epoch() + "|" + t.userVersion() + "|" + t.versions()).arg("EX").arg(searchTtl));
         return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();
     }

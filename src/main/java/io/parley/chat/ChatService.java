@@ -62,7 +62,7 @@ public final class ChatService {
         List<Long> affected = new java.util.ArrayList<>(memberIds);
         affected.add(p.userId());
         return channels.create(kind, name, topic, p.userId(), memberIds)
-                .compose(id -> cache.changed(List.of(), List.of(id), affected).map(id))
+                .compose(id -> cache.changed(List.of(id), List.of(id), affected).map(id))
                 .recover(t -> t instanceof PgException pg && "23503".equals(pg.getSqlState())
                         ? Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds names a user that does not exist."))
                         : Future.failedFuture(t))
@@ -95,7 +95,7 @@ public final class ChatService {
                     : u.get().isGuest() && !"room".equals(c.kind())
                     ? Future.failedFuture(forbidden("Guests can only be in rooms; they cannot be invited to channels."))
                     : channels.addMember(channelId, userId, "member")
-                    .compose(added -> cache.changed(List.of(), List.of(channelId), List.of(userId)).map(added))
+                    .compose(added -> cache.changed(List.of(channelId), List.of(channelId), List.of(userId)).map(added))
                     .map(added -> new JsonObject().put("channelId", channelId).put("userId", userId).put("added", added)));
         });
     }
@@ -115,7 +115,7 @@ public final class ChatService {
             return Future.failedFuture(forbidden("Guests can join rooms only; sign up to join channels."));
         }
         return channels.addMember(c.id(), p.userId(), "member")
-                .compose(added -> cache.changed(List.of(), List.of(c.id()), List.of(p.userId())).map(added))
+                .compose(added -> cache.changed(List.of(c.id()), List.of(c.id()), List.of(p.userId())).map(added))
                 .map(added -> new JsonObject().put("channelId", c.id()).put("userId", p.userId()).put("added", added));
     }
 
@@ -133,7 +133,7 @@ public final class ChatService {
                     return Future.failedFuture(forbidden("The owner of a channel cannot be removed."));
                 }
                 return channels.removeMember(channelId, userId)
-                        .compose(removed -> cache.changed(List.of(), List.of(channelId), List.of(userId)).map(removed))
+                        .compose(removed -> cache.changed(List.of(channelId), List.of(channelId), List.of(userId)).map(removed))
                         .map(removed -> {
                     if (removed) {
                         // Sockets of the removed user drop the channel at once: no reading a channel you are not in.
@@ -159,7 +159,7 @@ public final class ChatService {
                 return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + otherUserId + " was not found."));
             }
             return channels.direct(p.userId(), otherUserId, "direct")
-                    .compose(id -> cache.changed(List.of(), List.of(id), List.of(p.userId(), otherUserId)).map(id))
+                    .compose(id -> cache.changed(List.of(id), List.of(id), List.of(p.userId(), otherUserId)).map(id))
                     .compose(id -> channels.forUser(id, p.userId()))
                     .map(c -> Views.channel(c.orElseThrow()).put("peer", Views.user(other.get())));
         });

@@ -76,11 +76,23 @@ final class ChannelRoutes {
             try {
                 channelId = Long.parseLong(rawChannel);
             } catch (NumberFormatException e) {
-                throw Input.invalid("channelId must be a channel id, not \"" + rawChannel + "\".");
+                channelId = -1L;
+            }
+            if (channelId <= 0) {
+                throw Input.invalid("channelId must be a positive channel id, not \"" + rawChannel + "\".");
             }
         }
-        long limit = Requests.queryLong(ctx, "limit", 20);
+        String rawLimit = ctx.request().getParam("limit");
+        long limit;
+        try {
+            limit = rawLimit == null || rawLimit.isEmpty() ? 20 : Long.parseLong(rawLimit);
+        } catch (NumberFormatException e) {
+            throw Input.invalid("limit must be a whole number from 1 to 50, not \"" + rawLimit + "\".");
+        }
         String before = ctx.request().getParam("before");
+        if (before != null && before.isEmpty()) {
+            before = null;
+        }
         if (before != null && !before.matches("\\d{1,20}_\\d{1,19}_\\d{1,19}")) {
             throw ParleyException.of(ErrorCode.BAD_CURSOR, "before must be a nextCursor from an earlier search.");
         }

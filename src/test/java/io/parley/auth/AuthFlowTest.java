@@ -96,6 +96,19 @@ class AuthFlowTest {
     }
 
     @Test
+    @DisplayName("wrong current passwords are throttled like sign-ins, so a stolen access token cannot guess")
+    void passwordChangeThrottled() {
+        Api.User u = api.signup("guess");
+        JsonObject wrong = new JsonObject().put("currentPassword", "not it at all").put("newPassword", "new password 1");
+        for (int i = 0; i < node.config.auth().signinMaxFailures(); i++) {
+            assertThat(api.send("PUT", "/me/password", u.token(), wrong).status()).isEqualTo(401);
+        }
+        Resp blocked = api.send("PUT", "/me/password", u.token(),
+                new JsonObject().put("currentPassword", "password-" + u.handle()).put("newPassword", "new password 1"));
+        assertThat(blocked.status()).isEqualTo(429);
+    }
+
+    @Test
     @DisplayName("a blank displayName falls back to the handle")
     void blankDisplayName() {
         String handle = Api.uniqueHandle("blank");

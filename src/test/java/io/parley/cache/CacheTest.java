@@ -134,6 +134,18 @@ class CacheTest {
 
     @Test
     @Order(2)
+    @DisplayName("when the other member leaves a direct channel, the cached list of the one who stays changes too")
+    void directPeerLeaves() {
+        Api.User carol = cached.api.signup("carol");
+        long dm = cached.api.post("/direct/" + carol.id(), alice.token(), null).json().getLong("id");
+        cached.api.get("/channels", alice.token());
+        cached.api.get("/channels", alice.token()); // now cached with carol as the peer
+        assertThat(cached.api.send("DELETE", "/channels/" + dm + "/members/" + carol.id(), carol.token(), null).status()).isEqualTo(204);
+        assertThat(cached.api.get("/channels", alice.token()).body()).isEqualTo(truth.api.get("/channels", alice.token()).body());
+    }
+
+    @Test
+    @Order(3)
     @DisplayName("writers and readers racing leave no stale entry behind")
     void concurrentWritesAndReads() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
@@ -156,7 +168,7 @@ class CacheTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     @DisplayName("Redis frozen: requests still succeed within the timeout, /health says degraded, and no stale entry is served after")
     void redisFrozen() throws Exception {
         assertFresh("before the freeze");
@@ -182,7 +194,7 @@ class CacheTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     @DisplayName("Redis cut off while it keeps its entries: an invalidation is lost, yet nothing stale is served after")
     void lostInvalidation() {
         assertFresh("before the cut");
@@ -202,7 +214,7 @@ class CacheTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     @DisplayName("Redis killed and restarted: the node serves from Postgres meanwhile and uses the cache again by itself")
     void redisRestarted() throws Exception {
         redis.destroyForcibly().waitFor();

@@ -101,6 +101,20 @@ class SearchTest {
     }
 
     @Test
+    @DisplayName("two searches never share a cache entry, even when their keys hash alike")
+    void noSharedEntries() {
+        // "Aa" and "BB" have the same String.hashCode and length
+        api.sendMessage(alice, shared, "Aa first");
+        api.sendMessage(alice, shared, "BB first");
+        api.get("/channels", alice.token());
+        assertThat(search(alice, "Aa").getJsonArray("results")).hasSize(1);
+        assertThat(search(alice, "BB").getJsonArray("results")).hasSize(1);
+        api.sendMessage(bob, shared, "Aa second"); // bob: alice's own list version stays, so her cache is in play
+        assertThat(search(alice, "BB").getJsonArray("results")).hasSize(1);
+        assertThat(search(alice, "Aa").getJsonArray("results")).as("fresh after the new message").hasSize(2);
+    }
+
+    @Test
     @DisplayName("bad searches get a 400 with a sentence")
     void badInput() {
         assertThat(api.get("/search", alice.token()).status()).isEqualTo(400);
@@ -109,5 +123,8 @@ class SearchTest {
         assertThat(api.get("/search?q=x&channelId=abc", alice.token()).code()).isEqualTo("validation_failed");
         assertThat(api.get("/search?q=" + "x".repeat(201), alice.token()).code()).isEqualTo("validation_failed");
         assertThat(api.get("/search?q=x", null).status()).isEqualTo(401);
+        assertThat(api.get("/search?q=x&limit=ten", alice.token()).code()).isEqualTo("validation_failed");
+        assertThat(api.get("/search?q=x&channelId=0", alice.token()).code()).isEqualTo("validation_failed");
+        assertThat(api.get("/search?q=x&before=", alice.token()).status()).as("an empty cursor is no cursor").isEqualTo(200);
     }
 }
