@@ -25,7 +25,11 @@ public final class RedisCache implements Cache {
     private final long timeoutMs;
     private volatile boolean up = true;
 
-    public RedisCache(Vertx vertx, String url, int timeoutMs) {
+    /** Keys are prefixed so that deployments (and test schemas) sharing one Redis never share a key. */
+    private final String prefix;
+
+    public RedisCache(Vertx vertx, String url, int timeoutMs, String prefix) {
+        this.prefix = prefix;
         this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
                 .setMaxPoolSize(8).setMaxPoolWaiting(256).setPoolRecycleTimeout(15_000));
         this.api = RedisAPI.api(client);
@@ -39,24 +43,24 @@ public final class RedisCache implements Cache {
 
     @Override
     public Future<String> get(String key) {
-        return guard(api.get(key)).map(r -> r == null ? null : r.toString()).otherwise((String) null);
+        return guard(api.get(prefix + key)).map(r -> r == null ? null : r.toString()).otherwise((String) null);
     }
 
     @Override
     public Future<Void> set(String key, String value, int ttlSeconds) {
-        return guard(api.setex(key, String.valueOf(ttlSeconds), value)).<Void>mapEmpty().otherwiseEmpty();
+        return guard(api.setex(prefix + key, String.valueOf(ttlSeconds), value)).<Void>mapEmpty().otherwiseEmpty();
     }
 
     @Override
     public Future<Void> delete(String key) {
-        return guard(api.del(List.of(key))).<Void>mapEmpty().otherwiseEmpty();
+        return guard(api.del(List.of(prefix + key))).<Void>mapEmpty().otherwiseEmpty();
     }
 
     @Override
     public Future<Long> increment(String key, int ttlSeconds) {
         // SET NX EX creates the window only once; INCR then counts inside it.
-        return guard(api.set(List.of(key, "0", "NX", "EX", String.valueOf(ttlSeconds))))
-                .compose(r -> guard(api.incr(key)))
+        return guard(api.set(List.of(prefix + key, "0", "NX", "EX", String.valueOf(ttlSeconds))))
+                .compose(r -> guard(api.incr(prefix + key)))
                 .map(Response::toLong)
                 .otherwise(0L);
     }

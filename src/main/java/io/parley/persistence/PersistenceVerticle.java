@@ -44,7 +44,8 @@ public class PersistenceVerticle extends VerticleBase {
     public Future<?> start() {
         ParleyConfig config = ParleyConfig.from(config());
         pool = createPool(config.db());
-        cache = config.redis().url().isEmpty() ? sharedLocalCache() : new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs());
+        cache = config.redis().url().isEmpty() ? sharedLocalCache()
+                : new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(), redisPrefix(config));
         hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptThreads());
         probe = new io.parley.metrics.EventLoopProbe(vertx, io.parley.metrics.Metrics.registry(vertx));
         probe.start();
@@ -106,13 +107,17 @@ public class PersistenceVerticle extends VerticleBase {
         }
         io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
         if (!config.redis().url().isEmpty()) {
-            String prefix = config.db().schema().isEmpty() ? "parley:" : "parley:" + config.db().schema() + ":";
-            return new io.parley.cache.RedisChatCache(vertx, config.redis().url(), config.redis().timeoutMs(), prefix,
+            return new io.parley.cache.RedisChatCache(vertx, config.redis().url(), config.redis().timeoutMs(), redisPrefix(config),
                     c.channelListTtlSeconds(), c.pageTtlSeconds(), c.searchTtlSeconds(), c.gzipOverBytes(), registry);
         }
         LocalMap<String, ChatCacheHolder> map = vertx.sharedData().getLocalMap(NODE_MAP + ".chatcache");
         return map.computeIfAbsent("cache", k -> new ChatCacheHolder(new io.parley.cache.LocalChatCache(c.channelListTtlSeconds(),
                 c.pageTtlSeconds(), c.searchTtlSeconds(), c.gzipOverBytes(), registry))).cache();
+    }
+
+    /** Every Redis key of a deployment starts with this: "parley:" plus the schema when one is set. */
+    public static String redisPrefix(ParleyConfig config) {
+        return config.db().schema().isEmpty() ? "parley:" : "parley:" + config.db().schema() + ":";
     }
 
     private record ChatCacheHolder(io.parley.cache.LocalChatCache cache) implements io.vertx.core.shareddata.Shareable {

@@ -49,7 +49,7 @@ public class PresenceVerticle extends VerticleBase {
         cfg = config.presence();
         store = config.redis().url().isEmpty() ? new LocalPresenceStore()
                 : new RedisPresenceStore(vertx, config.redis().url(), config.redis().timeoutMs(),
-                config.db().schema().isEmpty() ? "parley:" : "parley:" + config.db().schema() + ":");
+                io.parley.persistence.PersistenceVerticle.redisPrefix(config));
         MessageConsumer<JsonObject> up = vertx.eventBus().localConsumer(Addresses.SOCKET_CONNECTED, this::connected);
         MessageConsumer<JsonObject> down = vertx.eventBus().localConsumer(Addresses.SOCKET_DISCONNECTED, this::disconnected);
         MessageConsumer<JsonObject> query = vertx.eventBus().localConsumer(Addresses.PRESENCE_QUERY, this::query);
