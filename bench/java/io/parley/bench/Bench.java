@@ -22,9 +22,17 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Bench SCENARIO key=value...   scenarios: fanout, compression");
+            System.err.println("usage: Bench SCENARIO key=value...   scenarios: fanout, compression, history, channel-list, send,"
+                    + " login-storm, idle-sockets");
             System.exit(2);
         }
+        JsonObject result = run(args);
+        System.out.println("RESULT " + result.encode());
+        System.exit(0);
+    }
+
+    /** Runs one scenario and answers its result (also written to out=FILE when given). */
+    public static JsonObject run(String[] args) throws Exception {
         Map<String, String> opts = new HashMap<>();
         for (int i = 1; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
@@ -43,8 +51,7 @@ public final class Bench {
             Files.createDirectories(Path.of(out).toAbsolutePath().getParent());
             Files.writeString(Path.of(out), result.encodePrettily());
         }
-        System.out.println("RESULT " + result.encode());
-        System.exit(0);
+        return result;
     }
 
     static int intOpt(Map<String, String> o, String k, int d) {

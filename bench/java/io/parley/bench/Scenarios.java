@@ -161,7 +161,7 @@ final class Scenarios {
         long first = made.get(0).getJsonObject("user").getLong("id");
         Bench.log("seeding " + users + " users × " + per + " channels");
         db.query("INSERT INTO channels (kind, name, created_by, last_seq, last_message_at) SELECT 'private', 'list " + t + " ' || g, "
-                + first + ", 1, now() FROM generate_series(1, " + users * per / 10 + ") g").execute().await();
+                + first + ", 1, now() FROM generate_series(1, " + 10 * per + ") g").execute().await();
         db.query("INSERT INTO channel_members (channel_id, user_id) SELECT c.id, u.id FROM channels c JOIN LATERAL"
                 + " (SELECT id FROM users WHERE handle LIKE 'l" + t + "_%' ORDER BY id OFFSET (c.id % 10) * " + users / 10 + " LIMIT " + users / 10 + ") u ON true"
                 + " WHERE c.name LIKE 'list " + t + " %' ON CONFLICT DO NOTHING").execute().await();
@@ -331,11 +331,15 @@ final class Scenarios {
         Process p = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
         String info = new String(p.getInputStream().readAllBytes());
         p.waitFor();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        // the heap's generations or regions (not Metaspace): "... generation total 1234K, used 567K" / "heap total ..., used ..."
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*\\S.*(generation|heap)\\s+total \\d+K, used (\\d+)K").matcher(info);
         long used = 0;
+        boolean g1 = info.contains("garbage-first heap");
         while (m.find()) {
-            used += Long.parseLong(m.group(1)) * 1024;
-            break;
+            used += Long.parseLong(m.group(2)) * 1024;
+            if (g1) {
+                break;
+            }
         }
         return used;
     }

@@ -1,0 +1,86 @@
+package io.parley.cluster;
+
+import io.parley.bench.Bench;
+import io.parley.support.NodeProcess;
+import io.parley.support.TestNode;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every benchmark scenario at a tiny size against a real node process, so the benchmarks do not rot. */
+@DisplayName("Benchmark scenarios run end to end at a tiny size")
+@Timeout(120)
+class BenchSmokeIT {
+
+    static final String SCHEMA = "it_bench_" + ProcessHandle.current().pid();
+    static NodeProcess node;
+
+    @BeforeAll
+    static void start() {
+        Map<String, String> env = new HashMap<>();
+        env.put("PARLEY_DB_URL", TestNode.DB_URL);
+        env.put("PARLEY_DB_SCHEMA", SCHEMA);
+        env.put("PARLEY_REDIS_URL", TestNode.REDIS_URL);
+        env.put("PARLEY_HTTP_HOST", "127.0.0.1");
+        env.put("PARLEY_AUTH_BCRYPT_COST", "4");
+        env.put("PARLEY_WS_SEND_RATE_PER_SECOND", "100000");
+        env.put("PARLEY_WS_SEND_BURST", "100000");
+        env.put("PARLEY_CLUSTER_ENABLED", "false");
+        node = NodeProcess.start("bench-node", env);
+        node.awaitMembers(1, java.time.Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.destroy();
+        TestNode.dropSchema(SCHEMA);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"fanout", "compression", "history", "channel-list", "send", "login-storm", "idle-sockets"})
+    @DisplayName("the scenario runs, stops by itself and reports figures")
+    void scenario(String name) throws Exception {
+        String p = String.valueOf(node.httpPort);
+        String pid = String.valueOf(node.process.pid());
+        List<String> args = new ArrayList<>(List.of(name, "port=" + p, "ports=" + p, "coldPort=" + p, "pid=" + pid, "pids=" + pid,
+                "db=" + TestNode.DB_URL, "schema=" + SCHEMA, "seconds=1", "warmup=1", "concurrency=4"));
+        args.addAll(switch (name) {
+            case "fanout" -> List.of("channels=4", "members=3", "rate=20");
+            case "compression" -> List.of("channels=2", "members=3", "rate=10", "history=20", "replayers=2");
+            case "history" -> List.of("channels=3", "messages=200");
+            case "channel-list" -> List.of("users=20", "channelsPerUser=5");
+            case "login-storm" -> List.of("signins=10", "cost=4");
+            case "idle-sockets" -> List.of("sockets=200");
+            default -> List.of();
+        });
+        JsonObject result = Bench.run(args.toArray(String[]::new));
+        System.out.println("bench smoke " + name + ": " + result.encode().substring(0, Math.min(300, result.encode().length())));
+        assertThat(result.getString("scenario")).isEqualTo(name);
+        assertThat(result.getJsonObject("machine").getInteger("cores")).isPositive();
+        switch (name) {
+            case "fanout" -> {
+                assertThat(result.getLong("deliveries")).isPositive();
+                assertThat(result.getLong("lost")).isZero();
+                assertThat(result.getLong("duplicates")).isZero();
+            }
+            case "compression" -> assertThat(result.getJsonObject("deflate").getJsonObject("live").getLong("deliveries")).isPositive();
+            case "history" -> assertThat(result.getJsonObject("hotLatestPage").getLong("count")).isPositive();
+            case "channel-list" -> assertThat(result.getJsonObject("hot").getLong("count")).isPositive();
+            case "send" -> assertThat(result.getJsonObject("c4").getLong("count")).isPositive();
+            case "login-storm" -> assertThat(result.getLong("failed")).isZero();
+            case "idle-sockets" -> assertThat(result.getInteger("sockets")).isEqualTo(200);
+            default -> { }
+        }
+    }
+}
