@@ -218,7 +218,7 @@ final class FanoutScenario {
 
     static Future<JsonObject> post(HttpClient http, int port, String path, String token, JsonObject body) {
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI(path)
-                .putHeader("content-type", "application/json");
+                .putHeader("content-type", "application/json").setIdleTimeout(30_000);
         if (token != null) {
             o.putHeader("authorization", "Bearer " + token);
         }

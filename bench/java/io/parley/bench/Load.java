@@ -59,7 +59,8 @@ final class Load {
     }
 
     static Future<Buffer> get(HttpClient http, int port, String path, String token) {
-        RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(path);
+        RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(path)
+                .setIdleTimeout(15_000);
         if (token != null) {
             o.putHeader("authorization", "Bearer " + token);
         }
