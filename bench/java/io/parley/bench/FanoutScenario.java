@@ -228,7 +228,7 @@ final class FanoutScenario {
                         throw new IllegalStateException(path + " answered " + resp.statusCode() + ": " + b);
                     }
                     return b.toJsonObject();
-                }));
+                })).timeout(40, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Runs {@code n} async calls, {@code parallel} at a time, and waits for all; answers their results in order. */

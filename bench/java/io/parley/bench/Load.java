@@ -64,12 +64,13 @@ final class Load {
         if (token != null) {
             o.putHeader("authorization", "Bearer " + token);
         }
+        // bounded as a whole: waiting for a pooled connection is not covered by the idle timeout
         return http.request(o).compose(req -> req.send()).compose(resp -> resp.body().map(b -> {
             if (resp.statusCode() >= 300) {
                 throw new IllegalStateException(path + " answered " + resp.statusCode());
             }
             return b;
-        }));
+        })).timeout(20, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     static JsonObject json(Future<?> f) {

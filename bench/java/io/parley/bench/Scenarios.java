@@ -142,7 +142,7 @@ final class Scenarios {
                 "/api/v1/channels/" + ids.get(r.nextInt(ids.size())) + "/messages?limit=50&before=" + (2 + r.nextInt(perChannel)), token)));
         out.put("hotDeepPages", phase("hot deep pages", hot, concurrency, seconds, () -> Load.get(http, hot,
                 "/api/v1/channels/" + ids.get(r.nextInt(ids.size())) + "/messages?limit=50&before=" + (2 + r.nextInt(perChannel)), token)));
-        ids.forEach(id -> Load.get(http, hot, "/api/v1/channels/" + id + "/messages?limit=50", token).await());
+        ids.forEach(id -> Load.get(http, hot, "/api/v1/channels/" + id + "/messages?limit=50", token).otherwiseEmpty().await());
         out.put("hotLatestPage", phase("hot latest page", hot, concurrency, seconds, () -> Load.get(http, hot,
                 "/api/v1/channels/" + ids.get(r.nextInt(ids.size())) + "/messages?limit=50", token)));
         out.put("coldVsRaw", ratio(out.getJsonObject("coldDeepPages"), out.getJsonObject("rawQuery")));
