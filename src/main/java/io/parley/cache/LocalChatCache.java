@@ -31,24 +31,14 @@ public final class LocalChatCache implements ChatCache {
     private final int listTtl;
     private final int pageTtl;
     private final int gzipOver;
-    private final Counter listHit;
-    private final Counter listMiss;
-    private final Counter pageHit;
-    private final Counter pageMiss;
-    private final Counter searchHit;
-    private final Counter searchMiss;
+    private final CacheMeters meters;
     private final int searchTtl;
 
     public LocalChatCache(int listTtl, int pageTtl, int searchTtl, int gzipOver, MeterRegistry registry) {
         this.listTtl = listTtl;
         this.pageTtl = pageTtl;
         this.gzipOver = gzipOver;
-        this.listHit = CacheMeters.counter(registry, "channel-list", "hit");
-        this.listMiss = CacheMeters.counter(registry, "channel-list", "miss");
-        this.pageHit = CacheMeters.counter(registry, "message-page", "hit");
-        this.pageMiss = CacheMeters.counter(registry, "message-page", "miss");
-        this.searchHit = CacheMeters.counter(registry, "search", "hit");
-        this.searchMiss = CacheMeters.counter(registry, "search", "miss");
+        this.meters = CacheMeters.of(registry);
         this.searchTtl = searchTtl;
     }
 
@@ -72,7 +62,7 @@ public final class LocalChatCache implements ChatCache {
 
     @Override
     public Future<Lookup> search(long userId, String key) {
-        return userScoped(userId, "search:" + userId + ":" + key, searchHit, searchMiss);
+        return userScoped(userId, "search:" + userId + ":" + key, meters.searchHit(), meters.searchMiss());
     }
 
     @Override
@@ -85,7 +75,7 @@ public final class LocalChatCache implements ChatCache {
 
     @Override
     public Future<Lookup> list(long userId) {
-        return userScoped(userId, "list:data:" + userId, listHit, listMiss);
+        return userScoped(userId, "list:data:" + userId, meters.listHit(), meters.listMiss());
     }
 
     private Future<Lookup> userScoped(long userId, String dataKey, Counter hit, Counter missCounter) {
@@ -127,10 +117,10 @@ public final class LocalChatCache implements ChatCache {
         Entry member = fresh("mem:" + channelId + ":" + userId);
         Entry page = fresh("page:" + channelId + ":" + params);
         if (member != null && member.stamp().equals(String.valueOf(mv)) && page != null && page.stamp().equals(String.valueOf(v))) {
-            pageHit.increment();
+            meters.pageHit().increment();
             return Future.succeededFuture(new Lookup(Codec.decode(page.value()), null));
         }
-        pageMiss.increment();
+        meters.pageMiss().increment();
         return Future.succeededFuture(new Lookup(null, new PageToken(v, mv)));
     }
 

@@ -75,12 +75,7 @@ public final class RedisChatCache implements ChatCache {
     private final int listTtl;
     private final int pageTtl;
     private final int gzipOver;
-    private final Counter listHit;
-    private final Counter listMiss;
-    private final Counter pageHit;
-    private final Counter pageMiss;
-    private final Counter searchHit;
-    private final Counter searchMiss;
+    private final CacheMeters meters;
     private final int searchTtl;
     /** Set when a version bump failed: the epoch must move before Redis is trusted again. */
     private volatile boolean suspect;
@@ -94,12 +89,7 @@ public final class RedisChatCache implements ChatCache {
         this.listTtl = listTtl;
         this.pageTtl = pageTtl;
         this.gzipOver = gzipOver;
-        this.listHit = CacheMeters.counter(registry, "channel-list", "hit");
-        this.listMiss = CacheMeters.counter(registry, "channel-list", "miss");
-        this.pageHit = CacheMeters.counter(registry, "message-page", "hit");
-        this.pageMiss = CacheMeters.counter(registry, "message-page", "miss");
-        this.searchHit = CacheMeters.counter(registry, "search", "hit");
-        this.searchMiss = CacheMeters.counter(registry, "search", "miss");
+        this.meters = CacheMeters.of(registry);
         this.searchTtl = searchTtl;
     }
 
@@ -121,14 +111,14 @@ public final class RedisChatCache implements ChatCache {
 
     @Override
     public Future<Lookup> list(long userId) {
-        return userScoped(userId, prefix + "list:meta:" + userId, prefix + "list:data:" + userId, listHit, listMiss);
+        return userScoped(userId, prefix + "list:meta:" + userId, prefix + "list:data:" + userId, meters.listHit(), meters.listMiss());
     }
 
     @Override
     public Future<Lookup> search(long userId, String key) {
         // meta and data both under the whole key: two searches never share a validity stamp
         return userScoped(userId, prefix + "search:meta:" + userId + ":" + key, prefix + "search:data:" + userId + ":" + key,
-                searchHit, searchMiss);
+                meters.searchHit(), meters.searchMiss());
     }
 
     @Override
@@ -190,13 +180,13 @@ public final class RedisChatCache implements ChatCache {
                 .arg(prefix + "page:" + channelId + ":").arg(params);
         return trusted().compose(v -> send(eval)).map(r -> {
             if (r.get(0).toInteger() == 1) {
-                pageHit.increment();
+                meters.pageHit().increment();
                 return new Lookup(Codec.decode(r.get(1).toBuffer()), null);
             }
-            pageMiss.increment();
+            meters.pageMiss().increment();
             return new Lookup(null, new PageToken(r.get(1).toString(), r.get(2).toString(), r.get(3).toString()));
         }).otherwise(t -> {
-            pageMiss.increment();
+            meters.pageMiss().increment();
             return new Lookup(null, null);
         });
     }
