@@ -12,7 +12,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,14 +33,7 @@ class BenchSmokeIT {
 
     @BeforeAll
     static void start() {
-        Map<String, String> env = new HashMap<>();
-        env.put("PARLEY_DB_URL", TestNode.DB_URL);
-        env.put("PARLEY_DB_SCHEMA", SCHEMA);
-        env.put("PARLEY_REDIS_URL", TestNode.REDIS_URL);
-        env.put("PARLEY_HTTP_HOST", "127.0.0.1");
-        env.put("PARLEY_AUTH_BCRYPT_COST", "4");
-        env.put("PARLEY_WS_SEND_RATE_PER_SECOND", "100000");
-        env.put("PARLEY_WS_SEND_BURST", "100000");
+        Map<String, String> env = NodeProcess.testEnv(SCHEMA);
         env.put("PARLEY_CLUSTER_ENABLED", "false");
         node = NodeProcess.start("bench-node", env);
         node.awaitMembers(1, java.time.Duration.ofSeconds(60));

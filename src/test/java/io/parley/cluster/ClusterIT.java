@@ -50,16 +50,9 @@ class ClusterIT {
     static Api.User owner;
 
     static Map<String, String> env(int index) {
-        Map<String, String> env = new HashMap<>();
-        env.put("PARLEY_DB_URL", TestNode.DB_URL);
-        env.put("PARLEY_DB_SCHEMA", SCHEMA);
+        Map<String, String> env = NodeProcess.testEnv(SCHEMA);
         env.put("PARLEY_DB_POOL_SIZE", "4");
-        env.put("PARLEY_REDIS_URL", TestNode.REDIS_URL);
-        env.put("PARLEY_HTTP_HOST", "127.0.0.1");
         env.put("PARLEY_HTTP_INSTANCES", "1");
-        env.put("PARLEY_AUTH_BCRYPT_COST", "4");
-        env.put("PARLEY_WS_SEND_RATE_PER_SECOND", "10000");
-        env.put("PARLEY_WS_SEND_BURST", "10000");
         env.put("PARLEY_PRESENCE_HEARTBEAT_SECONDS", "1");
         env.put("PARLEY_PRESENCE_CONNECTION_TTL_SECONDS", String.valueOf(PRESENCE_TTL_SECONDS));
         env.put("PARLEY_PRESENCE_OFFLINE_GRACE_SECONDS", "1");

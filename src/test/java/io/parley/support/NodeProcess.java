@@ -34,6 +34,22 @@ public final class NodeProcess {
         this.log = log;
     }
 
+    /**
+     * The environment of a test node process: the test database in {@code schema}, the test Redis, loopback
+     * only, cheap bcrypt and no practical send limit. Callers add or override what their test needs.
+     */
+    public static Map<String, String> testEnv(String schema) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PARLEY_DB_URL", TestNode.DB_URL);
+        env.put("PARLEY_DB_SCHEMA", schema);
+        env.put("PARLEY_REDIS_URL", TestNode.REDIS_URL);
+        env.put("PARLEY_HTTP_HOST", "127.0.0.1");
+        env.put("PARLEY_AUTH_BCRYPT_COST", "4");
+        env.put("PARLEY_WS_SEND_RATE_PER_SECOND", "100000");
+        env.put("PARLEY_WS_SEND_BURST", "100000");
+        return env;
+    }
+
     /** Starts {@code java -jar parley.jar} with the given PARLEY_* environment (plus this node's HTTP port). */
     public static NodeProcess start(String name, Map<String, String> env) {
         return startMain(name, env, List.of("-jar", jar()), TestNode.freePort());
