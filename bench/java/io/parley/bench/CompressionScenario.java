@@ -63,7 +63,7 @@ final class CompressionScenario {
     }
 
     JsonObject run() {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        Vertx vertx = Load.use(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)));
         HttpClient http = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(32));
         try {
             int users = channels * members;
@@ -102,7 +102,7 @@ final class CompressionScenario {
 
     private Future<WebSocket> connect(WebSocketClient client, int proxyPort, String token, long channel, Long since,
                                       AtomicLong messages, Promise<Void> subscribed) {
-        return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(proxyPort).setURI("/ws?token=" + token))
+        return Load.onLoop(() -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(proxyPort).setURI("/ws?token=" + token)))
                 .compose(ws -> {
                     ws.textMessageHandler(t -> {
                         if (t.startsWith("{\"channelId\"") || t.contains("\"type\":\"message\"")) {

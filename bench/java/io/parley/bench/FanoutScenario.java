@@ -38,14 +38,15 @@ final class FanoutScenario {
     private final List<Long> pids;
     private final int channels;
     private final int members;
-    private final int rate;
+    private final List<Integer> rates;
+    private final double p99LimitMs;
     private final int seconds;
     private final int warmup;
     private final String tag = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
 
-    private final Histogram latency = Stats.histogram();
+    private volatile Histogram latency = Stats.histogram();
     private final Histogram subscribeLatency = Stats.histogram();
-    private final Histogram ackLatency = Stats.histogram();
+    private volatile Histogram ackLatency = Stats.histogram();
     private final Map<Long, AtomicInteger> deliveries = new ConcurrentHashMap<>();
     private final Map<Long, Boolean> acked = new ConcurrentHashMap<>();
     private final AtomicLong delivered = new AtomicLong();
@@ -54,15 +55,29 @@ final class FanoutScenario {
     private final Map<String, AtomicLong> errorCodes = new ConcurrentHashMap<>();
     private final AtomicLong closed = new AtomicLong();
     private volatile boolean measuring;
+    private final AtomicLong stepSent = new AtomicLong();
 
     FanoutScenario(Map<String, String> o) {
         ports = Arrays.stream(o.getOrDefault("ports", "8080").split(",")).map(Integer::parseInt).toList();
         pids = o.containsKey("pids") ? Arrays.stream(o.get("pids").split(",")).map(Long::parseLong).toList() : List.of();
         channels = Bench.intOpt(o, "channels", 100);
         members = Bench.intOpt(o, "members", 20);
-        rate = Bench.intOpt(o, "rate", 1000);
-        seconds = Bench.intOpt(o, "seconds", 20);
-        warmup = Bench.intOpt(o, "warmup", 3);
+        // offered load in messages/s: one rate, a list, or steps from..to by a factor (stopping past the knee)
+        if (o.containsKey("rates")) {
+            rates = Arrays.stream(o.get("rates").split(",")).map(Integer::parseInt).toList();
+        } else if (o.containsKey("from")) {
+            List<Integer> r = new ArrayList<>();
+            double f = Double.parseDouble(o.getOrDefault("factor", "1.5"));
+            for (double x = Bench.intOpt(o, "from", 100); x <= Bench.intOpt(o, "to", 20_000); x *= f) {
+                r.add((int) Math.round(x));
+            }
+            rates = r;
+        } else {
+            rates = List.of(Bench.intOpt(o, "rate", 1000));
+        }
+        p99LimitMs = Double.parseDouble(o.getOrDefault("p99LimitMs", "50"));
+        seconds = Bench.intOpt(o, "seconds", 10);
+        warmup = Bench.intOpt(o, "warmup", 10);
     }
 
     private static long key(long channelId, long seq) {
@@ -70,7 +85,8 @@ final class FanoutScenario {
     }
 
     JsonObject run() {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        Vertx vertx = Load.use(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)));
+        io.vertx.core.Context[] loops = {vertx.getOrCreateContext(), vertx.getOrCreateContext()};
         HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(32));
         WebSocketClient wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000));
         try {
@@ -97,7 +113,8 @@ final class FanoutScenario {
                 int port = ports.get(i % ports.size());
                 long ch = channelIds[i / members];
                 String token = tokens.get(i).getString("accessToken");
-                return wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws?token=" + token))
+                // sockets spread over the generator's event loops (a context each, round robin)
+                return Load.onLoop(loops[i % loops.length], () -> wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws?token=" + token))
                         .compose(ws -> {
                             sockets[i] = ws;
                             long t0 = System.nanoTime();
@@ -110,54 +127,36 @@ final class FanoutScenario {
                                 subscribeLatency.recordValue((System.nanoTime() - t0) / 1000);
                                 return ack;
                             });
-                        });
+                        }));
             });
             Bench.log("setup: subscribe ack " + Stats.percentiles(subscribeLatency).encode());
 
-            long start = System.nanoTime();
-            long[] window = new long[2];
-            double[] cpu = new double[2];
-            AtomicLong lastDelivered = new AtomicLong();
-            long ticker = vertx.setPeriodic(5, id -> {
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                long due = (long) (elapsed * rate) - sent.get();
-                for (long k = 0; k < due; k++) {
-                    int c = ThreadLocalRandom.current().nextInt(channels);
-                    int sender = c * members + ThreadLocalRandom.current().nextInt(members);
-                    long n = sent.incrementAndGet();
-                    String ref = String.valueOf(n);
-                    sentAt.put(ref, System.nanoTime());
-                    sockets[sender].writeTextMessage("{\"type\":\"send\",\"ref\":\"" + ref + "\",\"channelId\":" + channelIds[c]
-                            + ",\"clientMsgId\":\"b" + n + "\",\"body\":\"" + System.nanoTime() + "\"}");
-                }
-            });
-            for (int s = 1; s <= warmup + seconds; s++) {
-                Bench.sleep(1000);
-                if (s == warmup) {
-                    measuring = true;
-                    window[0] = System.nanoTime();
-                    cpu[0] = Stats.cpuSeconds(pids);
-                    lastDelivered.set(delivered.get());
-                }
-                long d = delivered.get();
-                Bench.log(String.format("t=%2ds sent=%d delivered=%d (%d/s) p99=%.2fms errors=%d%s", s, sent.get(), d,
-                        d - lastDelivered.getAndSet(d), latency.getValueAtPercentile(99) / 1000.0, errors.get(), s <= warmup ? " (warm-up)" : ""));
-            }
-            measuring = false;
-            window[1] = System.nanoTime();
-            cpu[1] = Stats.cpuSeconds(pids);
-            vertx.cancelTimer(ticker);
-            // let in-flight deliveries land: wait until none arrives for 2 s (at most 30 s)
-            long quietSince = System.nanoTime();
-            long seen = delivered.get();
-            for (int i = 0; i < 300 && System.nanoTime() - quietSince < 2_000_000_000L; i++) {
-                Bench.sleep(100);
-                if (delivered.get() != seen) {
-                    seen = delivered.get();
-                    quietSince = System.nanoTime();
+            JsonObject out = new JsonObject().put("nodes", ports.size()).put("channels", channels).put("members", members)
+                    .put("sockets", users).put("stepSeconds", seconds).put("warmupSeconds", warmup);
+            // warm-up at the first rate (JIT, pools, caches), not measured
+            step(vertx, sockets, channelIds, sentAt, rates.get(0), warmup, "warm-up");
+            JsonArray steps = new JsonArray();
+            JsonObject peak = null;
+            for (int rate : rates) {
+                JsonObject st = step(vertx, sockets, channelIds, sentAt, rate, seconds, "step");
+                steps.add(st);
+                boolean good = st.getDouble("p99") < p99LimitMs && st.getBoolean("keptUp");
+                if (good) {
+                    peak = st;
+                } else if (rates.size() > 1) {
+                    break; // past the knee: further steps only pile up a backlog
                 }
             }
-
+            out.put("steps", steps);
+            if (rates.size() > 1 && peak != null) {
+                int half = Math.max(1, peak.getInteger("offeredRate") / 2);
+                JsonObject h = step(vertx, sockets, channelIds, sentAt, half, seconds, "half of peak");
+                out.put("peak", peak).put("halfPeak", h);
+            } else if (peak != null) {
+                out.put("peak", peak);
+            }
+            // let in-flight deliveries land: wait until none arrives for 2 s (at most 60 s)
+            awaitQuiet(60);
             long lost = 0;
             long dups = 0;
             for (Long k : acked.keySet()) {
@@ -165,25 +164,102 @@ final class FanoutScenario {
                 lost += Math.max(0, members - n);
                 dups += Math.max(0, n - members);
             }
-            double windowSeconds = (window[1] - window[0]) / 1e9;
-            double serverCpu = cpu[1] - cpu[0];
-            long measured = latency.getTotalCount();
-            return new JsonObject().put("nodes", ports.size()).put("channels", channels).put("members", members)
-                    .put("sockets", users).put("offeredRate", rate).put("seconds", seconds)
-                    .put("sent", sent.get()).put("acked", acked.size()).put("errors", errors.get())
+            JsonObject last = peak != null ? peak : steps.getJsonObject(steps.size() - 1);
+            return out.put("sent", sent.get()).put("acked", acked.size()).put("errors", errors.get())
                     .put("errorCodes", new JsonObject(new java.util.HashMap<>(errorCodes))).put("socketsClosed", closed.get())
                     .put("deliveries", delivered.get()).put("lost", lost).put("duplicates", dups)
-                    .put("deliveriesPerSecond", Math.round(measured / windowSeconds))
-                    .put("serverCpuSeconds", Math.round(serverCpu * 100) / 100.0)
-                    .put("deliveriesPerServerCpuSecond", serverCpu > 0 ? Math.round(measured / serverCpu) : null)
-                    .put("latency", Stats.percentiles(latency)).put("ackLatency", Stats.percentiles(ackLatency))
+                    // the headline figures are the peak step's (the last step when no step met the latency bound)
+                    .put("offeredRate", last.getInteger("offeredRate"))
+                    .put("deliveriesPerSecond", last.getLong("deliveriesPerSecond"))
+                    .put("serverCpuSeconds", last.getDouble("serverCpuSeconds"))
+                    .put("deliveriesPerServerCpuSecond", last.getLong("deliveriesPerServerCpuSecond"))
+                    .put("latency", last.getJsonObject("latency")).put("ackLatency", last.getJsonObject("ackLatency"))
                     .put("subscribeLatency", Stats.percentiles(subscribeLatency));
         } finally {
             vertx.close().await();
         }
     }
 
+    /**
+     * Offers {@code rate} messages/s for {@code secs} seconds (random channel, random member as sender), then
+     * waits for the step's deliveries to land; answers the step's figures: delivery and ack latency, deliveries/s,
+     * server CPU and whether deliveries kept up with the offered load.
+     */
+    private JsonObject step(Vertx vertx, WebSocket[] sockets, long[] channelIds, Map<String, Long> sentAt, int rate, int secs, String label) {
+        latency = Stats.histogram();
+        ackLatency = Stats.histogram();
+        stepSent.set(0);
+        long delivered0 = delivered.get();
+        double cpu0 = Stats.cpuSeconds(pids);
+        long start = System.nanoTime();
+        measuring = true;
+        long ticker = vertx.setPeriodic(2, id -> {
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long due = Math.min((long) (elapsed * rate), (long) rate * secs) - stepSent.get();
+            for (long k = 0; k < due; k++) {
+                int c = ThreadLocalRandom.current().nextInt(channels);
+                int sender = c * members + ThreadLocalRandom.current().nextInt(members);
+                long n = sent.incrementAndGet();
+                stepSent.incrementAndGet();
+                String ref = String.valueOf(n);
+                sentAt.put(ref, System.nanoTime());
+                sockets[sender].writeTextMessage("{\"type\":\"send\",\"ref\":\"" + ref + "\",\"channelId\":" + channelIds[c]
+                        + ",\"clientMsgId\":\"b" + tag + n + "\",\"body\":\"" + System.nanoTime() + "\"}");
+            }
+        });
+        long last = delivered0;
+        double lastCpu = cpu0;
+        for (int s = 1; s <= secs; s++) {
+            Bench.sleep(1000);
+            long d = delivered.get();
+            double cpu = Stats.cpuSeconds(pids);
+            Bench.log(String.format(java.util.Locale.ROOT, "%-12s rate=%6d msg/s  t=%2ds  delivered %7d/s  p99=%7.2fms  server cpu=%.2f  errors=%d",
+                    label, rate, s, d - last, latency.getValueAtPercentile(99) / 1000.0, cpu - lastCpu, errors.get()));
+            last = d;
+            lastCpu = cpu;
+        }
+        vertx.cancelTimer(ticker);
+        double window = (System.nanoTime() - start) / 1e9;
+        double cpu = Stats.cpuSeconds(pids) - cpu0;
+        long inWindow = delivered.get() - delivered0;
+        awaitQuiet(30);
+        measuring = false;
+        long expected = stepSent.get() * members;
+        long landed = delivered.get() - delivered0;
+        Histogram h = latency;
+        return new JsonObject().put("label", label).put("offeredRate", rate).put("offeredDeliveriesPerSecond", (long) rate * members)
+                .put("deliveriesPerSecond", Math.round(inWindow / window))
+                .put("serverCpuSeconds", Math.round(cpu * 100) / 100.0)
+                .put("deliveriesPerServerCpuSecond", cpu > 0 ? Math.round(inWindow / cpu) : null)
+                .put("keptUp", inWindow >= 0.95 * expected && landed >= expected)
+                .put("p99", h.getValueAtPercentile(99) / 1000.0)
+                .put("latency", Stats.percentiles(h)).put("ackLatency", Stats.percentiles(ackLatency));
+    }
+
+    /** Waits until no delivery has arrived for 2 s, at most {@code maxSeconds}. */
+    private void awaitQuiet(int maxSeconds) {
+        long quietSince = System.nanoTime();
+        long seen = delivered.get();
+        for (int i = 0; i < maxSeconds * 10 && System.nanoTime() - quietSince < 2_000_000_000L; i++) {
+            Bench.sleep(100);
+            if (delivered.get() != seen) {
+                seen = delivered.get();
+                quietSince = System.nanoTime();
+            }
+        }
+    }
+
     private void onFrame(String text, io.vertx.core.Promise<JsonObject> subscribed, Map<String, Long> sentAt) {
+        if (text.endsWith("\"type\":\"message\"}")) {
+            // the hot path of the generator: read the three fields without building a JsonObject
+            long now = System.nanoTime();
+            delivered.incrementAndGet();
+            deliveries.computeIfAbsent(key(number(text, "\"channelId\":"), number(text, "\"seq\":")), k -> new AtomicInteger()).incrementAndGet();
+            if (measuring) {
+                latency.recordValue(Math.max(0, (now - number(text, "\"body\":\"")) / 1000));
+            }
+            return;
+        }
         JsonObject f = new JsonObject(text);
         switch (f.getString("type")) {
             case "message" -> {
@@ -216,19 +292,29 @@ final class FanoutScenario {
         }
     }
 
+    /** The non-negative integer right after {@code key} in {@code text}. */
+    private static long number(String text, String key) {
+        int i = text.indexOf(key) + key.length();
+        long v = 0;
+        for (char c; i < text.length() && (c = text.charAt(i)) >= '0' && c <= '9'; i++) {
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
     static Future<JsonObject> post(HttpClient http, int port, String path, String token, JsonObject body) {
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI(path)
-                .putHeader("content-type", "application/json").setIdleTimeout(30_000);
+                .putHeader("content-type", "application/json").setTimeout(30_000);
         if (token != null) {
             o.putHeader("authorization", "Bearer " + token);
         }
-        return http.request(o).compose(req -> req.send(Buffer.buffer(body.encode())))
+        return Load.onLoop(() -> http.request(o).compose(req -> req.send(Buffer.buffer(body.encode())))
                 .compose(resp -> resp.body().map(b -> {
                     if (resp.statusCode() >= 300) {
                         throw new IllegalStateException(path + " answered " + resp.statusCode() + ": " + b);
                     }
                     return b.toJsonObject();
-                })).timeout(40, java.util.concurrent.TimeUnit.SECONDS);
+                })));
     }
 
     /** Runs {@code n} async calls, {@code parallel} at a time, and waits for all; answers their results in order. */

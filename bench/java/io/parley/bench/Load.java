@@ -16,11 +16,49 @@ import java.util.function.Supplier;
 /** Closed-loop load: {@code concurrency} calls in flight for {@code seconds}, each timed into a series. */
 final class Load {
 
+    /** The context that runs calls made from threads outside Vert.x (the scenario's main thread). */
+    private static volatile io.vertx.core.Context home;
+
     private Load() {
     }
 
-    /** Runs the loop with a progress line every second; answers the summary (percentiles, rate, errors). */
-    static JsonObject closedLoop(Vertx vertx, Series series, int concurrency, int seconds, Supplier<Future<?>> call) {
+    /**
+     * Makes {@code vertx} the generator's: calls started outside its threads from now on run on one of its
+     * event-loop contexts. Requests issued straight from a plain thread (each one then gets a fresh context)
+     * made the keep-alive HTTP client pool stall now and then: a request waited for a connection while idle
+     * ones sat in the pool, and not even its connect timeout fired.
+     */
+    static Vertx use(Vertx vertx) {
+        home = vertx.getOrCreateContext();
+        return vertx;
+    }
+
+    /** Runs {@code call} on the current Vert.x context, or on the generator's when called from a plain thread. */
+    static <T> Future<T> onLoop(Supplier<Future<T>> call) {
+        return onLoop(home, call);
+    }
+
+    /** Runs {@code call} on the current Vert.x context, or on {@code ctx} when called from a plain thread. */
+    static <T> Future<T> onLoop(io.vertx.core.Context ctx, Supplier<Future<T>> call) {
+        if (io.vertx.core.Vertx.currentContext() != null || ctx == null) {
+            return call.get();
+        }
+        Promise<T> p = Promise.promise();
+        ctx.runOnContext(v -> {
+            try {
+                call.get().onComplete(p);
+            } catch (RuntimeException e) {
+                p.tryFail(e);
+            }
+        });
+        return p.future();
+    }
+
+    /**
+     * Runs the loop for {@code warmup} seconds unrecorded (JIT, caches, pools), then {@code seconds} measured, with a
+     * progress line every second; answers the measured summary (percentiles, rate, errors, server CPU).
+     */
+    static JsonObject closedLoop(Vertx vertx, Series series, int concurrency, int warmup, int seconds, Supplier<Future<?>> call) {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong errors = new AtomicLong();
         Promise<Void> done = Promise.promise();
@@ -28,6 +66,12 @@ final class Load {
         for (int i = 0; i < concurrency; i++) {
             vertx.runOnContext(v -> loop(running, series, call, errors, inFlight, done));
         }
+        for (int s = 0; s < warmup; s++) {
+            Bench.sleep(1000);
+            series.tick("(warm-up)");
+        }
+        series.restart();
+        errors.set(0);
         long start = System.nanoTime();
         for (int s = 0; s < seconds; s++) {
             Bench.sleep(1000);
@@ -47,8 +91,9 @@ final class Load {
             return;
         }
         long t0 = System.nanoTime();
-        // bounded: a lost answer is an error, never a hung benchmark
-        call.get().timeout(10, java.util.concurrent.TimeUnit.SECONDS).onComplete(ar -> {
+        // each call bounds itself (HTTP: connect + pool wait and idle timeouts, which also free the connection);
+        // this is only the backstop that keeps a lost answer from hanging the run
+        call.get().timeout(60, java.util.concurrent.TimeUnit.SECONDS).onComplete(ar -> {
             if (ar.succeeded()) {
                 series.record((System.nanoTime() - t0) / 1000);
             } else {
@@ -59,18 +104,19 @@ final class Load {
     }
 
     static Future<Buffer> get(HttpClient http, int port, String path, String token) {
+        // timeout = the wait for a pooled connection (connect timeout) and for the answer (idle timeout); when it
+        // fires the request is reset and its connection closed, so a slow answer cannot hold a pool slot forever
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(path)
-                .setIdleTimeout(15_000);
+                .setTimeout(15_000);
         if (token != null) {
             o.putHeader("authorization", "Bearer " + token);
         }
-        // bounded as a whole: waiting for a pooled connection is not covered by the idle timeout
-        return http.request(o).compose(req -> req.send()).compose(resp -> resp.body().map(b -> {
+        return onLoop(() -> http.request(o).compose(req -> req.send()).compose(resp -> resp.body().map(b -> {
             if (resp.statusCode() >= 300) {
                 throw new IllegalStateException(path + " answered " + resp.statusCode());
             }
             return b;
-        })).timeout(20, java.util.concurrent.TimeUnit.SECONDS);
+        })));
     }
 
     static JsonObject json(Future<?> f) {

@@ -22,11 +22,33 @@ final class Series {
     private final Histogram total = Stats.histogram();
     private final Recorder recorder = new Recorder(3);
     private final List<JsonObject> points = new ArrayList<>();
-    private final long start = System.nanoTime();
+    private final List<Long> pids;
+    private long start = System.nanoTime();
+    private long lastTick = start;
+    private double lastCpu;
+    private double cpuSeconds;
     private Histogram interval;
 
-    Series(String name) {
+    /** A series whose progress line and points also carry the server processes' CPU (cores busy) each second. */
+    Series(String name, List<Long> pids) {
         this.name = name;
+        this.pids = pids;
+        this.lastCpu = Stats.cpuSeconds(pids);
+    }
+
+    Series(String name) {
+        this(name, List.of());
+    }
+
+    /** Ends a warm-up: what was recorded so far (the JIT compiling, caches filling) leaves the figures. */
+    synchronized void restart() {
+        interval = recorder.getIntervalHistogram(interval);
+        total.reset();
+        points.clear();
+        start = System.nanoTime();
+        lastTick = start;
+        lastCpu = Stats.cpuSeconds(pids);
+        cpuSeconds = 0;
     }
 
     void record(long micros) {
@@ -37,18 +59,35 @@ final class Series {
     synchronized JsonObject tick(String extra) {
         interval = recorder.getIntervalHistogram(interval);
         total.add(interval);
-        double t = (System.nanoTime() - start) / 1e9;
+        long now = System.nanoTime();
+        double t = (now - start) / 1e9;
+        double cpu = Stats.cpuSeconds(pids);
+        double cores = pids.isEmpty() ? 0 : (cpu - lastCpu) / Math.max(0.001, (now - lastTick) / 1e9);
+        cpuSeconds += cpu - lastCpu;
+        lastCpu = cpu;
+        lastTick = now;
         JsonObject p = new JsonObject().put("t", Math.round(t * 10) / 10.0).put("count", interval.getTotalCount())
                 .put("p50", ms(interval.getValueAtPercentile(50))).put("p99", ms(interval.getValueAtPercentile(99)))
                 .put("p999", ms(interval.getValueAtPercentile(99.9)));
+        if (!pids.isEmpty()) {
+            p.put("serverCores", Math.round(cores * 100) / 100.0);
+        }
         points.add(p);
-        Bench.log(String.format(Locale.ROOT, "%-14s t=%5.1fs  %7d/s  p50=%7.2fms  p99=%7.2fms%s", name, t, interval.getTotalCount(),
-                p.getDouble("p50"), p.getDouble("p99"), extra == null ? "" : "  " + extra));
+        Bench.log(String.format(Locale.ROOT, "%-16s t=%5.1fs  %7d/s  p50=%7.2fms  p99=%7.2fms%s%s", name, t, interval.getTotalCount(),
+                p.getDouble("p50"), p.getDouble("p99"), pids.isEmpty() ? "" : String.format(Locale.ROOT, "  server cpu=%.2f", cores),
+                extra == null ? "" : "  " + extra));
         return p;
     }
 
-    JsonObject summary(double seconds) {
-        return Stats.percentiles(total).put("perSecond", Math.round(total.getTotalCount() / Math.max(0.001, seconds)));
+    /** Percentiles and rate since the last restart, with the server CPU seconds spent and the work done per CPU-second. */
+    synchronized JsonObject summary(double seconds) {
+        JsonObject s = Stats.percentiles(total).put("perSecond", Math.round(total.getTotalCount() / Math.max(0.001, seconds)));
+        if (!pids.isEmpty()) {
+            s.put("serverCpuSeconds", Math.round(cpuSeconds * 100) / 100.0)
+                    .put("perServerCpuSecond", cpuSeconds > 0 ? Math.round(total.getTotalCount() / cpuSeconds) : null)
+                    .put("serverCpuMicrosPerOp", total.getTotalCount() > 0 ? Math.round(cpuSeconds * 1e7 / total.getTotalCount()) / 10.0 : null);
+        }
+        return s;
     }
 
     JsonArray points() {

@@ -1,16 +1,24 @@
 package io.parley.auth;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * bcrypt on a named worker pool of its own, so a login storm queues there and never holds an event
- * loop or the shared worker pool.
+ * loop or the shared worker pool. The queue is bounded by time: when the work already waiting would
+ * take longer than {@code maxWaitMs} to get through, a new hash is refused at once with
+ * {@link ErrorCode#OVERLOADED} (503 and Retry-After) instead of joining a queue whose tail would time
+ * out anyway. The time of one hash is measured as it runs (a moving average), so the bound holds
+ * whatever the cost factor and the machine.
  */
 public final class PasswordHasher {
 
@@ -20,15 +28,56 @@ public final class PasswordHasher {
     public static final int MAX_BYTES = 72;
     private final WorkerExecutor workers;
     private final int cost;
+    private final int threads;
+    private final long maxWaitNanos;
+    /** Hashes queued or running. */
+    private final AtomicInteger pending = new AtomicInteger();
+    /** Moving average of one hash's duration, in nanoseconds. */
+    private volatile long averageNanos;
+    private final AtomicInteger refused = new AtomicInteger();
 
-    public PasswordHasher(Vertx vertx, int cost, int threads) {
+    public PasswordHasher(Vertx vertx, int cost, int threads, int maxWaitMs) {
         this.cost = cost;
+        this.threads = threads;
+        this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         this.workers = vertx.createSharedWorkerExecutor("parley-bcrypt", threads, 30, TimeUnit.SECONDS);
+        long t0 = System.nanoTime();
         this.dummyHash = BCrypt.withDefaults().hashToString(cost, "parley-dummy-password".toCharArray());
+        this.averageNanos = System.nanoTime() - t0;
     }
 
     public Future<String> hash(String password) {
-        return workers.executeBlocking(() -> BCrypt.withDefaults().hashToString(cost, password.toCharArray()), false);
+        return run(() -> BCrypt.withDefaults().hashToString(cost, password.toCharArray()));
+    }
+
+    /** How many hashes were refused because the queue was full (for the metrics). */
+    public int refused() {
+        return refused.get();
+    }
+
+    /** Hashes queued or running now. */
+    public int pending() {
+        return pending.get();
+    }
+
+    private <T> Future<T> run(Callable<T> work) {
+        int ahead = pending.getAndIncrement();
+        // the work ahead of this one, spread over the threads, is what it would wait
+        if (ahead >= threads && (ahead - threads + 1) * averageNanos / threads > maxWaitNanos) {
+            pending.decrementAndGet();
+            refused.incrementAndGet();
+            return Future.failedFuture(ParleyException.of(ErrorCode.OVERLOADED,
+                    "The server is busy signing people in; try again in a few seconds."));
+        }
+        return workers.<T>executeBlocking(() -> {
+            long t0 = System.nanoTime();
+            try {
+                return work.call();
+            } finally {
+                long took = System.nanoTime() - t0;
+                averageNanos = (averageNanos * 7 + took) / 8;
+            }
+        }, false).andThen(ar -> pending.decrementAndGet());
     }
 
     /** Verifies against {@code hash}, or against a dummy hash when {@code hash} is null (and then answers false). */
@@ -39,8 +88,7 @@ public final class PasswordHasher {
         boolean possible = hash != null && bytes.length <= MAX_BYTES;
         byte[] candidate = possible ? bytes : "parley-dummy-password".getBytes(StandardCharsets.UTF_8);
         String against = possible ? hash : dummyHash;
-        return workers.executeBlocking(() -> BCrypt.verifyer()
-                .verify(candidate, against.getBytes(StandardCharsets.UTF_8)).verified && possible, false);
+        return run(() -> BCrypt.verifyer().verify(candidate, against.getBytes(StandardCharsets.UTF_8)).verified && possible);
     }
 
     public Future<Void> close() {

@@ -14,6 +14,7 @@ public enum ErrorCode {
     INTERNAL(1000, "internal", 500, true),
     UNAVAILABLE(1001, "unavailable", 503, true),
     TIMEOUT(1002, "timeout", 504, true),
+    OVERLOADED(1003, "overloaded", 503, true),
 
     BAD_REQUEST(2000, "bad_request", 400, false),
     INVALID_JSON(2001, "invalid_json", 400, false),

@@ -40,6 +40,8 @@ public final class Problems {
                 .put("requestId", requestId);
         if (p.code() == ErrorCode.RATE_LIMITED) {
             ctx.response().putHeader("Retry-After", "1"); // buckets refill every second
+        } else if (p.code() == ErrorCode.OVERLOADED || p.code() == ErrorCode.UNAVAILABLE) {
+            ctx.response().putHeader("Retry-After", "2"); // a shed queue drains in about its bound (auth.bcryptMaxWaitMs)
         }
         ctx.response().setStatusCode(p.code().status)
                 .putHeader("Content-Type", "application/problem+json")

@@ -46,7 +46,13 @@ public class PersistenceVerticle extends VerticleBase {
         pool = createPool(config.db());
         cache = config.redis().url().isEmpty() ? sharedLocalCache()
                 : new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(), redisPrefix(config));
-        hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptThreads());
+        hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptThreads(),
+                config.auth().bcryptMaxWaitMs());
+        io.micrometer.core.instrument.Gauge.builder("parley.auth.bcrypt.pending", hasher, PasswordHasher::pending)
+                .description("Password hashes queued or running").register(io.parley.metrics.Metrics.registry(vertx));
+        io.micrometer.core.instrument.FunctionCounter.builder("parley.auth.bcrypt.refused", hasher, PasswordHasher::refused)
+                .description("Sign-ins and sign-ups refused with 503 because the hashing queue was full")
+                .register(io.parley.metrics.Metrics.registry(vertx));
         probe = new io.parley.metrics.EventLoopProbe(vertx, io.parley.metrics.Metrics.registry(vertx));
         probe.start();
         Db db = new Db(pool, io.parley.metrics.Metrics.registry(vertx), config.persistence().slowQueryMs());

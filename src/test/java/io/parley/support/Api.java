@@ -15,7 +15,8 @@ public final class Api {
 
     private static final AtomicInteger HANDLES = new AtomicInteger();
 
-    public record Resp(int status, String body, String contentType) {
+    /** An answer; retryAfter is the Retry-After header, or null. */
+    public record Resp(int status, String body, String contentType, String retryAfter) {
 
         public JsonObject json() {
             return new JsonObject(body);
@@ -63,7 +64,8 @@ public final class Api {
         b.method(method, payload == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
         try {
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Resp(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+            return new Resp(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+                    r.headers().firstValue("Retry-After").orElse(null));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
