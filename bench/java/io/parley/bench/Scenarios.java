@@ -260,7 +260,7 @@ final class Scenarios {
                 + storm + ") g").execute(Tuple.of(hash)).await();
         String token = signup("cheap" + t);
         // the cheap request, warmed first so the figure is the storm's effect and not the JIT's
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0, n = Bench.intOpt(o, "cheapWarmup", 2000); i < n; i++) {
             Load.get(http, hot, "/api/v1/me", token).await();
         }
         Series cheap = new Series("cheap GET /me", pids);

@@ -12,7 +12,8 @@ import java.util.List;
 public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Auth auth, Cluster cluster,
                            Persistence persistence, Presence presence, Messages messages, JsonObject json) {
 
-    public record Http(String host, int port, int instances, int idleTimeoutSeconds, int maxBodyBytes) {
+    /** nativeTransport: Netty's epoll transport on Linux (falls back to NIO where it is not available). */
+    public record Http(String host, int port, int instances, int idleTimeoutSeconds, int maxBodyBytes, boolean nativeTransport) {
     }
 
     /** allowedOrigins: empty = same origin as the Host header only; "*" = any origin. */
@@ -63,7 +64,8 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
         return new ParleyConfig(
                 new Http(r.string("http", "host"), r.integer("http", "port", 0, 65535),
                         httpInstances == 0 ? cores : httpInstances,
-                        r.integer("http", "idleTimeoutSeconds", 1, 86400), r.integer("http", "maxBodyBytes", 1024, 16 << 20)),
+                        r.integer("http", "idleTimeoutSeconds", 1, 86400), r.integer("http", "maxBodyBytes", 1024, 16 << 20),
+                        r.bool("http", "nativeTransport")),
                 new Ws(r.integer("ws", "maxFrameBytes", 256, 16 << 20), r.integer("ws", "maxMessageBytes", 256, 16 << 20),
                         r.integer("ws", "idleTimeoutSeconds", 5, 86400), r.bool("ws", "compression"),
                         r.list("ws", "allowedOrigins"), r.integer("ws", "sendRatePerSecond", 1, 100_000),
