@@ -82,6 +82,61 @@ final class Load {
         return series.summary((System.nanoTime() - start) / 1e9).put("errors", errors.get()).put("concurrency", concurrency);
     }
 
+    /**
+     * Open-loop load: calls started at a fixed {@code rate} per second whatever the answers do, for {@code warmup}
+     * seconds unrecorded and then {@code seconds} measured. Latency counts from when a call was due, not
+     * when it went out, so a stalled server is not hidden by a generator that waits for it (coordinated
+     * omission). At most {@code maxInFlight} calls are outstanding; calls due beyond that are counted as
+     * dropped, and the run is then over capacity.
+     */
+    static JsonObject openLoop(Vertx vertx, Series series, int rate, int warmup, int seconds, int maxInFlight, Supplier<Future<?>> call) {
+        AtomicLong errors = new AtomicLong();
+        AtomicLong dropped = new AtomicLong();
+        AtomicLong inFlight = new AtomicLong();
+        AtomicLong issued = new AtomicLong();
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / rate;
+        long timer = vertx.setPeriodic(1, id -> {
+            long now = System.nanoTime();
+            long due = (now - start) / interval;
+            for (long k = issued.get(); k < due; k = issued.incrementAndGet()) {
+                long dueAt = start + k * interval;
+                if (inFlight.get() >= maxInFlight) {
+                    dropped.incrementAndGet();
+                    continue;
+                }
+                inFlight.incrementAndGet();
+                call.get().timeout(60, java.util.concurrent.TimeUnit.SECONDS).onComplete(ar -> {
+                    inFlight.decrementAndGet();
+                    if (ar.succeeded()) {
+                        series.record((System.nanoTime() - dueAt) / 1000);
+                    } else {
+                        errors.incrementAndGet();
+                    }
+                });
+            }
+        });
+        for (int s = 0; s < warmup; s++) {
+            Bench.sleep(1000);
+            series.tick("(warm-up)");
+        }
+        series.restart();
+        errors.set(0);
+        dropped.set(0);
+        long measured = System.nanoTime();
+        for (int s = 0; s < seconds; s++) {
+            Bench.sleep(1000);
+            series.tick("in flight " + inFlight.get() + (errors.get() + dropped.get() > 0 ? " errors=" + errors.get() + " dropped=" + dropped.get() : ""));
+        }
+        vertx.cancelTimer(timer);
+        JsonObject r = series.summary((System.nanoTime() - measured) / 1e9).put("offeredRate", rate).put("errors", errors.get())
+                .put("dropped", dropped.get());
+        for (int i = 0; i < 300 && inFlight.get() > 0; i++) {
+            Bench.sleep(100);
+        }
+        return r;
+    }
+
     private static void loop(AtomicBoolean running, Series series, Supplier<Future<?>> call, AtomicLong errors, AtomicLong inFlight,
                              Promise<Void> done) {
         if (!running.get()) {

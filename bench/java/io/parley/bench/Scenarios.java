@@ -104,6 +104,15 @@ final class Scenarios {
         return Load.get(http, hot, "/api/v1/me", token).await().toJsonObject().getLong("id");
     }
 
+    /** A phase at a fixed offered rate (open loop): the latency the goals name "at N per second". */
+    private JsonObject rated(String name, int port, int rate, int secs, java.util.function.Supplier<Future<?>> call) {
+        List<Long> serving = port <= 0 || pids.isEmpty() ? List.of() : List.of(pids.get(port == hot || pids.size() == 1 ? 0 : 1));
+        Series s = new Series(name, serving);
+        JsonObject r = Load.openLoop(vertx, s, rate, warmup, secs, 2000, call);
+        charts.put(name, s.points());
+        return r;
+    }
+
     private JsonObject phase(String name, int port, int conc, int secs, java.util.function.Supplier<Future<?>> call) {
         // the CPU of the node that serves the phase (none for the raw database phases)
         List<Long> serving = port <= 0 || pids.isEmpty() ? List.of() : List.of(pids.get(port == hot || pids.size() == 1 ? 0 : 1));
@@ -145,6 +154,12 @@ final class Scenarios {
         out.put("hotLatestPage", phase("hot latest page", hot, concurrency, seconds, () -> Load.get(http, hot,
                 "/api/v1/channels/" + ids.get(r.nextInt(ids.size())) + "/messages?limit=50", token)));
         out.put("coldVsRaw", ratio(out.getJsonObject("coldDeepPages"), out.getJsonObject("rawQuery")));
+        // the latency goals are at a given rate: uncached deep pages and cached latest pages at `rate` pages/s
+        int rate = Bench.intOpt(o, "rate", 2000);
+        out.put("coldDeepPagesAtRate", rated("cold deep @" + rate + "/s", cold, rate, seconds, () -> Load.get(http, cold,
+                "/api/v1/channels/" + ids.get(r.nextInt(ids.size())) + "/messages?limit=50&before=" + (2 + r.nextInt(perChannel)), token)));
+        out.put("hotLatestPageAtRate", rated("hot latest @" + rate + "/s", hot, rate, seconds, () -> Load.get(http, hot,
+                "/api/v1/channels/" + ids.get(r.nextInt(ids.size())) + "/messages?limit=50", token)));
         return out;
     }
 
@@ -176,6 +191,9 @@ final class Scenarios {
             Load.get(http, hot, "/api/v1/channels", tk).await();
         });
         out.put("hot", phase("hot lists", hot, concurrency, seconds, () -> Load.get(http, hot, "/api/v1/channels", tokens.get(r.nextInt(users)))));
+        int rate = Bench.intOpt(o, "rate", 2000);
+        out.put("hotAtRate", rated("hot @" + rate + "/s", hot, rate, seconds, () -> Load.get(http, hot, "/api/v1/channels",
+                tokens.get(r.nextInt(users)))));
         return out;
     }
 
@@ -202,6 +220,16 @@ final class Scenarios {
             AtomicLong next = new AtomicLong();
             out.put("c" + c, phase("send c=" + c, hot, c, seconds, () -> senders.get((int) (next.incrementAndGet() % c))
                     .send(ids.get(ThreadLocalRandom.current().nextInt(channels)), "b" + n.incrementAndGet())));
+            if (c == 64) {
+                // ack latency at fixed rates over the same 64 sockets: the goal's rate, and half of what c=64 sustained
+                int goal = Bench.intOpt(o, "rate", 5000);
+                int half = (int) Math.max(1, out.getJsonObject("c64").getLong("perSecond") / 2);
+                for (int rate : new int[]{half, goal}) {
+                    out.put("at" + rate, rated("send @" + rate + "/s", hot, rate, seconds, () -> senders.get((int) (next.incrementAndGet() % c))
+                            .send(ids.get(ThreadLocalRandom.current().nextInt(channels)), "b" + n.incrementAndGet())));
+                }
+                out.put("atHalfOfC64", out.getJsonObject("at" + half)).put("atGoalRate", out.getJsonObject("at" + goal));
+            }
             senders.forEach(s -> s.ws.close());
         }
         String sql = "WITH ch AS (UPDATE channels SET last_seq = last_seq + 1, last_message_at = now() WHERE id = $1 AND is_active"

@@ -1,7 +1,7 @@
 package io.parley.cache;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
 
@@ -15,10 +15,13 @@ import java.util.List;
  */
 public interface ChatCache {
 
-    /** A hit carries the value; a miss carries what {@code store*} needs (the versions read). */
-    record Lookup(JsonObject value, Object token) {
+    /**
+     * A hit carries the value: the JSON bytes of the response, as stored; a miss carries what {@code store*}
+     * needs (the versions read).
+     */
+    record Lookup(Buffer json, Object token) {
         public boolean hit() {
-            return value != null;
+            return json != null;
         }
     }
 
@@ -30,7 +33,7 @@ public interface ChatCache {
             return miss;
         }
 
-        public Future<Void> storeList(long userId, Lookup m, List<Long> channelIds, JsonObject value) {
+        public Future<Void> storeList(long userId, Lookup m, List<Long> channelIds, Buffer json) {
             return Future.succeededFuture();
         }
 
@@ -38,7 +41,7 @@ public interface ChatCache {
             return miss;
         }
 
-        public Future<Void> storePage(long channelId, long userId, Lookup m, String params, JsonObject value) {
+        public Future<Void> storePage(long channelId, long userId, Lookup m, String params, Buffer json) {
             return Future.succeededFuture();
         }
 
@@ -50,7 +53,7 @@ public interface ChatCache {
             return miss;
         }
 
-        public Future<Void> storeSearch(long userId, Lookup m, String key, JsonObject value) {
+        public Future<Void> storeSearch(long userId, Lookup m, String key, Buffer json) {
             return Future.succeededFuture();
         }
     };
@@ -61,16 +64,16 @@ public interface ChatCache {
      */
     Future<Lookup> search(long userId, String key);
 
-    Future<Void> storeSearch(long userId, Lookup miss, String key, JsonObject value);
+    Future<Void> storeSearch(long userId, Lookup miss, String key, Buffer json);
 
     Future<Lookup> list(long userId);
 
-    Future<Void> storeList(long userId, Lookup miss, List<Long> channelIds, JsonObject value);
+    Future<Void> storeList(long userId, Lookup miss, List<Long> channelIds, Buffer json);
 
     /** {@code params}: the page's cursor and limit, as a key part. */
     Future<Lookup> page(long channelId, long userId, String params);
 
-    Future<Void> storePage(long channelId, long userId, Lookup miss, String params, JsonObject value);
+    Future<Void> storePage(long channelId, long userId, Lookup miss, String params, Buffer json);
 
     /** Bumps versions after a committed change; completes when lookups can no longer see the old state. */
     Future<Void> changed(List<Long> contentOf, List<Long> membershipOf, List<Long> listsOf);

@@ -1,7 +1,6 @@
 package io.parley.cache;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,14 +9,17 @@ import java.io.UncheckedIOException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
-/** Cached values: JSON, gzipped over a size (first byte 'z'), else plain (first byte 'p'). */
+/**
+ * Cached values: the JSON bytes of a response, gzipped over a size (first byte 'z'), else plain (first
+ * byte 'p'). A hit gives back the bytes as they were stored, so they are served without being parsed
+ * and encoded again.
+ */
 final class Codec {
 
     private Codec() {
     }
 
-    static Buffer encode(JsonObject value, int gzipOver) {
-        Buffer json = value.toBuffer();
+    static Buffer encode(Buffer json, int gzipOver) {
         if (json.length() <= gzipOver) {
             return Buffer.buffer(json.length() + 1).appendByte((byte) 'p').appendBuffer(json);
         }
@@ -31,12 +33,12 @@ final class Codec {
         return Buffer.buffer(out.toByteArray());
     }
 
-    static JsonObject decode(Buffer stored) {
+    static Buffer decode(Buffer stored) {
         if (stored.getByte(0) == 'p') {
-            return new JsonObject(stored.getBuffer(1, stored.length()));
+            return stored.getBuffer(1, stored.length());
         }
         try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(stored.getBytes(1, stored.length())))) {
-            return new JsonObject(Buffer.buffer(gz.readAllBytes()));
+            return Buffer.buffer(gz.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -66,9 +66,9 @@ public final class LocalChatCache implements ChatCache {
     }
 
     @Override
-    public Future<Void> storeSearch(long userId, Lookup miss, String key, JsonObject value) {
+    public Future<Void> storeSearch(long userId, Lookup miss, String key, Buffer json) {
         if (miss.token() instanceof ListToken t && t.versions() != null) {
-            put("search:" + userId + ":" + key, Codec.encode(value, gzipOver), t.userVersion() + "|" + t.versions(), searchTtl);
+            put("search:" + userId + ":" + key, Codec.encode(json, gzipOver), t.userVersion() + "|" + t.versions(), searchTtl);
         }
         return Future.succeededFuture();
     }
@@ -99,12 +99,12 @@ public final class LocalChatCache implements ChatCache {
     }
 
     @Override
-    public Future<Void> storeList(long userId, Lookup miss, List<Long> channelIds, JsonObject value) {
+    public Future<Void> storeList(long userId, Lookup miss, List<Long> channelIds, Buffer json) {
         if (miss.token() instanceof ListToken t) {
             put("list:ids:" + userId, Buffer.buffer(String.join(",", channelIds.stream().map(String::valueOf).toList())),
                     String.valueOf(t.userVersion()), listTtl);
             if (t.versions() != null && t.versions().keySet().equals(new HashSet<>(channelIds))) {
-                put("list:data:" + userId, Codec.encode(value, gzipOver), t.userVersion() + "|" + t.versions(), listTtl);
+                put("list:data:" + userId, Codec.encode(json, gzipOver), t.userVersion() + "|" + t.versions(), listTtl);
             }
         }
         return Future.succeededFuture();
@@ -125,9 +125,9 @@ public final class LocalChatCache implements ChatCache {
     }
 
     @Override
-    public Future<Void> storePage(long channelId, long userId, Lookup miss, String params, JsonObject value) {
+    public Future<Void> storePage(long channelId, long userId, Lookup miss, String params, Buffer json) {
         if (miss.token() instanceof PageToken t) {
-            put("page:" + channelId + ":" + params, Codec.encode(value, gzipOver), String.valueOf(t.version()), pageTtl);
+            put("page:" + channelId + ":" + params, Codec.encode(json, gzipOver), String.valueOf(t.version()), pageTtl);
             put("mem:" + channelId + ":" + userId, Buffer.buffer(), String.valueOf(t.membershipVersion()), pageTtl);
         }
         return Future.succeededFuture();

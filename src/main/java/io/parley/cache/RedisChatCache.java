@@ -122,12 +122,12 @@ public final class RedisChatCache implements ChatCache {
     }
 
     @Override
-    public Future<Void> storeSearch(long userId, Lookup miss, String key, JsonObject value) {
+    public Future<Void> storeSearch(long userId, Lookup miss, String key, Buffer json) {
         if (!(miss.token() instanceof ListToken t) || t.ids() == null) {
             return Future.succeededFuture(); // the user's channels are not known yet: nothing to validate against
         }
         List<Request> batch = List.of(
-                Request.cmd(Command.SET).arg(prefix + "search:data:" + userId + ":" + key).arg(Codec.encode(value, gzipOver))
+                Request.cmd(Command.SET).arg(prefix + "search:data:" + userId + ":" + key).arg(Codec.encode(json, gzipOver))
                         .arg("EX").arg(searchTtl),
                 Request.cmd(Command.SET).arg(prefix + "search:meta:" + userId + ":" + key)
                         .arg(t.epoch() + "|" + t.userVersion() + "|" + t.versions()).arg("EX").arg(searchTtl));
@@ -153,7 +153,7 @@ public final class RedisChatCache implements ChatCache {
     }
 
     @Override
-    public Future<Void> storeList(long userId, Lookup miss, List<Long> channelIds, JsonObject value) {
+    public Future<Void> storeList(long userId, Lookup miss, List<Long> channelIds, Buffer json) {
         if (!(miss.token() instanceof ListToken t)) {
             return Future.succeededFuture();
         }
@@ -163,7 +163,7 @@ public final class RedisChatCache implements ChatCache {
                 .arg("EX").arg(listTtl));
         // the value is servable only if its channels' versions were read before Postgres, i.e. the ids matched
         if (t.ids() != null && new HashSet<>(t.ids()).equals(new HashSet<>(channelIds)) && t.ids().size() == channelIds.size()) {
-            batch.add(Request.cmd(Command.SET).arg(prefix + "list:data:" + userId).arg(Codec.encode(value, gzipOver)).arg("EX").arg(listTtl));
+            batch.add(Request.cmd(Command.SET).arg(prefix + "list:data:" + userId).arg(Codec.encode(json, gzipOver)).arg("EX").arg(listTtl));
             batch.add(Request.cmd(Command.SET).arg(prefix + "list:meta:" + userId)
                     .arg(t.epoch() + "|" + t.userVersion() + "|" + t.versions()).arg("EX").arg(listTtl));
             // keep the id order the versions were read in
@@ -192,13 +192,13 @@ public final class RedisChatCache implements ChatCache {
     }
 
     @Override
-    public Future<Void> storePage(long channelId, long userId, Lookup miss, String params, JsonObject value) {
+    public Future<Void> storePage(long channelId, long userId, Lookup miss, String params, Buffer json) {
         if (!(miss.token() instanceof PageToken t)) {
             return Future.succeededFuture();
         }
         List<Request> batch = List.of(
                 Request.cmd(Command.SET).arg(prefix + "page:" + channelId + ":" + t.epoch() + ":" + t.version() + ":" + params)
-                        .arg(Codec.encode(value, gzipOver)).arg("EX").arg(pageTtl),
+                        .arg(Codec.encode(json, gzipOver)).arg("EX").arg(pageTtl),
                 // the caller was a member in good standing at this membership version
                 Request.cmd(Command.SET).arg(prefix + "mem:" + channelId + ":" + userId).arg(t.membershipVersion()).arg("EX").arg(pageTtl));
         return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();

@@ -10,6 +10,7 @@ import io.parley.persistence.ChannelStore;
 import io.parley.persistence.MessageStore;
 import io.parley.persistence.UserStore;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,12 +47,17 @@ public final class ChatService {
     }
 
     /** My channels: from the cache when every channel in it is unchanged, else one query. */
-    public Future<JsonObject> list(Principal p) {
-        return cache.list(p.userId()).compose(look -> look.hit() ? Future.succeededFuture(look.value())
+    /**
+     * The caller's channel list as the JSON bytes of the response: a cache hit is served as stored, never
+     * parsed and encoded again (the list is the hottest read), and a miss is encoded once for both the
+     * reply and the cache.
+     */
+    public Future<Buffer> list(Principal p) {
+        return cache.list(p.userId()).compose(look -> look.hit() ? Future.succeededFuture(look.json())
                 : channels.list(p.userId()).map(list -> {
-                    JsonObject value = new JsonObject().put("channels", new JsonArray(list.stream().map(Views::summary).toList()));
-                    cache.storeList(p.userId(), look, list.stream().map(s -> s.channel().id()).toList(), value);
-                    return value;
+                    Buffer json = new JsonObject().put("channels", new JsonArray(list.stream().map(Views::summary).toList())).toBuffer();
+                    cache.storeList(p.userId(), look, list.stream().map(s -> s.channel().id()).toList(), json);
+                    return json;
                 }));
     }
 
@@ -166,13 +172,14 @@ public final class ChatService {
     }
 
     /** before/after are exclusive cursors (MAX / -1 = none); the page is newest first. An after cursor alone pages forward. */
-    public Future<JsonObject> page(Principal p, long channelId, long before, long after, int limit) {
+    /** A page of history as the JSON bytes of the response (served from the cache as stored, like the list). */
+    public Future<Buffer> page(Principal p, long channelId, long before, long after, int limit) {
         boolean forward = after >= 0 && before == Long.MAX_VALUE;
         String params = before + ":" + after + ":" + limit;
-        return cache.page(channelId, p.userId(), params).compose(look -> look.hit() ? Future.succeededFuture(look.value())
+        return cache.page(channelId, p.userId(), params).compose(look -> look.hit() ? Future.succeededFuture(look.json())
                 : messages.page(channelId, p.userId(), before, after, limit + 1, !forward).compose(list -> {
                     if (list.isEmpty()) {
-                        return member(p, channelId).map(c -> pageJson(List.of(), false));
+                        return member(p, channelId).map(c -> pageJson(List.of(), false).toBuffer());
                     }
                     boolean hasMore = list.size() > limit;
                     List<Message> page = hasMore ? list.subList(0, limit) : list;
@@ -180,10 +187,10 @@ public final class ChatService {
                         page = new java.util.ArrayList<>(page);
                         java.util.Collections.reverse(page);
                     }
-                    JsonObject value = pageJson(page, hasMore);
+                    Buffer json = pageJson(page, hasMore).toBuffer();
                     // a non-empty page proves membership in good standing: cache both
-                    cache.storePage(channelId, p.userId(), look, params, value);
-                    return Future.succeededFuture(value);
+                    cache.storePage(channelId, p.userId(), look, params, json);
+                    return Future.succeededFuture(json);
                 }));
     }
 
@@ -192,7 +199,7 @@ public final class ChatService {
      * the last result's (createdAt, channelId, seq); results are cached while none of the caller's
      * channels changes.
      */
-    public Future<JsonObject> search(Principal p, String query, Long channelId, String cursor, int limit) {
+    public Future<Buffer> search(Principal p, String query, Long channelId, String cursor, int limit) {
         java.time.OffsetDateTime beforeTime = null;
         long beforeChannel = 0;
         long beforeSeq = 0;
@@ -211,7 +218,7 @@ public final class ChatService {
         long bc = beforeChannel;
         long bs = beforeSeq;
         String key = query + "|" + channelId + "|" + cursor + "|" + limit;
-        return cache.search(p.userId(), key).compose(look -> look.hit() ? Future.succeededFuture(look.value())
+        return cache.search(p.userId(), key).compose(look -> look.hit() ? Future.succeededFuture(look.json())
                 : messages.search(p.userId(), query, channelId, t, bc, bs, limit + 1).compose(found -> {
                     Future<Void> access = found.isEmpty() && channelId != null ? member(p, channelId).mapEmpty() : Future.succeededFuture();
                     return access.map(v -> {
@@ -221,9 +228,9 @@ public final class ChatService {
                                 .put("channelName", f.channelName())).toList());
                         Message last = page.isEmpty() ? null : page.get(page.size() - 1).message();
                         String next = more ? micros(last.createdAt()) + "_" + last.channelId() + "_" + last.seq() : null;
-                        JsonObject value = new JsonObject().put("results", results).put("nextCursor", next);
-                        cache.storeSearch(p.userId(), look, key, value);
-                        return value;
+                        Buffer json = new JsonObject().put("results", results).put("nextCursor", next).toBuffer();
+                        cache.storeSearch(p.userId(), look, key, json);
+                        return json;
                     });
                 }));
     }

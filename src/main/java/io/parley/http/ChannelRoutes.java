@@ -178,6 +178,6 @@ final class ChannelRoutes {
     }
 
     private void reply(RoutingContext ctx, int status, String address, JsonObject req) {
-        call(eventBus, address, req).onSuccess(r -> json(ctx, status, r)).onFailure(ctx::fail);
+        Requests.callAny(eventBus, address, req).onSuccess(r -> Requests.json(ctx, status, r)).onFailure(ctx::fail);
     }
 }

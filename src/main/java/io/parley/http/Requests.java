@@ -125,4 +125,17 @@ public final class Requests {
     public static void json(RoutingContext ctx, int status, JsonObject body) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
     }
+
+    /** Writes an answer that is either a JsonObject or the JSON bytes of one (cached reads come as bytes). */
+    public static void json(RoutingContext ctx, int status, Object body) {
+        Buffer bytes = body instanceof Buffer b ? b : ((JsonObject) body).toBuffer();
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(bytes);
+    }
+
+    /** A local request whose answer may be a JsonObject or a Buffer of JSON. */
+    public static Future<Object> callAny(EventBus eventBus, String address, JsonObject body) {
+        return eventBus.<Object>request(address, body, LOCAL)
+                .map(io.vertx.core.eventbus.Message::body)
+                .recover(t -> Future.failedFuture(ParleyException.from(t)));
+    }
 }

@@ -144,11 +144,12 @@ final class PersistenceApi {
         return new Principal(as.getLong("uid"), as.getString("kind"), as.getString("role"), as.getString("fid"));
     }
 
-    private void local(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    /** Handlers answer a JsonObject, or a Buffer holding the JSON bytes of a response (cached reads). */
+    private void local(String address, Function<JsonObject, Future<?>> handler) {
         bind(eventBus.localConsumer(address), handler);
     }
 
-    private void bind(MessageConsumer<JsonObject> consumer, Function<JsonObject, Future<JsonObject>> handler) {
+    private void bind(MessageConsumer<JsonObject> consumer, Function<JsonObject, Future<?>> handler) {
         consumers.add(consumer);
         consumer.handler(msg -> call(handler, msg));
     }
@@ -164,9 +165,9 @@ final class PersistenceApi {
         });
     }
 
-    private void call(Function<JsonObject, Future<JsonObject>> handler, Message<JsonObject> msg) {
+    private void call(Function<JsonObject, Future<?>> handler, Message<JsonObject> msg) {
         inflight++;
-        Future<JsonObject> result;
+        Future<?> result;
         try {
             result = handler.apply(msg.body() == null ? new JsonObject() : msg.body());
         } catch (RuntimeException e) {
