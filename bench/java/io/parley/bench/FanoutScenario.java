@@ -56,6 +56,9 @@ final class FanoutScenario {
     private final AtomicLong closed = new AtomicLong();
     private volatile boolean measuring;
     private final AtomicLong stepSent = new AtomicLong();
+    /** Every measured delivery, second by second, for the chart. */
+    private final Series timeline;
+    private final String chartOf;
 
     FanoutScenario(Map<String, String> o) {
         ports = Arrays.stream(o.getOrDefault("ports", "8080").split(",")).map(Integer::parseInt).toList();
@@ -78,6 +81,8 @@ final class FanoutScenario {
         p99LimitMs = Double.parseDouble(o.getOrDefault("p99LimitMs", "50"));
         seconds = Bench.intOpt(o, "seconds", 10);
         warmup = Bench.intOpt(o, "warmup", 10);
+        timeline = new Series("fan-out", pids);
+        chartOf = o.get("out");
     }
 
     private static long key(long channelId, long seq) {
@@ -155,6 +160,7 @@ final class FanoutScenario {
             } else if (peak != null) {
                 out.put("peak", peak);
             }
+            writeChart();
             // let in-flight deliveries land: wait until none arrives for 2 s (at most 60 s)
             awaitQuiet(60);
             long lost = 0;
@@ -207,16 +213,11 @@ final class FanoutScenario {
                         + ",\"clientMsgId\":\"b" + tag + n + "\",\"body\":\"" + System.nanoTime() + "\"}");
             }
         });
-        long last = delivered0;
-        double lastCpu = cpu0;
         for (int s = 1; s <= secs; s++) {
             Bench.sleep(1000);
-            long d = delivered.get();
-            double cpu = Stats.cpuSeconds(pids);
-            Bench.log(String.format(java.util.Locale.ROOT, "%-12s rate=%6d msg/s  t=%2ds  delivered %7d/s  p99=%7.2fms  server cpu=%.2f  errors=%d",
-                    label, rate, s, d - last, latency.getValueAtPercentile(99) / 1000.0, cpu - lastCpu, errors.get()));
-            last = d;
-            lastCpu = cpu;
+            // one point a second: deliveries and latency percentiles of that second, server CPU
+            JsonObject point = timeline.tick(label + " @" + rate + " msg/s" + (errors.get() > 0 ? " errors=" + errors.get() : ""));
+            point.put("offeredRate", rate).put("label", label);
         }
         vertx.cancelTimer(ticker);
         double window = (System.nanoTime() - start) / 1e9;
@@ -234,6 +235,21 @@ final class FanoutScenario {
                 .put("keptUp", inWindow >= 0.95 * expected && landed >= expected)
                 .put("p99", h.getValueAtPercentile(99) / 1000.0)
                 .put("latency", Stats.percentiles(h)).put("ackLatency", Stats.percentiles(ackLatency));
+    }
+
+    /** The HTML chart next to the JSON result: latency percentiles and deliveries per second over the run. */
+    private void writeChart() {
+        if (chartOf == null) {
+            return;
+        }
+        try {
+            java.nio.file.Path html = java.nio.file.Path.of(chartOf.replace(".json", ".html"));
+            java.nio.file.Files.createDirectories(html.toAbsolutePath().getParent());
+            Series.chart(html, "Parley fan-out — " + ports.size() + " nodes, " + channels + " channels × " + members
+                    + " members, offered load stepped " + rates, new JsonObject().put("deliveries (warm-up, steps, half of peak)", timeline.points()));
+        } catch (java.io.IOException e) {
+            Bench.log("chart not written: " + e.getMessage());
+        }
     }
 
     /** Waits until no delivery has arrived for 2 s, at most {@code maxSeconds}. */
@@ -256,7 +272,9 @@ final class FanoutScenario {
             delivered.incrementAndGet();
             deliveries.computeIfAbsent(key(number(text, "\"channelId\":"), number(text, "\"seq\":")), k -> new AtomicInteger()).incrementAndGet();
             if (measuring) {
-                latency.recordValue(Math.max(0, (now - number(text, "\"body\":\"")) / 1000));
+                long micros = Math.max(0, (now - number(text, "\"body\":\"")) / 1000);
+                latency.recordValue(micros);
+                timeline.record(micros);
             }
             return;
         }

@@ -53,10 +53,11 @@ class BenchSmokeIT {
         args.addAll(switch (name) {
             case "fanout" -> List.of("channels=4", "members=3", "rates=10,20");
             case "compression" -> List.of("channels=2", "members=3", "rate=10", "history=20", "replayers=2");
-            case "history" -> List.of("channels=3", "messages=200");
-            case "channel-list" -> List.of("users=20", "channelsPerUser=5");
+            case "history" -> List.of("channels=3", "messages=200", "rate=100");
+            case "channel-list" -> List.of("users=20", "channelsPerUser=5", "rate=100");
             case "login-storm" -> List.of("signins=10", "cost=4", "cheapWarmup=50");
             case "idle-sockets" -> List.of("sockets=200");
+            case "send" -> List.of("rate=200");
             default -> List.of();
         });
         JsonObject result = Bench.run(args.toArray(String[]::new));
@@ -72,8 +73,14 @@ class BenchSmokeIT {
                 assertThat(result.getLong("duplicates")).isZero();
             }
             case "compression" -> assertThat(result.getJsonObject("deflate").getJsonObject("live").getLong("deliveries")).isPositive();
-            case "history" -> assertThat(result.getJsonObject("hotLatestPage").getLong("count")).isPositive();
-            case "channel-list" -> assertThat(result.getJsonObject("hot").getLong("count")).isPositive();
+            case "history" -> {
+                assertThat(result.getJsonObject("hotLatestPage").getLong("count")).isPositive();
+                assertThat(result.getJsonObject("coldDeepPagesAtRate").getLong("count")).isPositive();
+            }
+            case "channel-list" -> {
+                assertThat(result.getJsonObject("hot").getLong("count")).isPositive();
+                assertThat(result.getJsonObject("hotAtRate").getLong("errors")).isZero();
+            }
             case "send" -> {
                 assertThat(result.getJsonObject("c4").getLong("count")).isPositive();
                 assertThat(result.getJsonObject("c4").getLong("errors")).isZero();
