@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PasswordHasher {
 
     /** Verified against when the user does not exist, so that a wrong handle takes as long as a wrong password. */
-    private final String dummyHash;
+    private volatile String dummyHash;
     /** The most bcrypt uses of a password. */
     public static final int MAX_BYTES = 72;
     private final WorkerExecutor workers;
@@ -41,9 +41,27 @@ public final class PasswordHasher {
         this.threads = threads;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         this.workers = vertx.createSharedWorkerExecutor("parley-bcrypt", threads, 30, TimeUnit.SECONDS);
-        long t0 = System.nanoTime();
-        this.dummyHash = BCrypt.withDefaults().hashToString(cost, "parley-dummy-password".toCharArray());
-        this.averageNanos = System.nanoTime() - t0;
+        // a first guess of one hash (about 60 ns per round), until the dummy hash below measures one
+        this.averageNanos = (1L << cost) * 60;
+        // made on the pool, not on the event loop that deploys this (a quarter of a second at cost 12)
+        workers.executeBlocking(this::dummy, false);
+    }
+
+    /** The hash a sign-in with an unknown handle is verified against; made once, and timed. */
+    private String dummy() {
+        String d = dummyHash;
+        if (d == null) {
+            synchronized (this) {
+                d = dummyHash;
+                if (d == null) {
+                    long t0 = System.nanoTime();
+                    d = BCrypt.withDefaults().hashToString(cost, "parley-dummy-password".toCharArray());
+                    averageNanos = System.nanoTime() - t0;
+                    dummyHash = d;
+                }
+            }
+        }
+        return d;
     }
 
     public Future<String> hash(String password) {
@@ -87,8 +105,8 @@ public final class PasswordHasher {
         // longer one is simply wrong (verified against the dummy hash so it costs the same time).
         boolean possible = hash != null && bytes.length <= MAX_BYTES;
         byte[] candidate = possible ? bytes : "parley-dummy-password".getBytes(StandardCharsets.UTF_8);
-        String against = possible ? hash : dummyHash;
-        return run(() -> BCrypt.verifyer().verify(candidate, against.getBytes(StandardCharsets.UTF_8)).verified && possible);
+        return run(() -> BCrypt.verifyer().verify(candidate, (possible ? hash : dummy()).getBytes(StandardCharsets.UTF_8)).verified
+                && possible);
     }
 
     public Future<Void> close() {
