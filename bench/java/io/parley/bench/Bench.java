@@ -26,7 +26,15 @@ public final class Bench {
                     + " login-storm, idle-sockets");
             System.exit(2);
         }
-        JsonObject result = run(args);
+        JsonObject result;
+        try {
+            result = run(args);
+        } catch (IllegalArgumentException e) {
+            // a mistake on the command line: say which, without a stack trace
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         System.out.println("RESULT " + result.encode());
         System.exit(0);
     }
@@ -55,7 +63,18 @@ public final class Bench {
     }
 
     static int intOpt(Map<String, String> o, String k, int d) {
-        return o.containsKey(k) ? Integer.parseInt(o.get(k)) : d;
+        if (!o.containsKey(k)) {
+            return d;
+        }
+        try {
+            int v = Integer.parseInt(o.get(k));
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(k + "=" + o.get(k) + " is not a whole number of 0 or more");
+        }
     }
 
     static void log(String line) {

@@ -66,17 +66,7 @@ final class Load {
         for (int i = 0; i < concurrency; i++) {
             vertx.runOnContext(v -> loop(running, series, call, errors, inFlight, done));
         }
-        for (int s = 0; s < warmup; s++) {
-            Bench.sleep(1000);
-            series.tick("(warm-up)");
-        }
-        series.restart();
-        errors.set(0);
-        long start = System.nanoTime();
-        for (int s = 0; s < seconds; s++) {
-            Bench.sleep(1000);
-            series.tick(errors.get() > 0 ? "errors=" + errors.get() : null);
-        }
+        long start = measure(series, warmup, seconds, () -> errors.get() > 0 ? "errors=" + errors.get() : null, errors);
         running.set(false);
         done.future().await();
         return series.summary((System.nanoTime() - start) / 1e9).put("errors", errors.get()).put("concurrency", concurrency);
@@ -116,18 +106,8 @@ final class Load {
                 });
             }
         });
-        for (int s = 0; s < warmup; s++) {
-            Bench.sleep(1000);
-            series.tick("(warm-up)");
-        }
-        series.restart();
-        errors.set(0);
-        dropped.set(0);
-        long measured = System.nanoTime();
-        for (int s = 0; s < seconds; s++) {
-            Bench.sleep(1000);
-            series.tick("in flight " + inFlight.get() + (errors.get() + dropped.get() > 0 ? " errors=" + errors.get() + " dropped=" + dropped.get() : ""));
-        }
+        long measured = measure(series, warmup, seconds, () -> "in flight " + inFlight.get()
+                + (errors.get() + dropped.get() > 0 ? " errors=" + errors.get() + " dropped=" + dropped.get() : ""), errors, dropped);
         vertx.cancelTimer(timer);
         JsonObject r = series.summary((System.nanoTime() - measured) / 1e9).put("offeredRate", rate).put("errors", errors.get())
                 .put("dropped", dropped.get());
@@ -135,6 +115,27 @@ final class Load {
             Bench.sleep(100);
         }
         return r;
+    }
+
+    /**
+     * The clock of a phase: {@code warmup} ticks unrecorded, then the series and {@code counters} start over and
+     * {@code seconds} ticks are measured, each with a status; answers when the measured window began (nanoTime).
+     */
+    private static long measure(Series series, int warmup, int seconds, Supplier<String> status, AtomicLong... counters) {
+        for (int s = 0; s < warmup; s++) {
+            Bench.sleep(1000);
+            series.tick("(warm-up)");
+        }
+        series.restart();
+        for (AtomicLong c : counters) {
+            c.set(0);
+        }
+        long start = System.nanoTime();
+        for (int s = 0; s < seconds; s++) {
+            Bench.sleep(1000);
+            series.tick(status.get());
+        }
+        return start;
     }
 
     private static void loop(AtomicBoolean running, Series series, Supplier<Future<?>> call, AtomicLong errors, AtomicLong inFlight,

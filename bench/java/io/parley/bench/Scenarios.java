@@ -104,19 +104,21 @@ final class Scenarios {
         return Load.get(http, hot, "/api/v1/me", token).await().toJsonObject().getLong("id");
     }
 
+    /** The process of the node that serves {@code port}, whose CPU a phase counts (none for the raw database phases). */
+    private List<Long> serving(int port) {
+        return port <= 0 || pids.isEmpty() ? List.of() : List.of(pids.get(port == hot || pids.size() == 1 ? 0 : 1));
+    }
+
     /** A phase at a fixed offered rate (open loop): the latency the goals name "at N per second". */
     private JsonObject rated(String name, int port, int rate, int secs, java.util.function.Supplier<Future<?>> call) {
-        List<Long> serving = port <= 0 || pids.isEmpty() ? List.of() : List.of(pids.get(port == hot || pids.size() == 1 ? 0 : 1));
-        Series s = new Series(name, serving);
+        Series s = new Series(name, serving(port));
         JsonObject r = Load.openLoop(vertx, s, rate, warmup, secs, 2000, call);
         charts.put(name, s.points());
         return r;
     }
 
     private JsonObject phase(String name, int port, int conc, int secs, java.util.function.Supplier<Future<?>> call) {
-        // the CPU of the node that serves the phase (none for the raw database phases)
-        List<Long> serving = port <= 0 || pids.isEmpty() ? List.of() : List.of(pids.get(port == hot || pids.size() == 1 ? 0 : 1));
-        Series s = new Series(name, serving);
+        Series s = new Series(name, serving(port));
         JsonObject r = Load.closedLoop(vertx, s, conc, warmup, secs, call);
         charts.put(name, s.points());
         return r;

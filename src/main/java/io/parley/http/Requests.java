@@ -27,9 +27,7 @@ public final class Requests {
 
     /** Calls a node-local persistence address; failures arrive as ParleyExceptions. */
     public static Future<JsonObject> call(EventBus eventBus, String address, JsonObject body) {
-        return eventBus.<JsonObject>request(address, body, LOCAL)
-                .map(io.vertx.core.eventbus.Message::body)
-                .recover(t -> Future.failedFuture(ParleyException.from(t)));
+        return callAny(eventBus, address, body).map(JsonObject.class::cast);
     }
 
     /** The request body as a JSON object, or an INVALID_JSON failure a person understands. */
@@ -120,10 +118,6 @@ public final class Requests {
             ctx.put(REQUEST_ID, id);
         }
         return id;
-    }
-
-    public static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
     }
 
     /** Writes an answer that is either a JsonObject or the JSON bytes of one (cached reads come as bytes). */
