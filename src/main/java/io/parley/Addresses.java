@@ -35,7 +35,10 @@ public final class Addresses {
     public static final String CHANNEL_ADD_MEMBER = "parley.local.channel.member.add";
     public static final String CHANNEL_REMOVE_MEMBER = "parley.local.channel.member.remove";
     public static final String CHANNEL_DIRECT = "parley.local.channel.direct";
-    public static final String CHANNEL_ACCESS = "parley.local.channel.access";
+    /** The access check of a whole subscribe frame: {@code {as, channelIds:[...]}} → allowed and failed. */
+    public static final String CHANNEL_ACCESS_MANY = "parley.local.channel.access.many";
+    /** The newest seq of channels already authorized: {@code {channelIds:[...]}} → {@code {"<id>": lastSeq}}. */
+    public static final String CHANNEL_POSITIONS = "parley.local.channel.positions";
     public static final String MESSAGE_PAGE = "parley.local.message.page";
     public static final String MESSAGE_REPLAY = "parley.local.message.replay";
     public static final String MESSAGE_SEND = "parley.local.message.send";

@@ -80,9 +80,37 @@ public final class ChatService {
         return visible(p, channelId).map(Views::channel);
     }
 
-    /** The access check of a WebSocket subscribe: members only. */
-    public Future<JsonObject> access(Principal p, long channelId) {
-        return member(p, channelId).map(c -> new JsonObject().put("channelId", c.id()).put("lastSeq", c.lastSeq()));
+    /**
+     * The access check of a whole WebSocket subscribe frame in one query, by the rules of {@link #member}:
+     * {@code {"allowed":[{id, lastSeq}], "failed":[{id, code, message}]}}, in the order asked.
+     */
+    public Future<JsonObject> accessMany(Principal p, List<Long> channelIds) {
+        return channels.access(channelIds, p.userId()).map(found -> {
+            JsonArray allowed = new JsonArray();
+            JsonArray failed = new JsonArray();
+            for (long id : channelIds) {
+                io.parley.persistence.ChannelStore.Access a = found.get(id);
+                ParleyException refusal = a == null || !a.active() || (!a.isPublicLike() && a.role() == null) ? notFound(id)
+                        : a.role() == null ? ParleyException.of(ErrorCode.NOT_A_MEMBER, "You are not a member of channel " + id + "; join it first.")
+                        : a.banned() ? ParleyException.of(ErrorCode.BANNED, "You are banned from this channel.")
+                        : null;
+                if (refusal == null) {
+                    allowed.add(new JsonObject().put("id", id).put("lastSeq", a.lastSeq()));
+                } else {
+                    failed.add(new JsonObject().put("id", id).put("code", refusal.code().slug).put("message", refusal.getMessage()));
+                }
+            }
+            return new JsonObject().put("allowed", allowed).put("failed", failed);
+        });
+    }
+
+    /** The newest seq of channels the caller was already allowed to subscribe to: {@code {"<id>": lastSeq}}. */
+    public Future<JsonObject> positions(List<Long> channelIds) {
+        return channels.positions(channelIds).map(m -> {
+            JsonObject out = new JsonObject();
+            m.forEach((id, seq) -> out.put(String.valueOf(id), seq));
+            return out;
+        });
     }
 
     public Future<JsonObject> addMember(Principal p, long channelId, Long userId) {

@@ -16,10 +16,15 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
     public record Http(String host, int port, int instances, int idleTimeoutSeconds, int maxBodyBytes, boolean nativeTransport) {
     }
 
-    /** allowedOrigins: empty = same origin as the Host header only; "*" = any origin. */
+    /**
+     * allowedOrigins: empty = same origin as the Host header only; "*" = any origin. The per-socket bounds
+     * (maxInflightFrames, maxChannelsPerFrame, maxReplayPerFrame, maxConcurrentSubscribes) keep what one
+     * frame or one silent client costs the node bounded (docs/operations.md, "Limits and abuse").
+     */
     public record Ws(int maxFrameBytes, int maxMessageBytes, int idleTimeoutSeconds, boolean compression,
                      List<String> allowedOrigins, int sendRatePerSecond, int sendBurst, int replayPageSize,
-                     int maxSubscriptions) {
+                     int maxSubscriptions, int maxInflightFrames, int maxChannelsPerFrame, int maxReplayPerFrame,
+                     int maxConcurrentSubscribes) {
     }
 
     public record Db(String url, int poolSize, int pipeliningLimit, String embeddedDataDir, int embeddedPort,
@@ -70,7 +75,9 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                         r.integer("ws", "idleTimeoutSeconds", 5, 86400), r.bool("ws", "compression"),
                         r.list("ws", "allowedOrigins"), r.integer("ws", "sendRatePerSecond", 1, 100_000),
                         r.integer("ws", "sendBurst", 1, 100_000), r.integer("ws", "replayPageSize", 10, 1000),
-                        r.integer("ws", "maxSubscriptions", 1, 100_000)),
+                        r.integer("ws", "maxSubscriptions", 1, 100_000), r.integer("ws", "maxInflightFrames", 1, 10_000),
+                        r.integer("ws", "maxChannelsPerFrame", 1, 10_000), r.integer("ws", "maxReplayPerFrame", 1, 1_000_000),
+                        r.integer("ws", "maxConcurrentSubscribes", 1, 100)),
                 new Db(r.string("db", "url"), r.integer("db", "poolSize", 1, 512), r.integer("db", "pipeliningLimit", 1, 4096),
                         r.string("db", "embeddedDataDir"), r.integer("db", "embeddedPort", 0, 65535), r.string("db", "schema")),
                 new Redis(r.string("redis", "url"), r.integer("redis", "timeoutMs", 10, 60_000)),

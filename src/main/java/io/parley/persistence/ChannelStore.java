@@ -18,6 +18,20 @@ public interface ChannelStore {
 
     Future<List<ChannelSummary>> list(long userId);
 
+    /** What a subscribe needs to know of many channels, in one query: by id, only the channels that exist. */
+    Future<java.util.Map<Long, Access>> access(List<Long> channelIds, long userId);
+
+    /** The newest seq of each channel that exists, in one query. */
+    Future<java.util.Map<Long, Long>> positions(List<Long> channelIds);
+
+    /** A channel's kind, state and newest seq with the caller's role in it (null: not a member). */
+    record Access(long id, String kind, boolean active, long lastSeq, String role, boolean banned) {
+
+        public boolean isPublicLike() {
+            return "public".equals(kind) || "room".equals(kind);
+        }
+    }
+
     /** True when added, false when already a member. */
     Future<Boolean> addMember(long channelId, long userId, String role);
 

@@ -72,7 +72,8 @@ final class PersistenceApi {
         local(Addresses.CHANNEL_CREATE, b -> chat.create(as(b), b.getString("kind"), b.getString("name"), b.getString("topic"),
                 Input.ids(b, "memberIds", 1000)));
         local(Addresses.CHANNEL_GET, b -> chat.get(as(b), b.getLong("channelId")));
-        local(Addresses.CHANNEL_ACCESS, b -> chat.access(as(b), b.getLong("channelId")));
+        local(Addresses.CHANNEL_ACCESS_MANY, b -> chat.accessMany(as(b), longs(b, "channelIds")));
+        local(Addresses.CHANNEL_POSITIONS, b -> chat.positions(longs(b, "channelIds")));
         local(Addresses.CHANNEL_ADD_MEMBER, b -> chat.addMember(as(b), b.getLong("channelId"), b.getLong("userId")));
         local(Addresses.CHANNEL_REMOVE_MEMBER, b -> chat.removeMember(as(b), b.getLong("channelId"), b.getLong("userId"))
                 .map(v -> new JsonObject()));

@@ -56,6 +56,29 @@ public final class PgChannelStore implements ChannelStore {
     }
 
     @Override
+    public Future<java.util.Map<Long, Access>> access(List<Long> channelIds, long userId) {
+        return db.query(SqlQueries.CHANNEL_ACCESS_MANY, Tuple.of(channelIds.toArray(new Long[0]), userId)).map(rows -> {
+            java.util.Map<Long, Access> out = new java.util.HashMap<>();
+            for (Row r : rows) {
+                out.put(r.getLong("id"), new Access(r.getLong("id"), r.getString("kind"), r.getBoolean("is_active"),
+                        r.getLong("last_seq"), r.getString("role"), Boolean.TRUE.equals(r.getBoolean("banned"))));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Future<java.util.Map<Long, Long>> positions(List<Long> channelIds) {
+        return db.query(SqlQueries.CHANNEL_POSITIONS, Tuple.of((Object) channelIds.toArray(new Long[0]))).map(rows -> {
+            java.util.Map<Long, Long> out = new java.util.HashMap<>();
+            for (Row r : rows) {
+                out.put(r.getLong("id"), r.getLong("last_seq"));
+            }
+            return out;
+        });
+    }
+
+    @Override
     public Future<Boolean> addMember(long channelId, long userId, String role) {
         return db.query(SqlQueries.MEMBER_INSERT, Tuple.of(channelId, userId, role)).map(rows -> rows.rowCount() > 0);
     }

@@ -47,6 +47,15 @@ final class SqlQueries {
     static final String CHANNEL_INSERT_DIRECT = "INSERT INTO channels (kind, name, direct_key, created_by)"
             + " VALUES ('direct', $1, $2, $3) ON CONFLICT (direct_key) DO NOTHING RETURNING id";
     static final String CHANNEL_BY_DIRECT_KEY = "SELECT id FROM channels WHERE direct_key = $1";
+    /**
+     * The access check of a WebSocket subscribe frame: many channels with the caller's membership in one
+     * query (no unread count, which a subscribe does not need).
+     */
+    static final String CHANNEL_ACCESS_MANY = "SELECT c.id, c.kind, c.is_active, c.last_seq, m.role, m.banned"
+            + " FROM channels c LEFT JOIN channel_members m ON m.channel_id = c.id AND m.user_id = $2"
+            + " WHERE c.id = ANY($1)";
+    /** The newest seq of many channels, read after a subscribe's live route exists (see SocketSession). */
+    static final String CHANNEL_POSITIONS = "SELECT id, last_seq FROM channels WHERE id = ANY($1)";
     /** One channel with the caller's membership, if any: the access check of every channel operation. */
     static final String CHANNEL_FOR_USER = "SELECT " + CHANNEL_COLUMNS + ", " + MEMBER_COLUMNS + ", " + UNREAD
             + " FROM channels c LEFT JOIN channel_members m ON m.channel_id = c.id AND m.user_id = $2"

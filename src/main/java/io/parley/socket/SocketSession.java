@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,12 @@ import java.util.Map;
  * can come from several nodes) triggers the same catch-up from Postgres.
  */
 final class SocketSession {
+
+    /** Longest {@code ref} echoed back: a client cannot make the node repeat a large string in every answer. */
+    static final int MAX_REF_CHARS = 64;
+    /** Why reading from the socket is paused: too many frames awaiting their answer, or a full write queue. */
+    private static final int PAUSED_INFLIGHT = 1;
+    private static final int PAUSED_WRITES = 2;
 
     /** The typing rate limit is per user and channel. */
     record TypingKey(long userId, long channelId) {
@@ -60,6 +67,14 @@ final class SocketSession {
     private int inflight;
     private boolean draining;
     private Runnable drained;
+    /** Frames read whose answer is not written yet; at ws.maxInflightFrames reading pauses. */
+    private int awaitingAnswer;
+    /** Subscribe frames being processed; more than ws.maxConcurrentSubscribes are refused. */
+    private int subscribing;
+    /** PAUSED_* bits; reading resumes when none is left. */
+    private int pausedFor;
+    /** Replays waiting for the write queue to drain. */
+    private final List<io.vertx.core.Promise<Void>> writableWaiters = new ArrayList<>();
 
     SocketSession(ServerWebSocket ws, Principal principal, EdgeHub hub, EventBus eventBus, io.parley.chat.Fanout fanout, ParleyConfig config,
                   RateLimiter<Long> sendLimiter, RateLimiter<TypingKey> typingLimiter,
@@ -82,6 +97,7 @@ final class SocketSession {
         ws.frameHandler(f -> lastFrameAt = System.currentTimeMillis());
         ws.exceptionHandler(this::onError);
         ws.closeHandler(v -> onClose());
+        ws.drainHandler(v -> onDrained());
         ws.shutdownHandler(v -> drainAndClose((short) 1012, "node shutting down; reconnect and resume with since"));
         eventBus.send(Addresses.SOCKET_CONNECTED, new JsonObject().put("userId", principal.userId()).put("connId", connId),
                 new DeliveryOptions().setLocalOnly(true));
@@ -113,10 +129,8 @@ final class SocketSession {
 
     /** A presence frame, already serialized once for this edge. */
     void presence(String frame) {
-        if (!closed && !draining) {
-            if (ws.writeQueueFull()) {
-                return; // presence is best effort: a slow client misses it rather than being cut off
-            }
+        // presence is best effort: a slow client misses it rather than being cut off
+        if (!closed && !draining && !ws.writeQueueFull()) {
             ws.writeTextMessage(frame);
         }
     }
@@ -130,6 +144,7 @@ final class SocketSession {
             return;
         }
         closed = true;
+        onDrained(); // wakes replays waiting for a queue that will never drain now; they see the socket closed
         subs.keySet().forEach(id -> hub.unsubscribe(id, this));
         subs.clear();
         hub.closed(this);
@@ -179,8 +194,8 @@ final class SocketSession {
             return;
         }
         Object ref = frame.getValue("ref");
-        if (ref != null && !(ref instanceof String) && !(ref instanceof Number)) {
-            error(null, ErrorCode.VALIDATION, "ref must be a string or a number.");
+        if (ref != null && (!(ref instanceof String) && !(ref instanceof Number) || String.valueOf(ref).length() > MAX_REF_CHARS)) {
+            error(null, ErrorCode.VALIDATION, "ref must be a string or a number of at most " + MAX_REF_CHARS + " characters.");
             return;
         }
         if (draining) {
@@ -199,15 +214,16 @@ final class SocketSession {
                 case "read" -> read(frame);
                 case "typing" -> typing(frame);
                 case "ping" -> Future.succeededFuture(new JsonObject().put("type", "pong"));
-                default -> throw ParleyException.of(ErrorCode.UNKNOWN_TYPE, "Unknown frame type \"" + t
-                        + "\"; expected subscribe, unsubscribe, send, typing, read or ping.");
+                default -> throw ParleyException.of(ErrorCode.UNKNOWN_TYPE, "Unknown frame type"
+                        + (t.length() <= 32 ? " \"" + t + "\"" : "") + "; expected subscribe, unsubscribe, send, typing, read or ping.");
             };
+            awaiting(result);
             result.onComplete(ar -> timer.apply(t).record(System.nanoTime() - received, java.util.concurrent.TimeUnit.NANOSECONDS));
             result.onSuccess(reply -> {
                 if ("pong".equals(reply.getString("type"))) {
-                    write(ref == null ? reply : reply.put("ref", ref));
+                    answer(ref == null ? reply : reply.put("ref", ref));
                 } else if (ref != null) {
-                    write(reply.put("type", "ack").put("ref", ref));
+                    answer(reply.put("type", "ack").put("ref", ref));
                 }
             }).onFailure(e -> error(ref, ParleyException.from(e)));
         } catch (RuntimeException e) {
@@ -252,6 +268,9 @@ final class SocketSession {
         if (!(list instanceof JsonArray ids)) {
             throw Input.invalid("channels must be a list of channel ids.");
         }
+        if (ids.size() > config.ws().maxChannelsPerFrame()) {
+            throw Input.invalid("An unsubscribe frame can name at most " + config.ws().maxChannelsPerFrame() + " channels.");
+        }
         for (Object o : ids) {
             long id = Input.id(new JsonObject().put("id", o), "id");
             if (subs.remove(id) != null) {
@@ -261,36 +280,89 @@ final class SocketSession {
         return Future.succeededFuture(new JsonObject());
     }
 
+    /**
+     * What one subscribe frame may cost is bounded: at most ws.maxChannelsPerFrame items, a repeated id
+     * counted once, one query for the access of all of them, one for their positions once the live routes
+     * exist, a replay query only for channels with something missed, and at most ws.maxReplayPerFrame
+     * messages replayed in all (the newest of each channel; the ack marks a channel whose replay was cut).
+     */
     private Future<JsonObject> subscribe(JsonObject frame) {
         Object list = frame.getValue("channels");
         if (!(list instanceof JsonArray items) || items.isEmpty()) {
             throw Input.invalid("channels must be a non-empty list like [{\"id\": 7, \"since\": 120}].");
         }
-        List<long[]> wanted = new ArrayList<>();
+        int maxItems = config.ws().maxChannelsPerFrame();
+        if (items.size() > maxItems) {
+            throw Input.invalid("A subscribe frame can name at most " + maxItems + " channels; send several frames.");
+        }
+        // One entry per channel; of repeated items the one asking for the most history wins.
+        Map<Long, Long> wanted = new LinkedHashMap<>();
         for (Object o : items) {
             JsonObject item = o instanceof JsonObject j ? j : new JsonObject().put("id", o);
             Long since = Input.optId(item, "since");
-            wanted.add(new long[]{Input.id(item, "id"), since == null ? -1 : since});
+            wanted.merge(Input.id(item, "id"), since == null ? -1 : since, (a, b) -> a < 0 ? b : b < 0 ? a : Math.min(a, b));
         }
-        long fresh = wanted.stream().mapToLong(w -> w[0]).distinct().filter(id -> !subs.containsKey(id)).count();
+        long fresh = wanted.keySet().stream().filter(id -> !subs.containsKey(id)).count();
         if (subs.size() + fresh > config.ws().maxSubscriptions()) {
             throw Input.invalid("A connection can subscribe to at most " + config.ws().maxSubscriptions() + " channels.");
         }
-        // Each channel succeeds or fails on its own: the ack lists both, and only if none succeeded is it an error.
-        JsonArray done = new JsonArray();
-        JsonArray failed = new JsonArray();
-        Future<Void> chain = Future.succeededFuture();
-        for (long[] w : wanted) {
-            chain = chain.compose(v -> subscribeOne(w[0], w[1])
-                    .map(last -> done.add(new JsonObject().put("id", w[0]).put("lastSeq", last)))
-                    .recover(t -> {
-                        ParleyException p = ParleyException.from(t);
-                        failed.add(new JsonObject().put("id", w[0]).put("code", p.code().slug).put("message", p.getMessage()));
-                        return Future.succeededFuture(done);
-                    }).mapEmpty());
+        if (subscribing >= config.ws().maxConcurrentSubscribes()) {
+            throw ParleyException.of(ErrorCode.RATE_LIMITED, "Wait for the answer to your earlier subscribe frames before sending another.");
         }
-        return chain.compose(v -> {
+        subscribing++;
+        JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelIds", new JsonArray(new ArrayList<>(wanted.keySet())));
+        return Requests.call(eventBus, Addresses.CHANNEL_ACCESS_MANY, req)
+                .compose(access -> subscribeAllowed(access, wanted))
+                .andThen(ar -> subscribing--);
+    }
+
+    /** One channel of a subscribe frame between its access check and its ack. */
+    private record Subscribing(long channelId, Sub sub) {
+    }
+
+    /**
+     * Starts holding live events of every allowed channel, registers the routes, reads their positions (so
+     * anything committed later arrives live), then replays what each missed, within the frame's budget.
+     * Each channel succeeds or fails on its own: the ack lists both, and only if none succeeded is it an error.
+     */
+    private Future<JsonObject> subscribeAllowed(JsonObject access, Map<Long, Long> wanted) {
+        JsonArray failed = access.getJsonArray("failed");
+        JsonArray allowed = access.getJsonArray("allowed");
+        JsonArray done = new JsonArray();
+        List<Subscribing> started = new ArrayList<>();
+        List<Future<Void>> routes = new ArrayList<>();
+        for (int i = 0; i < allowed.size() && !closed; i++) {
+            long id = allowed.getJsonObject(i).getLong("id");
+            long since = wanted.get(id);
+            long lastSeq = allowed.getJsonObject(i).getLong("lastSeq");
+            // A new Sub replaces an earlier one: a catch-up still running for the old one stops at its next page.
+            Sub sub = new Sub();
+            sub.lastSeq = since < 0 ? lastSeq : Math.min(since, lastSeq);
+            sub.catchingUp = true;
+            subs.put(id, sub);
+            Subscribing s = new Subscribing(id, sub);
+            started.add(s);
+            routes.add(hub.subscribe(id, this).recover(t -> {
+                fail(failed, s, ParleyException.of(ErrorCode.UNAVAILABLE, "Channel " + id + " cannot be followed right now; subscribe again."));
+                return Future.succeededFuture();
+            }));
+        }
+        return Future.all(routes).compose(v -> {
+            List<Long> live = started.stream().filter(s -> subs.get(s.channelId()) == s.sub()).map(Subscribing::channelId).toList();
+            return live.isEmpty() ? Future.succeededFuture(new JsonObject())
+                    : Requests.call(eventBus, Addresses.CHANNEL_POSITIONS, new JsonObject().put("channelIds", new JsonArray(new ArrayList<>(live))));
+        }).compose(positions -> {
+            int[] budget = {config.ws().maxReplayPerFrame()};
+            Future<Void> chain = Future.succeededFuture();
+            for (Subscribing s : started) {
+                chain = chain.compose(v -> replayWithin(s, positions.getLong(String.valueOf(s.channelId())), budget, done, failed));
+            }
+            return chain;
+        }).compose(v -> {
             if (done.isEmpty()) {
+                if (failed.isEmpty()) {
+                    return Future.failedFuture(ParleyException.of(ErrorCode.UNAVAILABLE, "The connection closed during the subscribe."));
+                }
                 JsonObject first = failed.getJsonObject(0);
                 ErrorCode code = java.util.Arrays.stream(ErrorCode.values()).filter(c -> c.slug.equals(first.getString("code")))
                         .findFirst().orElse(ErrorCode.INTERNAL);
@@ -301,25 +373,40 @@ final class SocketSession {
         });
     }
 
-    /** Authorizes, starts holding live events, replays what came after {@code since} (-1: none), then goes live. */
-    private Future<Long> subscribeOne(long channelId, long since) {
-        JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", channelId);
-        return Requests.call(eventBus, Addresses.CHANNEL_ACCESS, req).compose(access -> {
-            if (closed) {
-                return Future.succeededFuture(0L);
-            }
-            long lastSeq = access.getLong("lastSeq");
-            Sub sub = subs.get(channelId);
-            if (sub == null) {
-                sub = new Sub();
-                subs.put(channelId, sub);
-            }
-            sub.lastSeq = since < 0 ? lastSeq : Math.min(since, lastSeq);
-            sub.catchingUp = true;
-            Sub s = sub;
-            return hub.subscribe(channelId, this).compose(v -> catchUp(channelId, s)).map(v -> s.lastSeq)
-                    .onFailure(t -> drop(channelId));
+    /** Replays one channel of a subscribe up to {@code position}, the newest part only when over the budget. */
+    private Future<Void> replayWithin(Subscribing s, Long position, int[] budget, JsonArray done, JsonArray failed) {
+        Sub sub = s.sub();
+        if (subs.get(s.channelId()) != sub) {
+            return Future.succeededFuture(); // its route failed, or it was unsubscribed or replaced meanwhile
+        }
+        JsonObject entry = new JsonObject().put("id", s.channelId());
+        long missed = position == null ? 0 : position - sub.lastSeq;
+        if (missed > budget[0]) {
+            sub.lastSeq = position - budget[0];
+            entry.put("truncated", true).put("replayedAfter", sub.lastSeq);
+        }
+        budget[0] -= (int) Math.min(missed, budget[0]);
+        Future<Void> caught;
+        if (missed > 0) {
+            caught = catchUp(s.channelId(), sub);
+        } else {
+            flush(s.channelId(), sub, true); // nothing missed: held events go through the gap check
+            caught = Future.succeededFuture();
+        }
+        return caught.map(v -> {
+            done.add(entry.put("lastSeq", sub.lastSeq));
+            return (Void) null;
+        }).recover(t -> {
+            fail(failed, s, ParleyException.from(t));
+            return Future.succeededFuture();
         });
+    }
+
+    private void fail(JsonArray failed, Subscribing s, ParleyException p) {
+        failed.add(new JsonObject().put("id", s.channelId()).put("code", p.code().slug).put("message", p.getMessage()));
+        if (subs.get(s.channelId()) == s.sub()) {
+            drop(s.channelId());
+        }
     }
 
     /**
@@ -339,25 +426,87 @@ final class SocketSession {
                 return Future.succeededFuture(); // unsubscribed meanwhile
             }
             JsonArray messages = page.getJsonArray("messages");
-            Future<Void> written = Future.succeededFuture();
-            for (int i = 0; i < messages.size(); i++) {
-                JsonObject m = messages.getJsonObject(i);
-                long seq = m.getLong("seq");
-                if (seq > sub.lastSeq) {
-                    sub.lastSeq = seq;
-                    written = ws.writeTextMessage(m.encode());
+            return writeReplay(sub, messages, 0).compose(v -> {
+                if (messages.size() >= config.ws().replayPageSize() && !closed) {
+                    return catchUp(channelId, sub, startedAt);
                 }
-            }
-            if (messages.size() >= config.ws().replayPageSize() && !closed) {
-                return written.compose(v -> catchUp(channelId, sub, startedAt));
-            }
-            boolean progressed = sub.lastSeq > startedAt;
-            return written.andThen(ar -> flush(channelId, sub, progressed)).otherwiseEmpty();
+                flush(channelId, sub, sub.lastSeq > startedAt);
+                return Future.succeededFuture();
+            });
         }).onFailure(t -> {
             sub.catchingUp = false;
             sub.pending.clear();
             drop(channelId);
         });
+    }
+
+    /**
+     * Writes replayed messages, waiting for the write queue to drain whenever it is full, so a client that
+     * does not read holds at most the queue's high-water mark of replay on this node, not whole pages.
+     */
+    private Future<Void> writeReplay(Sub sub, JsonArray messages, int from) {
+        for (int i = from; i < messages.size() && !closed; i++) {
+            JsonObject m = messages.getJsonObject(i);
+            long seq = m.getLong("seq");
+            if (seq > sub.lastSeq) {
+                sub.lastSeq = seq;
+                ws.writeTextMessage(m.encode());
+            }
+            if (ws.writeQueueFull()) {
+                int next = i + 1;
+                return writable().compose(v -> writeReplay(sub, messages, next));
+            }
+        }
+        return Future.succeededFuture();
+    }
+
+    /** Completes when the write queue has room again, or the socket closed. */
+    private Future<Void> writable() {
+        if (closed || !ws.writeQueueFull()) {
+            return Future.succeededFuture();
+        }
+        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+        writableWaiters.add(p);
+        return p.future();
+    }
+
+    private void onDrained() {
+        List<io.vertx.core.Promise<Void>> waiting = List.copyOf(writableWaiters);
+        writableWaiters.clear();
+        waiting.forEach(io.vertx.core.Promise::tryComplete);
+        resumeReading(PAUSED_WRITES);
+    }
+
+    /** Counts a frame until its answer is written; at the bound, reading pauses until one is answered. */
+    private void awaiting(Future<?> answer) {
+        if (answer.isComplete()) {
+            return;
+        }
+        if (++awaitingAnswer >= config.ws().maxInflightFrames()) {
+            pauseReading(PAUSED_INFLIGHT);
+        }
+        answer.onComplete(ar -> {
+            if (--awaitingAnswer < config.ws().maxInflightFrames()) {
+                resumeReading(PAUSED_INFLIGHT);
+            }
+        });
+    }
+
+    private void pauseReading(int reason) {
+        if (pausedFor == 0 && !closed) {
+            ws.pause();
+        }
+        pausedFor |= reason;
+    }
+
+    private void resumeReading(int reason) {
+        if ((pausedFor & reason) == 0) {
+            return;
+        }
+        pausedFor &= ~reason;
+        if (pausedFor == 0 && !closed) {
+            ws.resume();
+        }
     }
 
     private void drop(long channelId) {
@@ -461,9 +610,18 @@ final class SocketSession {
         ws.writeTextMessage(frame.toString());
     }
 
-    private void write(JsonObject frame) {
-        if (!closed) {
-            ws.writeTextMessage(frame.encode());
+    /**
+     * Answers to the client's own frames (ack, pong, error). They are never dropped, but a client that does
+     * not read while it keeps sending would grow the node's memory: once the write queue is full, reading
+     * from this socket pauses until it drains, so what is buffered stays bounded by the frames in flight.
+     */
+    private void answer(JsonObject frame) {
+        if (closed) {
+            return;
+        }
+        ws.writeTextMessage(frame.encode());
+        if (ws.writeQueueFull()) {
+            pauseReading(PAUSED_WRITES);
         }
     }
 
@@ -476,6 +634,6 @@ final class SocketSession {
         if (ref != null) {
             frame.put("ref", ref);
         }
-        write(frame);
+        answer(frame);
     }
 }
