@@ -55,6 +55,11 @@ public final class NodeProcess {
         return startMain(name, env, List.of("-jar", jar()), TestNode.freePort());
     }
 
+    /** Like {@link #start(String, Map)} with a heap of {@code maxHeap} (e.g. "128m") instead of 256 MB. */
+    public static NodeProcess startWithHeap(String name, Map<String, String> env, String maxHeap) {
+        return startMain(name, env, List.of("-Xmx" + maxHeap, "-jar", jar()), TestNode.freePort());
+    }
+
     /** Runs another main class of the jar (tools, examples) to completion; answers its exit code and output. */
     public static NodeProcess startClass(String name, Map<String, String> env, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(List.of("-cp", jar(), mainClass));
