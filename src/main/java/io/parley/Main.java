@@ -7,6 +7,7 @@ import io.parley.config.ConfigException;
 import io.parley.config.ConfigLoader;
 import io.parley.config.ParleyConfig;
 import io.parley.http.HttpVerticle;
+import io.parley.http.ManagementVerticle;
 import io.parley.persistence.EmbeddedDatabase;
 import io.parley.persistence.PersistenceVerticle;
 import io.parley.presence.PresenceVerticle;
@@ -57,9 +58,10 @@ public final class Main {
         }
         ParleyConfig cfg = config;
         boot(cfg).onSuccess(node -> {
-            LOG.info("Parley node ready on http://{}:{} ({}, cache: {}, transport: {})", cfg.http().host(), cfg.http().port(),
+            LOG.info("Parley node ready on http://{}:{} ({}, cache: {}, transport: {}, metrics: {})", cfg.http().host(), cfg.http().port(),
                     node.vertx().isClustered() ? "clustered" : "single node", cfg.redis().url().isEmpty() ? "in-process, single node" : "redis",
-                    node.vertx().isNativeTransportEnabled() ? "epoll" : "nio");
+                    node.vertx().isNativeTransportEnabled() ? "epoll" : "nio",
+                    cfg.management().enabled() ? "http://" + cfg.management().host() + ":" + cfg.management().port() + "/metrics" : "off");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node), "parley-shutdown"));
         }).onFailure(t -> {
             LOG.error("Parley failed to start: {}", t.getMessage(), t);
@@ -71,19 +73,19 @@ public final class Main {
     public static Future<Node> boot(ParleyConfig config) {
         // epoll on Linux when asked for (http.nativeTransport); measured within noise of NIO for fan-out, so off by default
         VertxOptions options = new VertxOptions().setPreferNativeTransport(config.http().nativeTransport());
-        String registry = io.parley.metrics.Metrics.enable(options);
+        io.parley.metrics.Metrics.Setup metrics = io.parley.metrics.Metrics.enable(options);
         options.getEventBusOptions().setHost(config.cluster().host()).setPort(config.cluster().busPort());
         HazelcastClusterManager manager = config.cluster().enabled() ? new HazelcastClusterManager(hazelcast(config)) : null;
         Future<Vertx> vertx = manager != null
-                ? Vertx.builder().with(options).withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory())
+                ? Vertx.builder().with(options).withMetrics(metrics.factory())
                 .withClusterManager(manager).buildClustered().andThen(ar -> {
                     if (ar.succeeded()) {
                         watchMembership(ar.result(), manager);
                     }
                 })
-                : Future.succeededFuture(Vertx.builder().with(options).withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory()).build());
+                : Future.succeededFuture(Vertx.builder().with(options).withMetrics(metrics.factory()).build());
         return vertx.compose(v -> {
-            io.parley.metrics.Metrics.remember(v, registry);
+            io.parley.metrics.Metrics.remember(v, metrics.name());
             Node node = new Node(v);
             return deploy(node, config).map(node).recover(t -> node.stop().transform(x -> Future.failedFuture(t)));
         });
@@ -115,7 +117,7 @@ public final class Main {
         });
     }
 
-    /** Persistence first (schema, secret, pool), then the socket hub, the edges and presence. */
+    /** Persistence first (schema, secret, pool), then the socket hub, the edges, presence and the management listener. */
     static Future<Void> deploy(Node node, ParleyConfig config) {
         Vertx vertx = node.vertx();
         JsonObject json = config.json();
@@ -132,8 +134,17 @@ public final class Main {
                     node.deployed(id);
                     return vertx.deployVerticle(new PresenceVerticle(), new DeploymentOptions().setConfig(json));
                 })
-                .map(id -> {
+                .compose(id -> {
                     node.deployed(id);
+                    // one management listener per node, not per edge instance: it binds its own port
+                    return config.management().enabled()
+                            ? vertx.deployVerticle(new ManagementVerticle(), new DeploymentOptions().setConfig(json))
+                            : Future.<String>succeededFuture(null);
+                })
+                .map(id -> {
+                    if (id != null) {
+                        node.deployed(id);
+                    }
                     return null;
                 });
     }

@@ -10,10 +10,21 @@ import java.util.List;
  * {@link #from(JsonObject)}, which is cheap and keeps one place that validates values.
  */
 public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Auth auth, Cluster cluster,
-                           Persistence persistence, Presence presence, Messages messages, JsonObject json) {
+                           Persistence persistence, Presence presence, Messages messages, Management management,
+                           JsonObject json) {
 
-    /** nativeTransport: Netty's epoll transport on Linux (falls back to NIO where it is not available). */
-    public record Http(String host, int port, int instances, int idleTimeoutSeconds, int maxBodyBytes, boolean nativeTransport) {
+    /**
+     * nativeTransport: Netty's epoll transport on Linux (falls back to NIO where it is not available).
+     * headerTimeoutSeconds: a request's headers must be complete this long after the connection opens or
+     * after the first byte of a later request; maxConnectionsPerAddress: open connections per client
+     * address on this node, 0 = no cap (behind a load balancer every connection comes from its address).
+     */
+    public record Http(String host, int port, int instances, int idleTimeoutSeconds, int maxBodyBytes, boolean nativeTransport,
+                       int headerTimeoutSeconds, int maxConnectionsPerAddress) {
+    }
+
+    /** The listener of /metrics, away from the public port: one per node. */
+    public record Management(boolean enabled, String host, int port) {
     }
 
     /**
@@ -70,7 +81,8 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                 new Http(r.string("http", "host"), r.integer("http", "port", 0, 65535),
                         httpInstances == 0 ? cores : httpInstances,
                         r.integer("http", "idleTimeoutSeconds", 1, 86400), r.integer("http", "maxBodyBytes", 1024, 16 << 20),
-                        r.bool("http", "nativeTransport")),
+                        r.bool("http", "nativeTransport"), r.integer("http", "headerTimeoutSeconds", 1, 3600),
+                        r.integer("http", "maxConnectionsPerAddress", 0, 1_000_000)),
                 new Ws(r.integer("ws", "maxFrameBytes", 256, 16 << 20), r.integer("ws", "maxMessageBytes", 256, 16 << 20),
                         r.integer("ws", "idleTimeoutSeconds", 5, 86400), r.bool("ws", "compression"),
                         r.list("ws", "allowedOrigins"), r.integer("ws", "sendRatePerSecond", 1, 100_000),
@@ -99,6 +111,7 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                         r.integer("presence", "sweepSeconds", 1, 86400), r.integer("presence", "lastSeenFlushSeconds", 1, 86400),
                         r.integer("presence", "purgeSeconds", 1, 86400)),
                 new Messages(r.integer("messages", "maxBodyChars", 1, 100_000), r.integer("messages", "pageSize", 1, 50)),
+                new Management(r.bool("management", "enabled"), r.string("management", "host"), r.integer("management", "port", 0, 65535)),
                 json);
     }
 

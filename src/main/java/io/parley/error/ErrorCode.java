@@ -24,6 +24,7 @@ public enum ErrorCode {
     BAD_CURSOR(2005, "bad_cursor", 400, false),
     UNSUPPORTED_MEDIA_TYPE(2006, "unsupported_media_type", 415, false),
     METHOD_NOT_ALLOWED(2007, "method_not_allowed", 405, false),
+    METHOD_NOT_IMPLEMENTED(2008, "method_not_implemented", 501, false),
 
     UNAUTHORIZED(3000, "unauthorized", 401, false),
     TOKEN_EXPIRED(3001, "token_expired", 401, false),
@@ -40,7 +41,8 @@ public enum ErrorCode {
     HANDLE_TAKEN(4002, "handle_taken", 409, false),
     PHONE_TAKEN(4003, "phone_number_taken", 409, false),
     RATE_LIMITED(4290, "rate_limited", 429, true),
-    TOO_MANY_SIGNINS(4291, "too_many_signin_failures", 429, true);
+    TOO_MANY_SIGNINS(4291, "too_many_signin_failures", 429, true),
+    TOO_MANY_CONNECTIONS(4292, "too_many_connections", 429, true);
 
     private static final Map<Integer, ErrorCode> BY_NUMBER = new HashMap<>();
 

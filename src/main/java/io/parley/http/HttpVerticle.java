@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The edge of a node: one HTTP server per instance on the shared port, serving the REST API, the web
- * client, /health and the WebSocket upgrade on /ws. HTTP and WebSocket share the port, so the sockets
+ * client, /health and the WebSocket upgrade on /ws. Every connection and request is screened first
+ * ({@link EdgeGuard}: per-address cap, header deadline, unknown methods, security headers). HTTP and WebSocket share the port, so the sockets
  * live on these instances (one {@link EdgeHub} each); the node-wide channel subscriptions are the
  * socket verticle's.
  */
@@ -51,7 +52,17 @@ public class HttpVerticle extends VerticleBase {
         Router router = router(config, tokens, gateway, sendLimiter);
         long idleMillis = config.ws().idleTimeoutSeconds() * 1000L;
         idleTimer = vertx.setPeriodic(Math.min(5000, idleMillis), id -> hub.sweepIdle(idleMillis));
-        server = vertx.createHttpServer(serverOptions(config)).requestHandler(router).connectionHandler(gateway::boundInflation);
+        EdgeGuard guard = new EdgeGuard(vertx, config);
+        server = vertx.createHttpServer(serverOptions(config))
+                .requestHandler(req -> {
+                    if (guard.screen(req)) {
+                        router.handle(req);
+                    }
+                })
+                .connectionHandler(connection -> {
+                    guard.connected(connection);
+                    gateway.boundInflation(connection);
+                });
         return hub.start().compose(v -> server.listen());
     }
 
@@ -71,10 +82,7 @@ public class HttpVerticle extends VerticleBase {
                     h.put("status", !dbUp ? "down" : "down".equals(h.getString("redis")) ? "degraded" : "up");
                     Requests.json(ctx, dbUp ? 200 : 503, h);
                 }));
-        String registry = io.parley.metrics.Metrics.registryName(vertx);
-        if (registry != null) {
-            router.get("/metrics").handler(io.vertx.micrometer.PrometheusScrapingHandler.create(registry));
-        }
+        // /metrics is served by the management listener (ManagementVerticle), not on this public port
         perf = new PerfHandler(vertx);
         router.get("/admin/perf").handler(ctx -> Requests.authenticate(ctx, tokens)).handler(perf::handle);
         Router api = Router.router(vertx);
@@ -101,6 +109,9 @@ public class HttpVerticle extends VerticleBase {
                 .setPerFrameWebSocketCompressionSupported(false)
                 .setWebSocketSubProtocols(java.util.List.of(SocketGateway.SUBPROTOCOL))
                 .setCompressionSupported(true)
+                // HTTP/1.1 and WebSocket only: HTTP/2 over cleartext would bypass the header deadline and the
+                // screening of connections (EdgeGuard), and no Parley client uses it
+                .setHttp2ClearTextEnabled(false)
                 .setTcpNoDelay(true)
                 // Every socket is served on its edge's event loop (sessions, hub, timers and replies all run
                 // there), so Vert.x can write directly instead of through a per-connection MPSC queue

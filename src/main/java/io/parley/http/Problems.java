@@ -2,6 +2,9 @@ package io.parley.http;
 
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -30,20 +33,28 @@ public final class Problems {
     }
 
     public static void write(RoutingContext ctx, ParleyException p, String requestId) {
+        write(ctx.request(), p, requestId);
+    }
+
+    /** Writes the problem on a bare request, for answers given before the router (the edge's screening). */
+    public static Future<Void> write(HttpServerRequest request, ParleyException p, String requestId) {
+        HttpServerResponse response = request.response();
         JsonObject body = new JsonObject()
                 .put("type", "urn:parley:problem:" + p.code().slug)
                 .put("title", title(p.code()))
                 .put("status", p.code().status)
                 .put("detail", p.getMessage())
                 .put("code", p.code().slug)
-                .put("instance", ctx.request().path())
+                .put("instance", request.path())
                 .put("requestId", requestId);
         if (p.code() == ErrorCode.RATE_LIMITED) {
-            ctx.response().putHeader("Retry-After", "1"); // buckets refill every second
+            response.putHeader("Retry-After", "1"); // buckets refill every second
         } else if (p.code() == ErrorCode.OVERLOADED || p.code() == ErrorCode.UNAVAILABLE) {
-            ctx.response().putHeader("Retry-After", "2"); // a shed queue drains in about its bound (auth.bcryptMaxWaitMs)
+            response.putHeader("Retry-After", "2"); // a shed queue drains in about its bound (auth.bcryptMaxWaitMs)
+        } else if (p.code() == ErrorCode.TOO_MANY_CONNECTIONS) {
+            response.putHeader("Retry-After", "5"); // a slot frees when one of the address's connections closes
         }
-        ctx.response().setStatusCode(p.code().status)
+        return response.setStatusCode(p.code().status)
                 .putHeader("Content-Type", "application/problem+json")
                 .end(body.toBuffer());
     }

@@ -113,11 +113,16 @@ public final class Requests {
     public static String requestId(RoutingContext ctx) {
         String id = ctx.get(REQUEST_ID);
         if (id == null) {
-            String given = ctx.request().getHeader("X-Request-Id");
-            id = given != null && given.matches("[A-Za-z0-9._-]{1,64}") ? given : UUID.randomUUID().toString();
+            id = requestId(ctx.request());
             ctx.put(REQUEST_ID, id);
         }
         return id;
+    }
+
+    /** The client's X-Request-Id when it is well formed, else a new one (for answers given before routing). */
+    static String requestId(io.vertx.core.http.HttpServerRequest request) {
+        String given = request.getHeader("X-Request-Id");
+        return given != null && given.matches("[A-Za-z0-9._-]{1,64}") ? given : UUID.randomUUID().toString();
     }
 
     /** Writes an answer that is either a JsonObject or the JSON bytes of one (cached reads come as bytes). */

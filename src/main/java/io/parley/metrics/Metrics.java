@@ -1,8 +1,12 @@
 package io.parley.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -11,7 +15,8 @@ import java.util.UUID;
 
 /**
  * Micrometer with a Prometheus registry, one per node (several nodes may share a JVM in tests). Vert.x's
- * own meters (HTTP, event bus, pools) go there, and so do Parley's; {@code /metrics} scrapes it.
+ * own meters (HTTP, event bus, pools) go there, and so do Parley's; the management listener's
+ * {@code /metrics} scrapes it.
  */
 public final class Metrics {
 
@@ -21,13 +26,26 @@ public final class Metrics {
     private Metrics() {
     }
 
-    /** Enables Vert.x metrics on these options under a registry name of its own; answers the name. */
-    public static String enable(VertxOptions options) {
+    /** What {@link #enable} set up: the registry's name and the factory to build Vert.x with. */
+    public record Setup(String name, MicrometerMetricsFactory factory) {
+    }
+
+    /**
+     * Enables Vert.x metrics on these options under a registry name of its own. The registry is made
+     * here rather than by Vert.x so the tag bounds ({@link BoundedTags}) are in place before the first
+     * meter: Micrometer applies filters only to meters registered after them.
+     */
+    public static Setup enable(VertxOptions options) {
         String name = "parley-" + UUID.randomUUID();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(new BoundedTags());
+        for (MeterFilter backstop : BoundedTags.backstops()) {
+            registry.config().meterFilter(backstop);
+        }
         options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName(name)
                 .setJvmMetricsEnabled(true)
                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
-        return name;
+        return new Setup(name, new MicrometerMetricsFactory(registry));
     }
 
     /** Remembers the node's registry name so its verticles find it. */

@@ -127,7 +127,7 @@ class CacheTest {
         for (int i = 0; i < 150; i++) {
             assertFresh(randomWrite(rnd, i));
         }
-        String metrics = cached.api.getRoot("/metrics").body();
+        String metrics = cached.metricsText();
         assertThat(metrics).contains("parley_cache_requests_total{cache=\"message-page\",result=\"hit\"}")
                 .contains("parley_cache_requests_total{cache=\"channel-list\",result=\"hit\"}");
     }

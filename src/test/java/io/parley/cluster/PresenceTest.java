@@ -230,7 +230,7 @@ class PresenceTest {
         long sweeps = runs(after, "presence-sweep") - runs(before, "presence-sweep");
         System.out.println("presence-sweep (interval 1 s) ran " + sweeps + " times in " + seconds + " s on two nodes");
         assertThat(sweeps).as("once per interval, not once per node").isBetween(2L, (long) Math.ceil(seconds / 0.8) + 1);
-        String metrics = a.api.getRoot("/metrics").body() + b.api.getRoot("/metrics").body();
+        String metrics = a.metricsText() + b.metricsText();
         assertThat(metrics).contains("parley_job_duration_seconds_count{job=\"presence-sweep\"")
                 .contains("parley_job_last_run_timestamp_seconds{job=\"presence-sweep\"}");
     }

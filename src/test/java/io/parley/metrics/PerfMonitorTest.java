@@ -80,7 +80,7 @@ class PerfMonitorTest {
             ws.request(new JsonObject().put("type", "send").put("channelId", ch).put("clientMsgId", "x1").put("body", "hi"));
             ws.next(f -> "message".equals(f.getString("type")));
             io.parley.support.NodeProcess.sleep(300);
-            String text = api.getRoot("/metrics").body();
+            String text = node.metricsText();
             assertThat(text)
                     .contains("parley_db_query_seconds_count{outcome=\"success\",query=\"message.send\"}")
                     .contains("parley_db_query_seconds{outcome=\"success\",query=\"message.send\",quantile=\"0.99\"}")

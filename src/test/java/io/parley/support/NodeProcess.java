@@ -24,12 +24,15 @@ public final class NodeProcess {
 
     public final String name;
     public final int httpPort;
+    /** The management listener's port (/metrics); 0 for tools that serve nothing. */
+    public final int managementPort;
     public final Process process;
     public final Path log;
 
-    private NodeProcess(String name, int httpPort, Process process, Path log) {
+    private NodeProcess(String name, int httpPort, int managementPort, Process process, Path log) {
         this.name = name;
         this.httpPort = httpPort;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
     }
@@ -50,7 +53,10 @@ public final class NodeProcess {
         return env;
     }
 
-    /** Starts {@code java -jar parley.jar} with the given PARLEY_* environment (plus this node's HTTP port). */
+    /**
+     * Starts {@code java -jar parley.jar} with the given PARLEY_* environment plus this node's HTTP and
+     * management ports (both free, so several nodes share the host).
+     */
     public static NodeProcess start(String name, Map<String, String> env) {
         return startMain(name, env, List.of("-jar", jar()), TestNode.freePort());
     }
@@ -77,11 +83,14 @@ public final class NodeProcess {
             cmd.addAll(javaArgs);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             Map<String, String> e = new HashMap<>(env);
+            int managementPort = 0;
             if (port > 0) {
                 e.put("PARLEY_HTTP_PORT", String.valueOf(port));
+                managementPort = TestNode.freePort();
+                e.put("PARLEY_MANAGEMENT_PORT", String.valueOf(managementPort));
             }
             pb.environment().putAll(e);
-            return new NodeProcess(name, port, pb.start(), log);
+            return new NodeProcess(name, port, managementPort, pb.start(), log);
         } catch (IOException ex) {
             throw new IllegalStateException(ex);
         }

@@ -28,6 +28,8 @@ public final class TestNode implements AutoCloseable {
     public final io.parley.Node node;
     public final ParleyConfig config;
     public final int port;
+    /** The management listener's port (/metrics), free and distinct per node. */
+    public final int managementPort;
     public final String schema;
     public final Api api;
 
@@ -36,6 +38,7 @@ public final class TestNode implements AutoCloseable {
         this.vertx = node.vertx();
         this.config = config;
         this.port = config.http().port();
+        this.managementPort = config.management().port();
         this.schema = config.db().schema();
         this.api = new Api(port);
     }
@@ -66,6 +69,7 @@ public final class TestNode implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             JsonObject json = base.copy();
             json.getJsonObject("http").put("port", freePort());
+            json.getJsonObject("management").put("port", freePort());
             json.getJsonObject("cluster").put("enabled", true).put("port", hzBase + i).put("members", members.toString());
             tweak.accept(json);
             ParleyConfig config = ParleyConfig.from(json);
@@ -101,7 +105,18 @@ public final class TestNode implements AutoCloseable {
         json.getJsonObject("auth").put("bcryptCost", 4);
         json.getJsonObject("ws").put("sendRatePerSecond", 10_000).put("sendBurst", 10_000);
         json.getJsonObject("cluster").put("enabled", false);
+        json.getJsonObject("management").put("host", "127.0.0.1").put("port", freePort());
         return json;
+    }
+
+    /** This node's Prometheus scrape, from its management listener (/metrics is not on the public port). */
+    public String metricsText() {
+        return management("/metrics").body();
+    }
+
+    /** A GET on the management listener. */
+    public Api.Resp management(String path) {
+        return new Api(managementPort).getRoot(path);
     }
 
     /** A pool on this node's schema, for tests that look at the database directly. */

@@ -1,0 +1,40 @@
+package io.parley.http;
+
+import io.parley.config.ParleyConfig;
+import io.parley.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+/**
+ * The node's management listener: {@code /metrics} for Prometheus, on its own host and port
+ * ({@code management.*}, loopback by default) so the scrape, which needs no sign-in and shows the
+ * node's internals, is not on the public port. Deployed once per node.
+ */
+public class ManagementVerticle extends VerticleBase {
+
+    private HttpServer server;
+
+    @Override
+    public Future<?> start() {
+        ParleyConfig.Management management = ParleyConfig.from(config()).management();
+        Router router = Router.router(vertx);
+        String registry = Metrics.registryName(vertx);
+        if (registry != null) {
+            router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+        }
+        router.route().last().handler(ctx -> ctx.fail(404));
+        router.route().failureHandler(Problems::handle);
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(management.host()).setPort(management.port())
+                .setIdleTimeout(60).setHttp2ClearTextEnabled(false));
+        return server.requestHandler(router).listen();
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}
