@@ -143,7 +143,26 @@ public final class Input {
         if (!HANDLE.matcher(s).matches()) {
             throw invalid("handle must be 3 to 32 letters, digits or underscores.");
         }
+        if (s.equalsIgnoreCase("guest")) {
+            // guests are shown as "Guest" by default: nobody may own the handle that name would impersonate
+            throw invalid("handle \"" + s + "\" is reserved; pick another.");
+        }
         return s;
+    }
+
+    /**
+     * A display name read as a handle (without a leading "@", as clients show handles), or null when it
+     * could not be one: only such names are compared with other users' handles.
+     */
+    public static String asHandle(String displayName) {
+        if (displayName == null) {
+            return null;
+        }
+        String s = displayName.strip();
+        if (s.startsWith("@")) {
+            s = s.substring(1).strip();
+        }
+        return HANDLE.matcher(s).matches() ? s : null;
     }
 
     public static String password(String s, String field) {
