@@ -224,8 +224,12 @@ class StrictInputTest {
                 assertThat(err.getString("code")).as(frames[i]).isEqualTo(codes[i]);
                 assertThat(err.getString("message")).isNotBlank();
             }
-            // the connection is still usable after a refused frame
+            // the connection is still usable after a refused frame, and any numeric ref comes back as sent
             assertThat(ws.request(new JsonObject().put("type", "ping")).getString("type")).isEqualTo("pong");
+            ws.ws.writeTextMessage("{\"type\":\"ping\",\"ref\":18446744073709551617}").await();
+            assertThat(ws.next(f -> "pong".equals(f.getString("type"))).getValue("ref").toString()).isEqualTo("18446744073709551617");
+            ws.ws.writeTextMessage("{\"type\":\"ping\",\"ref\":2.5}").await();
+            assertThat(ws.next(f -> "pong".equals(f.getString("type"))).getValue("ref").toString()).isEqualTo("2.5");
         }
         try (WsClient ws = WsClient.connect(node.vertx, node.port, owner.token())) {
             byte[] overlong = bytes("{\"type\":\"send\",\"channelId\":" + channel + ",\"clientMsgId\":\"ws5\",\"body\":\"a",
