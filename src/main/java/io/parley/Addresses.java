@@ -51,6 +51,8 @@ public final class Addresses {
     public static final String PRESENCE_LAST_SEEN = "parley.local.presence.lastseen";
     public static final String PRESENCE_ONLINE_USERS = "parley.local.presence.online";
     public static final String PRESENCE_FALLBACK = "parley.local.presence.fallback";
+    /** Of some users, those who share a channel with the caller: whose presence the caller may see. */
+    public static final String PRESENCE_VISIBLE = "parley.local.presence.visible";
     /** Node-local request/reply into the presence verticle: GET /presence. */
     public static final String PRESENCE_QUERY = "parley.local.presence.query";
     /** Node-local publish from the hub to the edges: a batch of presence changes. */

@@ -1,6 +1,7 @@
 package io.parley.auth;
 
 import io.parley.cache.Cache;
+import io.parley.chat.Input;
 import io.parley.config.ParleyConfig;
 import io.parley.domain.Principal;
 import io.parley.domain.Tokens;
@@ -40,9 +41,12 @@ public final class AuthService {
     }
 
     public Future<Tokens> signup(String handle, String password, String displayName, String phoneNumber) {
+        String name = displayName == null || displayName.isBlank() ? handle : displayName;
+        // one's own handle is a fine display name; anyone else's (or a look-alike of it) is impersonation
+        String asHandle = Input.asHandle(name);
+        String check = asHandle == null || asHandle.equalsIgnoreCase(handle) ? null : asHandle;
         return hasher.hash(password)
-                .compose(hash -> users.create(handle, displayName == null || displayName.isBlank() ? handle : displayName,
-                        phoneNumber, hash, "member", null))
+                .compose(hash -> users.create(handle, name, phoneNumber, hash, "member", null, check))
                 .compose(user -> newSession(user, config.refreshTokenTtlSeconds()));
     }
 
@@ -69,7 +73,7 @@ public final class AuthService {
 
     public Future<Tokens> guest(String displayName) {
         String handle = "guest-" + HexFormat.of().formatHex(randomBytes(5));
-        return users.create(handle, displayName, null, null, "guest", config.guestTtlSeconds())
+        return users.create(handle, displayName, null, null, "guest", config.guestTtlSeconds(), Input.asHandle(displayName))
                 .compose(user -> newSession(user, Math.min(config.guestTtlSeconds(), config.refreshTokenTtlSeconds())));
     }
 

@@ -67,7 +67,24 @@ public final class ChatService {
         }
         List<Long> affected = new java.util.ArrayList<>(memberIds);
         affected.add(p.userId());
-        return channels.create(kind, name, topic, p.userId(), memberIds)
+        java.util.Set<Long> others = new java.util.LinkedHashSet<>(memberIds);
+        others.remove(p.userId());
+        // the same rule as invitations, checked for all named users in one query before anything is created
+        Future<Void> allowed = others.isEmpty() ? Future.succeededFuture() : users.kinds(others).compose(kinds -> {
+            for (long id : others) {
+                String k = kinds.get(id);
+                if (k == null) {
+                    return Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds names user " + id
+                            + ", who does not exist."));
+                }
+                if ("guest".equals(k)) {
+                    return Future.failedFuture(forbidden("Guests can only be in rooms; memberIds names guest " + id
+                            + ", who cannot be added to a channel."));
+                }
+            }
+            return Future.succeededFuture();
+        });
+        return allowed.compose(v -> channels.create(kind, name, topic, p.userId(), memberIds))
                 .compose(id -> cache.changed(List.of(id), List.of(id), affected).map(id))
                 .recover(t -> t instanceof PgException pg && "23503".equals(pg.getSqlState())
                         ? Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds names a user that does not exist."))

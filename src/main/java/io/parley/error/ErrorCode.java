@@ -39,6 +39,7 @@ public enum ErrorCode {
     NOT_FOUND(4000, "not_found", 404, false),
     CONFLICT(4001, "conflict", 409, false),
     HANDLE_TAKEN(4002, "handle_taken", 409, false),
+    /** No longer sent: sign-up does not tell whether a phone number is registered (docs/decisions.md). */
     PHONE_TAKEN(4003, "phone_number_taken", 409, false),
     RATE_LIMITED(4290, "rate_limited", 429, true),
     TOO_MANY_SIGNINS(4291, "too_many_signin_failures", 429, true),

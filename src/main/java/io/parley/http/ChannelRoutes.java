@@ -70,6 +70,7 @@ final class ChannelRoutes {
         if (q.length() > 200) {
             throw Input.invalid("q must be at most 200 characters.");
         }
+        Input.plain(q, "q");
         String rawChannel = ctx.request().getParam("channelId");
         Long channelId = null;
         if (rawChannel != null && !rawChannel.isEmpty()) {
@@ -100,7 +101,10 @@ final class ChannelRoutes {
                 .put("before", before).put("limit", (int) Math.max(1, Math.min(50, limit))));
     }
 
-    /** GET /presence?userIds=1,2,3 (at most 100): online and last seen, from the hot state. */
+    /**
+     * GET /presence?userIds=1,2,3 (at most 100): online and last seen, from the hot state, only for the
+     * users who share a channel with the caller; the others are left out of the answer.
+     */
     private void presence(RoutingContext ctx) {
         String raw = ctx.request().getParam("userIds");
         if (raw == null || raw.isBlank()) {
@@ -123,7 +127,7 @@ final class ChannelRoutes {
         if (ids.size() > 100) {
             throw Input.invalid("Ask for at most 100 users at a time.");
         }
-        reply(ctx, 200, Addresses.PRESENCE_QUERY, new JsonObject().put("userIds", ids));
+        reply(ctx, 200, Addresses.PRESENCE_QUERY, withPrincipal(ctx).put("userIds", ids));
     }
 
     private void create(RoutingContext ctx) {

@@ -8,8 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -30,22 +28,16 @@ public final class Requests {
         return callAny(eventBus, address, body).map(JsonObject.class::cast);
     }
 
-    /** The request body as a JSON object, or an INVALID_JSON failure a person understands. */
+    /**
+     * The request body as a JSON object, read strictly (see {@link StrictJson}), or an INVALID_JSON /
+     * VALIDATION failure a person understands.
+     */
     public static JsonObject body(RoutingContext ctx) {
         Buffer buffer = ctx.body().buffer();
         if (buffer == null || buffer.length() == 0) {
             throw ParleyException.of(ErrorCode.INVALID_JSON, "The request body must be a JSON object.");
         }
-        Object value;
-        try {
-            value = Json.decodeValue(buffer);
-        } catch (DecodeException e) {
-            throw ParleyException.of(ErrorCode.INVALID_JSON, "The request body is not valid JSON.");
-        }
-        if (!(value instanceof JsonObject json)) {
-            throw ParleyException.of(ErrorCode.INVALID_JSON, "The request body must be a JSON object.");
-        }
-        return json;
+        return StrictJson.object(buffer, "The request body");
     }
 
     /** A body that may be absent (empty means {}). */

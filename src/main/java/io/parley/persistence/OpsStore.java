@@ -19,6 +19,9 @@ public interface OpsStore {
 
     Future<List<Long>> onlineUsers(int limit);
 
+    /** Of {@code userIds}, those who share an active channel with {@code callerId} (and the caller), in one query. */
+    Future<List<Long>> presenceVisible(long callerId, List<Long> userIds);
+
     /** Postgres' view of presence, for when the hot state (Redis) is unavailable. */
     Future<JsonArray> presenceFallback(List<Long> userIds);
 

@@ -97,6 +97,8 @@ final class PersistenceApi {
                 b.getJsonArray("online").stream().map(o -> (Boolean) o).toList()).map(v -> new JsonObject()));
         local(Addresses.PRESENCE_LAST_SEEN, b -> ops.updateLastSeen(longs(b, "userIds"), longs(b, "millis")).map(v -> new JsonObject()));
         local(Addresses.PRESENCE_ONLINE_USERS, b -> ops.onlineUsers(b.getInteger("limit")).map(ids -> new JsonObject().put("userIds", new JsonArray(ids))));
+        local(Addresses.PRESENCE_VISIBLE, b -> ops.presenceVisible(as(b).userId(), longs(b, "userIds"))
+                .map(ids -> new JsonObject().put("userIds", new JsonArray(ids))));
         local(Addresses.PRESENCE_FALLBACK, b -> ops.presenceFallback(longs(b, "userIds")).map(a -> new JsonObject().put("presence", a)));
         local(Addresses.JOB_CLAIM, b -> ops.claimJob(b.getString("name"), b.getInteger("intervalSeconds"), b.getInteger("leaseSeconds"),
                 b.getString("node")).map(won -> new JsonObject().put("claimed", won)));

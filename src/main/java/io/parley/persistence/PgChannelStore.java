@@ -92,10 +92,16 @@ public final class PgChannelStore implements ChannelStore {
     public Future<Long> direct(long userA, long userB, String name) {
         String key = Math.min(userA, userB) + ":" + Math.max(userA, userB);
         return db.inTransaction(conn -> db.query(conn, SqlQueries.CHANNEL_INSERT_DIRECT, Tuple.of(name, key, userA))
-                .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows.iterator().next().getLong("id"))
-                        : db.query(conn, SqlQueries.CHANNEL_BY_DIRECT_KEY, Tuple.of(key)).map(r -> r.iterator().next().getLong("id")))
-                // (Re-)adding both members lets someone who left a direct channel come back to it.
-                .compose(id -> conn.preparedQuery(SqlQueries.MEMBER_INSERT)
-                        .executeBatch(List.of(Tuple.of(id, userA, "member"), Tuple.of(id, userB, "member"))).map(id)));
+                .compose(rows -> {
+                    if (rows.size() > 0) {
+                        // new: both are members
+                        long id = rows.iterator().next().getLong("id");
+                        return conn.preparedQuery(SqlQueries.MEMBER_INSERT)
+                                .executeBatch(List.of(Tuple.of(id, userA, "member"), Tuple.of(id, userB, "member"))).map(id);
+                    }
+                    // existing: only the caller comes (back) in; whoever left stays out until they open it themselves
+                    return db.query(conn, SqlQueries.CHANNEL_BY_DIRECT_KEY, Tuple.of(key)).map(r -> r.iterator().next().getLong("id"))
+                            .compose(id -> db.query(conn, SqlQueries.MEMBER_INSERT, Tuple.of(id, userA, "member")).map(id));
+                }));
     }
 }

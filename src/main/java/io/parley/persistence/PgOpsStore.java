@@ -52,6 +52,15 @@ public final class PgOpsStore implements OpsStore {
     }
 
     @Override
+    public Future<List<Long>> presenceVisible(long callerId, List<Long> userIds) {
+        return db.query(SqlQueries.PRESENCE_VISIBLE, Tuple.tuple().addLong(callerId).addValue(userIds.toArray(new Long[0]))).map(rows -> {
+            List<Long> out = new ArrayList<>(rows.size());
+            rows.forEach(r -> out.add(r.getLong("id")));
+            return out;
+        });
+    }
+
+    @Override
     public Future<JsonArray> presenceFallback(List<Long> userIds) {
         return db.query(SqlQueries.PRESENCE_FALLBACK, Tuple.tuple().addValue(userIds.toArray(new Long[0]))).map(rows -> {
             JsonArray out = new JsonArray();

@@ -21,21 +21,47 @@ public final class PgUserStore implements UserStore {
 
     @Override
     public Future<User> create(String handle, String displayName, String phoneNumber, String passwordHash, String kind,
-                               Integer ttlSeconds) {
-        return db.query(SqlQueries.USER_INSERT, Tuple.of(handle, displayName, phoneNumber, passwordHash, kind, ttlSeconds))
-                .map(rows -> Rows.user(rows.iterator().next()))
+                               Integer ttlSeconds, String displayNameAsHandle) {
+        return insert(handle, displayName, phoneNumber, passwordHash, kind, ttlSeconds, displayNameAsHandle)
+                .recover(t -> {
+                    // two sign-ups racing for one free number: the loser goes on without it, like any taken number
+                    if (phoneNumber != null && t instanceof PgException pg && "23505".equals(pg.getSqlState())
+                            && String.valueOf(pg.getConstraint()).contains("phone")) {
+                        return insert(handle, displayName, null, passwordHash, kind, ttlSeconds, displayNameAsHandle);
+                    }
+                    return Future.failedFuture(t);
+                })
                 .recover(PgUserStore::uniqueViolation);
+    }
+
+    private Future<User> insert(String handle, String displayName, String phoneNumber, String passwordHash, String kind,
+                                Integer ttlSeconds, String displayNameAsHandle) {
+        return db.query(SqlQueries.USER_INSERT, Tuple.of(handle, displayName, phoneNumber, passwordHash, kind,
+                        ttlSeconds, displayNameAsHandle))
+                .compose(rows -> rows.size() == 0
+                        ? Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "displayName \"" + displayName
+                        + "\" is (or looks like) another user's handle; pick a name that is yours."))
+                        : Future.succeededFuture(Rows.user(rows.iterator().next())));
     }
 
     private static Future<User> uniqueViolation(Throwable t) {
         if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
-            String constraint = String.valueOf(pg.getConstraint());
-            if (constraint.contains("phone")) {
-                return Future.failedFuture(ParleyException.of(ErrorCode.PHONE_TAKEN, "That phone number is already registered."));
+            if (String.valueOf(pg.getConstraint()).contains("skeleton")) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.HANDLE_TAKEN,
+                        "That handle is too similar to an existing one (I, l and 1, O and 0, rn and m look alike); pick another."));
             }
             return Future.failedFuture(ParleyException.of(ErrorCode.HANDLE_TAKEN, "That handle is already taken; pick another."));
         }
         return Future.failedFuture(t);
+    }
+
+    @Override
+    public Future<java.util.Map<Long, String>> kinds(java.util.Collection<Long> ids) {
+        return db.query(SqlQueries.USER_KINDS, Tuple.tuple().addValue(ids.toArray(new Long[0]))).map(rows -> {
+            java.util.Map<Long, String> out = new java.util.HashMap<>();
+            rows.forEach(r -> out.put(r.getLong("id"), r.getString("kind")));
+            return out;
+        });
     }
 
     @Override

@@ -5,8 +5,17 @@ final class SqlQueries {
 
     static final String USER_COLUMNS = "id, handle, display_name, kind, role, phone_number, password_hash";
 
+    /**
+     * A new user. A phone number someone already has is not attached (and nothing tells the caller, so
+     * sign-up is no oracle of registered numbers). $7, when not null, is the display name read as a
+     * handle: no row is inserted when another user has that handle or one that looks like it (the
+     * handle_skeleton column and function come from migration V4).
+     */
     static final String USER_INSERT = "INSERT INTO users (handle, display_name, phone_number, password_hash, kind, expires_at)"
-            + " VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::int IS NULL THEN NULL ELSE now() + make_interval(secs => $6::int) END)"
+            + " SELECT $1, $2, CASE WHEN EXISTS (SELECT 1 FROM users t WHERE t.phone_number = $3) THEN NULL ELSE $3 END,"
+            + " $4, $5, CASE WHEN $6::int IS NULL THEN NULL ELSE now() + make_interval(secs => $6::int) END"
+            + " WHERE $7::text IS NULL OR NOT EXISTS (SELECT 1 FROM users o"
+            + "   WHERE o.handle_skeleton = handle_skeleton($7) OR lower(o.handle) = lower($7))"
             + " RETURNING " + USER_COLUMNS;
     static final String USER_BY_ID = "SELECT " + USER_COLUMNS + " FROM users"
             + " WHERE id = $1 AND (expires_at IS NULL OR expires_at > now())";
@@ -14,6 +23,8 @@ final class SqlQueries {
             + " WHERE lower(handle) = lower($1) AND (expires_at IS NULL OR expires_at > now())";
     static final String USER_BY_PHONE = "SELECT " + USER_COLUMNS + " FROM users"
             + " WHERE phone_number = $1 AND (expires_at IS NULL OR expires_at > now())";
+    /** The kinds of the named users that exist: one statement whatever the number of ids. */
+    static final String USER_KINDS = "SELECT id, kind FROM users WHERE id = ANY($1) AND (expires_at IS NULL OR expires_at > now())";
     static final String USER_SET_PASSWORD = "UPDATE users SET password_hash = $2 WHERE id = $1";
 
     static final String SESSION_INSERT = "INSERT INTO sessions (user_id, refresh_hash, family_id, expires_at)"
@@ -67,9 +78,11 @@ final class SqlQueries {
             + " FROM channel_members m"
             + " JOIN channels c ON c.id = m.channel_id"
             + " LEFT JOIN messages lm ON lm.channel_id = c.id AND lm.seq = c.last_seq"
-            + " LEFT JOIN LATERAL (SELECT u.id, u.handle, u.display_name, u.kind FROM channel_members o"
-            + "   JOIN users u ON u.id = o.user_id WHERE c.kind = 'direct' AND o.channel_id = c.id AND o.user_id <> $1"
-            + "   LIMIT 1) p ON true"
+            // the peer comes from the channel's 'lo:hi' key, not from its members: one who left a direct
+            // channel is still who it is with, and leaving does not show in the other's list
+            + " LEFT JOIN LATERAL (SELECT u.id, u.handle, u.display_name, u.kind FROM users u WHERE c.kind = 'direct'"
+            + "   AND u.id = CASE WHEN split_part(c.direct_key, ':', 1)::bigint = $1 THEN split_part(c.direct_key, ':', 2)::bigint"
+            + "   ELSE split_part(c.direct_key, ':', 1)::bigint END) p ON true"
             + " WHERE m.user_id = $1 AND NOT m.banned AND c.is_active"
             + " ORDER BY c.last_message_at DESC NULLS LAST, c.id DESC";
     /** New members start with everything already sent marked read. */
@@ -143,6 +156,15 @@ final class SqlQueries {
     static final String PRESENCE_LAST_SEEN = "UPDATE users u SET last_seen_at = GREATEST(u.last_seen_at, to_timestamp(v.ms / 1000.0))"
             + " FROM unnest($1::bigint[], $2::bigint[]) AS v(id, ms) WHERE u.id = v.id";
     static final String PRESENCE_ONLINE_USERS = "SELECT id FROM users WHERE is_online ORDER BY id LIMIT $1";
+    /**
+     * Of the users asked about ($2), those who share an active channel with the caller ($1), neither
+     * banned there: presence is only answered for them. The caller always sees themself.
+     */
+    static final String PRESENCE_VISIBLE = "SELECT u.id FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, n) WHERE (u.id = $1"
+            + " OR EXISTS (SELECT 1 FROM channel_members o"
+            + "   JOIN channel_members me ON me.channel_id = o.channel_id AND me.user_id = $1 AND NOT me.banned"
+            + "   JOIN channels c ON c.id = o.channel_id AND c.is_active"
+            + "   WHERE o.user_id = u.id AND NOT o.banned)) ORDER BY u.n";
     static final String PRESENCE_FALLBACK = "SELECT id, is_online, last_seen_at FROM users WHERE id = ANY($1)";
 
     /**

@@ -5,12 +5,21 @@ import io.vertx.core.Future;
 
 import java.util.Optional;
 
-/** Users. A duplicate handle or phone number fails with HANDLE_TAKEN / PHONE_TAKEN. */
+/**
+ * Users. A duplicate handle, or one too similar to an existing handle, fails with HANDLE_TAKEN; a phone
+ * number that is already registered is silently not attached (see docs/decisions.md).
+ */
 public interface UserStore {
 
-    /** ttlSeconds null: the user does not expire (guests have one). */
+    /**
+     * ttlSeconds null: the user does not expire (guests have one). {@code displayNameAsHandle}, when not
+     * null, must not be (or look like) another user's handle, else the user is not created (VALIDATION).
+     */
     Future<User> create(String handle, String displayName, String phoneNumber, String passwordHash, String kind,
-                        Integer ttlSeconds);
+                        Integer ttlSeconds, String displayNameAsHandle);
+
+    /** The kind of each named user that exists (missing ids are absent), in one query. */
+    Future<java.util.Map<Long, String>> kinds(java.util.Collection<Long> ids);
 
     Future<Optional<User>> byId(long id);
 

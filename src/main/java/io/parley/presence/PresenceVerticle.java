@@ -146,9 +146,24 @@ public class PresenceVerticle extends VerticleBase {
                 .put("online", new JsonArray(batch.values().stream().map(PresenceStore.Status::online).toList())), LOCAL);
     }
 
-    /** GET /presence: the hot state, or Postgres' view when the store is unavailable. */
+    /**
+     * GET /presence: the hot state, or Postgres' view when the store is unavailable, for those of the
+     * asked users who share a channel with the caller ({@code as.uid}); the others are left out, so
+     * presence cannot be used to watch strangers. One query for the whole list.
+     */
     private void query(Message<JsonObject> msg) {
-        List<Long> ids = msg.body().getJsonArray("userIds").stream().map(o -> ((Number) o).longValue()).toList();
+        JsonObject ask = new JsonObject().put("as", msg.body().getJsonObject("as")).put("userIds", msg.body().getJsonArray("userIds"));
+        vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_VISIBLE, ask, LOCAL).map(Message::body)
+                .onSuccess(visible -> answer(msg, visible.getJsonArray("userIds")))
+                .onFailure(t -> msg.fail(1001, "Presence is unavailable right now."));
+    }
+
+    private void answer(Message<JsonObject> msg, JsonArray visible) {
+        List<Long> ids = visible.stream().map(o -> ((Number) o).longValue()).toList();
+        if (ids.isEmpty()) {
+            msg.reply(new JsonObject().put("presence", new JsonArray()));
+            return;
+        }
         store.status(ids).map(statuses -> {
             JsonArray out = new JsonArray();
             for (long id : ids) {
@@ -157,7 +172,8 @@ public class PresenceVerticle extends VerticleBase {
                         .put("lastSeenAt", s.lastSeenMillis() == 0 ? null : Instant.ofEpochMilli(s.lastSeenMillis()).toString()));
             }
             return new JsonObject().put("presence", out);
-        }).recover(t -> vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_FALLBACK, msg.body(), LOCAL).map(Message::body))
+        }).recover(t -> vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_FALLBACK,
+                        new JsonObject().put("userIds", visible), LOCAL).map(Message::body))
                 .onSuccess(msg::reply)
                 .onFailure(t -> msg.fail(1001, "Presence is unavailable right now."));
     }

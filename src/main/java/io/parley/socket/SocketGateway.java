@@ -8,6 +8,7 @@ import io.parley.error.ParleyException;
 import io.parley.http.RateLimiter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.Vertx;
@@ -30,6 +31,8 @@ public final class SocketGateway {
     private static final String TOKEN_PROTOCOL_PREFIX = "token.";
     /** The name Vert.x gives the extension handler in the connection's pipeline. */
     private static final String EXTENSION_HANDLER = "webSocketExtensionHandler";
+    /** The name of the handler that hands frames to Vert.x: frames are checked just before it. */
+    private static final String VERTX_HANDLER = "handler";
 
     private final Vertx vertx;
     private final TokenService tokens;
@@ -71,7 +74,7 @@ public final class SocketGateway {
             ctx.fail(e);
             return;
         }
-        req.toWebSocket().onSuccess(ws -> new SocketSession(ws, principal, hub, vertx.eventBus(), fanout, config, sendLimiter, typingLimiter, this::timer).start())
+        req.toWebSocket().onSuccess(ws -> validateUtf8(req.connection())).onSuccess(ws -> new SocketSession(ws, principal, hub, vertx.eventBus(), fanout, config, sendLimiter, typingLimiter, this::timer).start())
                 .onFailure(ctx::fail);
     }
 
@@ -99,6 +102,21 @@ public final class SocketGateway {
                     new PerMessageDeflateServerExtensionHandshaker(6, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
                             PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, false, false,
                             config.ws().maxMessageBytes())));
+        }
+    }
+
+    /**
+     * Vert.x decodes text frames leniently (an overlong "/" arrives as U+FFFD, with no way to tell), so
+     * the bytes are checked before that: Netty's validator refuses malformed, overlong and surrogate
+     * UTF-8 in text frames and their continuations, and the socket is closed with 1007 as RFC 6455
+     * (section 8.1) requires for text that is not UTF-8.
+     */
+    private static void validateUtf8(HttpConnection connection) {
+        if (connection instanceof ConnectionBase conn) {
+            ChannelPipeline pipeline = conn.channel().pipeline();
+            if (pipeline.get(Utf8FrameValidator.class) == null && pipeline.get(VERTX_HANDLER) != null) {
+                pipeline.addBefore(VERTX_HANDLER, "utf8FrameValidator", new Utf8FrameValidator(false));
+            }
         }
     }
 

@@ -13,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -188,9 +187,10 @@ final class SocketSession {
         long received = System.nanoTime();
         JsonObject frame;
         try {
-            frame = new JsonObject(text);
-        } catch (DecodeException | ClassCastException e) {
-            error(null, ErrorCode.INVALID_JSON, "Each frame must be a JSON object.");
+            // the same strict reader as HTTP bodies: no comments, duplicate keys, lone surrogates or NUL
+            frame = io.parley.http.StrictJson.object(text, "The frame");
+        } catch (ParleyException e) {
+            error(null, e);
             return;
         }
         Object ref = frame.getValue("ref");

@@ -83,6 +83,18 @@ class BadInputTest {
                 Arguments.of("POST", ch + "/read", "{\"seq\":1.5}", true, 400, "validation_failed"),
                 Arguments.of("POST", ch + "/members", "{\"userId\":\"me\"}", true, 400, "validation_failed"),
                 Arguments.of("POST", "/direct/0", null, true, 400, "validation_failed"),
+                // strict JSON and text: NUL, lone surrogates, comments, duplicate keys, numbers that would wrap
+                Arguments.of("POST", "/auth/signin", "{\"handle\":\"alice\\u0000\",\"password\":\"whatever1\"}", false, 400, "validation_failed"),
+                Arguments.of("GET", "/search?q=a%00b", null, true, 400, "validation_failed"),
+                Arguments.of("POST", "/channels", "{\"kind\":\"public\",\"name\":\"x\\ud800\"}", true, 400, "invalid_json"),
+                Arguments.of("POST", "/channels", "{\"kind\":\"public\",/* c */\"name\":\"x\"}", true, 400, "invalid_json"),
+                Arguments.of("POST", "/channels", "{\"kind\":\"public\",\"name\":\"x\",\"name\":\"y\"}", true, 400, "invalid_json"),
+                Arguments.of("POST", "/channels", "{\"kind\":\"public\",\"name\":\"\\u202Eevil\"}", true, 400, "validation_failed"),
+                Arguments.of("POST", "/channels", "{\"kind\":\"public\",\"name\":\"\\u200B\"}", true, 400, "validation_failed"),
+                Arguments.of("POST", ch + "/members", "{\"userId\":18446744073709551618}", true, 400, "validation_failed"),
+                Arguments.of("POST", ch + "/members", "{\"userId\":-2}", true, 400, "validation_failed"),
+                Arguments.of("POST", ch + "/read", "{\"seq\":1e400}", true, 400, "validation_failed"),
+                Arguments.of("POST", "/auth/guest", "{\"displayName\":\"\\u2066x\\u2069\"}", false, 400, "validation_failed"),
                 Arguments.of("GET", "/nowhere", null, true, 404, "not_found"),
                 Arguments.of("PUT", "/channels", "{}", true, 404, "not_found"));
     }
