@@ -376,10 +376,16 @@ final class SocketSession {
     /** Replays one channel of a subscribe up to {@code position}, the newest part only when over the budget. */
     private Future<Void> replayWithin(Subscribing s, Long position, int[] budget, JsonArray done, JsonArray failed) {
         Sub sub = s.sub();
-        if (subs.get(s.channelId()) != sub) {
-            return Future.succeededFuture(); // its route failed, or it was unsubscribed or replaced meanwhile
-        }
         JsonObject entry = new JsonObject().put("id", s.channelId());
+        if (subs.get(s.channelId()) != sub) {
+            // Its route failed (already in failed), it was unsubscribed, the socket closed, or a later subscribe
+            // of the same channel took over: that frame's ack tells where the channel now stands.
+            Sub now = subs.get(s.channelId());
+            if (now != null && !closed) {
+                done.add(entry.put("lastSeq", sub.lastSeq).put("superseded", true));
+            }
+            return Future.succeededFuture();
+        }
         long missed = position == null ? 0 : position - sub.lastSeq;
         if (missed > budget[0]) {
             sub.lastSeq = position - budget[0];
