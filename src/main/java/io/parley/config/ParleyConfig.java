@@ -10,7 +10,7 @@ import java.util.List;
  * {@link #from(JsonObject)}, which is cheap and keeps one place that validates values.
  */
 public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Auth auth, Cluster cluster,
-                           Persistence persistence, Presence presence, Messages messages, JsonObject json) {
+                           Persistence persistence, Presence presence, Messages messages, Limits limits, JsonObject json) {
 
     /** nativeTransport: Netty's epoll transport on Linux (falls back to NIO where it is not available). */
     public record Http(String host, int port, int instances, int idleTimeoutSeconds, int maxBodyBytes, boolean nativeTransport) {
@@ -46,6 +46,18 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
     }
 
     public record Messages(int maxBodyChars, int pageSize) {
+    }
+
+    /**
+     * Abuse limits. Per client address: bcrypt work (sign-in, sign-up, password change) admitted per minute
+     * and at once, sign-ups and guests per hour. Per handle: failed sign-ins from all addresses together
+     * before only addresses that signed in before are let through. Per user and hour: channels,
+     * invitations and new direct channels; and the members one create may add. Counted in Redis (so
+     * cluster-wide), in-process on a node when Redis is down.
+     */
+    public record Limits(int bcryptPerAddressPerMinute, int bcryptConcurrentPerAddress, int signinFailuresPerHandle,
+                         int signupsPerAddressPerHour, int guestsPerAddressPerHour, int channelsPerUserPerHour,
+                         int invitationsPerUserPerHour, int directChannelsPerUserPerHour, int maxMembersPerCreate) {
     }
 
     /**
@@ -92,6 +104,15 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                         r.integer("presence", "sweepSeconds", 1, 86400), r.integer("presence", "lastSeenFlushSeconds", 1, 86400),
                         r.integer("presence", "purgeSeconds", 1, 86400)),
                 new Messages(r.integer("messages", "maxBodyChars", 1, 100_000), r.integer("messages", "pageSize", 1, 50)),
+                new Limits(r.integer("limits", "bcryptPerAddressPerMinute", 1, 1_000_000),
+                        r.integer("limits", "bcryptConcurrentPerAddress", 1, 1000),
+                        r.integer("limits", "signinFailuresPerHandle", 1, 1_000_000),
+                        r.integer("limits", "signupsPerAddressPerHour", 1, 1_000_000),
+                        r.integer("limits", "guestsPerAddressPerHour", 1, 1_000_000),
+                        r.integer("limits", "channelsPerUserPerHour", 1, 1_000_000),
+                        r.integer("limits", "invitationsPerUserPerHour", 1, 1_000_000),
+                        r.integer("limits", "directChannelsPerUserPerHour", 1, 1_000_000),
+                        r.integer("limits", "maxMembersPerCreate", 1, 1000)),
                 json);
     }
 

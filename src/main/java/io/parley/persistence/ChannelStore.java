@@ -24,6 +24,9 @@ public interface ChannelStore {
     /** True when removed. */
     Future<Boolean> removeMember(long channelId, long userId);
 
+    /** The direct channel of two users, if it exists (it may have been left by one of them). */
+    Future<Optional<Long>> directId(long userA, long userB);
+
     /** Get-or-create the direct channel of two users; both are members. */
     Future<Long> direct(long userA, long userB, String name);
 }
