@@ -28,7 +28,8 @@ public interface Cache {
      * Adds {@code delta} (negative to give back, never below 0) to a counter whose window starts with its
      * first add and lasts {@code windowMillis}, in one atomic step, and answers the count after the add:
      * compare that, not a count read before, so that concurrent callers never both pass a limit. While the
-     * backend is down the count is kept in-process (per node), so a limit still holds.
+     * backend is down the count is kept in-process (per node), so a limit still holds. Counters may wait
+     * longer than the timeout of reads (see RedisCache), since a count from the fallback holds per node only.
      */
     Future<Window> add(String key, long delta, long windowMillis);
 

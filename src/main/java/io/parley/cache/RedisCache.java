@@ -23,6 +23,11 @@ public final class RedisCache implements Cache {
     private final Redis client;
     private final RedisAPI api;
     private final long timeoutMs;
+    /**
+     * Counters wait longer than reads: a count that times out falls back to the in-process one, which
+     * has not seen the other nodes' counts, so a limit would briefly hold per node instead of once.
+     */
+    private final long counterTimeoutMs;
     private volatile boolean up = true;
     /** Counters and buckets while Redis is down: limits keep holding, per node, instead of opening. */
     private final LocalCounters fallback = new LocalCounters(100_000);
@@ -72,6 +77,7 @@ public final class RedisCache implements Cache {
                 .setMaxPoolSize(maxPoolSize).setMaxPoolWaiting(1024).setPoolRecycleTimeout(15_000));
         this.api = RedisAPI.api(client);
         this.timeoutMs = timeoutMs;
+        this.counterTimeoutMs = Math.max(1000, 4L * timeoutMs);
     }
 
     /** Answers when Redis answers a PING (or fails); the node starts either way. */
@@ -100,7 +106,8 @@ public final class RedisCache implements Cache {
         if (System.nanoTime() - localUntilNanos < 0) {
             return Future.succeededFuture(fallback.add(key, delta, windowMillis));
         }
-        return guard(api.eval(List.of(WINDOW_SCRIPT, "1", prefix + key, String.valueOf(delta), String.valueOf(windowMillis))))
+        return guard(api.eval(List.of(WINDOW_SCRIPT, "1", prefix + key, String.valueOf(delta), String.valueOf(windowMillis))),
+                counterTimeoutMs)
                 .map(r -> new Window(r.get(0).toLong(), Math.max(1, r.get(1).toLong())))
                 .otherwise(t -> fallback.add(key, delta, windowMillis));
     }
@@ -110,13 +117,18 @@ public final class RedisCache implements Cache {
         if (System.nanoTime() - localUntilNanos < 0) {
             return Future.succeededFuture(fallback.take(key, ratePerSecond, burst));
         }
-        return guard(api.eval(List.of(BUCKET_SCRIPT, "1", prefix + key, String.valueOf(ratePerSecond), String.valueOf(burst))))
+        return guard(api.eval(List.of(BUCKET_SCRIPT, "1", prefix + key, String.valueOf(ratePerSecond), String.valueOf(burst))),
+                counterTimeoutMs)
                 .map(Response::toLong)
                 .otherwise(t -> fallback.take(key, ratePerSecond, burst));
     }
 
     private <T> Future<T> guard(Future<T> f) {
-        return f.timeout(timeoutMs, TimeUnit.MILLISECONDS).andThen(ar -> {
+        return guard(f, timeoutMs);
+    }
+
+    private <T> Future<T> guard(Future<T> f, long timeout) {
+        return f.timeout(timeout, TimeUnit.MILLISECONDS).andThen(ar -> {
             if (ar.succeeded() && !up) {
                 up = true;
                 LOG.info("Redis is reachable again; cache resumed");
