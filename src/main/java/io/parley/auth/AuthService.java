@@ -10,6 +10,9 @@ import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
 import io.parley.persistence.SessionStore;
 import io.parley.persistence.UserStore;
+import io.parley.limits.Durations;
+import io.parley.limits.Quotas;
+import io.parley.limits.Quotas.Quota;
 import io.vertx.core.Future;
 
 import java.security.SecureRandom;
@@ -30,50 +33,93 @@ public final class AuthService {
     private final Cache cache;
     private final ParleyConfig.Auth config;
 
+    private final Admission admission;
+    private final Quotas quotas;
+    private final ParleyConfig.Limits limits;
+
     public AuthService(UserStore users, SessionStore sessions, PasswordHasher hasher, TokenService tokens, Cache cache,
-                       ParleyConfig.Auth config) {
+                       ParleyConfig.Auth config, ParleyConfig.Limits limits, Admission admission, Quotas quotas) {
         this.users = users;
         this.sessions = sessions;
         this.hasher = hasher;
         this.tokens = tokens;
         this.cache = cache;
         this.config = config;
+        this.limits = limits;
+        this.admission = admission;
+        this.quotas = quotas;
     }
 
-    public Future<Tokens> signup(String handle, String password, String displayName, String phoneNumber) {
+    /** {@code address} is the client's address, for the per-address quota and the fair share of the bcrypt pool. */
+    public Future<Tokens> signup(String address, String handle, String password, String displayName, String phoneNumber) {
         String name = displayName == null || displayName.isBlank() ? handle : displayName;
         // one's own handle is a fine display name; anyone else's (or a look-alike of it) is impersonation
         String asHandle = Input.asHandle(name);
         String check = asHandle == null || asHandle.equalsIgnoreCase(handle) ? null : asHandle;
-        return hasher.hash(password)
-                .compose(hash -> users.create(handle, name, phoneNumber, hash, "member", null, check))
+        return quotas.take(Quota.SIGNUP, address, 1, limits.signupsPerAddressPerHour(), Quotas.HOUR_MILLIS)
+                .compose(v -> admission.admit(address, () -> hasher.hash(password))
+                        .compose(hash -> users.create(handle, name, phoneNumber, hash, "member", null, check))
+                        // only accounts made count: a taken handle or a full queue gives the sign-up back
+                        .onFailure(t -> quotas.giveBack(Quota.SIGNUP, address, 1, Quotas.HOUR_MILLIS)))
                 .compose(user -> newSession(user, config.refreshTokenTtlSeconds()));
     }
 
-    /** identifier is a handle, or a phone number when it starts with '+'. */
-    public Future<Tokens> signin(String identifier, String password) {
-        String throttleKey = "signin-failures:" + identifier.toLowerCase(Locale.ROOT);
-        return cache.get(throttleKey).compose(count -> {
-            if (count != null && Long.parseLong(count) >= config.signinMaxFailures()) {
-                return Future.failedFuture(ParleyException.of(ErrorCode.TOO_MANY_SIGNINS,
-                        "Too many failed sign-ins for this account; wait a few minutes and try again."));
+    /**
+     * identifier is a handle, or a phone number when it starts with '+'. Failed attempts are counted per
+     * (identifier, address) pair, and that pair is refused after {@code auth.signinMaxFailures}; so a
+     * stranger's guesses lock only the stranger out, not the owner signing in from elsewhere. Across all
+     * addresses, {@code limits.signinFailuresPerHandle} attempts per window slow a guesser with many
+     * addresses: past it, only addresses this account signed in from before are let through. Each attempt
+     * is counted before its password is checked, atomically, so concurrent guesses can never get more
+     * checks than the limit.
+     */
+    public Future<Tokens> signin(String address, String identifier, String password) {
+        String id = identifier.toLowerCase(Locale.ROOT);
+        String pairKey = "signin-failures:" + id + "@" + address;
+        String handleKey = "signin-failures:" + id;
+        String knownKey = "signin-known:" + id + "@" + address;
+        long window = config.signinWindowSeconds() * 1000L;
+        return admission.admit(address, () -> cache.add(pairKey, 1, window).compose(pair -> {
+            if (pair.count() > config.signinMaxFailures()) {
+                return Future.failedFuture(new ParleyException(ErrorCode.TOO_MANY_SIGNINS, "Too many failed sign-ins for this "
+                        + "account from your address; try again in " + Durations.human(pair.retryAfterSeconds()) + ".",
+                        pair.retryAfterSeconds()));
             }
+            return cache.add(handleKey, 1, window).compose(all -> all.count() <= limits.signinFailuresPerHandle()
+                    ? Future.succeededFuture()
+                    : cache.get(knownKey).compose(known -> known != null ? Future.succeededFuture()
+                    : Future.failedFuture(new ParleyException(ErrorCode.TOO_MANY_SIGNINS, "Too many failed sign-ins for this "
+                    + "account; try again in " + Durations.human(all.retryAfterSeconds()) + ", or from where you signed in before.",
+                    all.retryAfterSeconds()))));
+        }).compose(v -> {
             Future<Optional<User>> lookup = identifier.startsWith("+") ? users.byPhoneNumber(identifier) : users.byHandle(identifier);
-            return lookup.compose(user -> hasher.verify(password, user.map(User::passwordHash).orElse(null))
-                    .compose(ok -> {
-                        if (!ok) {
-                            return cache.increment(throttleKey, config.signinWindowSeconds())
-                                    .compose(n -> Future.failedFuture(ParleyException.of(ErrorCode.INVALID_CREDENTIALS,
-                                            "The handle or password is wrong.")));
-                        }
-                        return cache.delete(throttleKey).compose(v -> newSession(user.get(), config.refreshTokenTtlSeconds()));
-                    }));
-        });
+            // an unknown handle is verified against the dummy hash: it takes as long as a wrong password
+            return lookup.compose(user -> hasher.verify(password, user.map(User::passwordHash).orElse(null)).compose(ok -> {
+                if (!ok) {
+                    return Future.failedFuture(ParleyException.of(ErrorCode.INVALID_CREDENTIALS, "The handle or password is wrong."));
+                }
+                // the owner's success clears this pair, takes its attempt off the handle's count, and marks the address known
+                return Future.join(cache.delete(pairKey), cache.add(handleKey, -1, window),
+                                cache.set(knownKey, "1", KNOWN_ADDRESS_SECONDS))
+                        .transform(ar -> newSession(user.get(), config.refreshTokenTtlSeconds()));
+            }));
+        }).recover(t -> overloaded(t)
+                // a full queue checked nothing: the attempt is given back, so the owner's retries never lock the owner out
+                ? Future.join(cache.add(pairKey, -1, window), cache.add(handleKey, -1, window)).transform(ar -> Future.failedFuture(t))
+                : Future.failedFuture(t)));
     }
 
-    public Future<Tokens> guest(String displayName) {
+    private static boolean overloaded(Throwable t) {
+        return t instanceof ParleyException p && p.code() == ErrorCode.OVERLOADED;
+    }
+
+    /** An address a handle signed in from stays known this long (it may sign in while the handle is under attack). */
+    private static final int KNOWN_ADDRESS_SECONDS = 30 * 86400;
+
+    public Future<Tokens> guest(String address, String displayName) {
         String handle = "guest-" + HexFormat.of().formatHex(randomBytes(5));
-        return users.create(handle, displayName, null, null, "guest", config.guestTtlSeconds(), Input.asHandle(displayName))
+        return quotas.take(Quota.GUEST, address, 1, limits.guestsPerAddressPerHour(), Quotas.HOUR_MILLIS)
+                .compose(v -> users.create(handle, displayName, null, null, "guest", config.guestTtlSeconds(), Input.asHandle(displayName)))
                 .compose(user -> newSession(user, Math.min(config.guestTtlSeconds(), config.refreshTokenTtlSeconds())));
     }
 
@@ -99,17 +145,24 @@ public final class AuthService {
         return sessions.revokeFamily(UUID.fromString(principal.familyId()), principal.userId());
     }
 
-    /** Needs the current password; wrong guesses are throttled like sign-ins (a stolen access token is not enough). */
-    public Future<Void> changePassword(Principal principal, String currentPassword, String newPassword) {
-        String throttleKey = "password-failures:" + principal.userId();
-        return cache.get(throttleKey).compose(count -> count != null && Long.parseLong(count) >= config.signinMaxFailures()
-                        ? Future.failedFuture(ParleyException.of(ErrorCode.TOO_MANY_SIGNINS,
-                        "Too many wrong passwords for this account; wait a few minutes and try again."))
+    /**
+     * Needs the current password. Wrong guesses are throttled per session (the token's session family):
+     * after {@code auth.signinMaxFailures} in the window that session cannot change the password, so a
+     * stolen access token cannot guess on; the owner's other sessions are not affected. The attempt is
+     * counted before the check, atomically; a right password clears the count.
+     */
+    public Future<Void> changePassword(Principal principal, String address, String currentPassword, String newPassword) {
+        String throttleKey = "password-failures:" + principal.familyId();
+        long window = config.signinWindowSeconds() * 1000L;
+        return admission.admit(address, () -> cache.add(throttleKey, 1, window).compose(w -> w.count() > config.signinMaxFailures()
+                        ? Future.failedFuture(new ParleyException(ErrorCode.TOO_MANY_SIGNINS, "Too many wrong passwords in this "
+                        + "session; try again in " + Durations.human(w.retryAfterSeconds()) + ".", w.retryAfterSeconds()))
                         : users.byId(principal.userId()))
                 .compose(user -> hasher.verify(currentPassword, user.map(User::passwordHash).orElse(null)))
-                .compose(ok -> ok ? hasher.hash(newPassword)
-                        : cache.increment(throttleKey, config.signinWindowSeconds()).compose(n -> Future.failedFuture(
-                        ParleyException.of(ErrorCode.INVALID_CREDENTIALS, "The current password is wrong."))))
+                .compose(ok -> ok ? cache.delete(throttleKey).compose(v -> hasher.hash(newPassword))
+                        : Future.failedFuture(ParleyException.of(ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.")))
+                .recover(t -> overloaded(t) ? cache.add(throttleKey, -1, window).transform(ar -> Future.failedFuture(t))
+                        : Future.failedFuture(t)))
                 .compose(hash -> users.setPassword(principal.userId(), hash))
                 .compose(v -> sessions.revokeOtherFamilies(principal.userId(), UUID.fromString(principal.familyId())));
     }

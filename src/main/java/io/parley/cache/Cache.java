@@ -15,8 +15,30 @@ public interface Cache {
 
     Future<Void> delete(String key);
 
-    /** Increments a counter that expires {@code ttlSeconds} after it was created; answers the new value (0 if down). */
-    Future<Long> increment(String key, int ttlSeconds);
+    /** A window counter after an add: its count, and the milliseconds until the window ends (at least 1). */
+    record Window(long count, long remainingMillis) {
+
+        /** The whole seconds a client should wait for the window to end (Retry-After). */
+        public int retryAfterSeconds() {
+            return (int) Math.max(1, (remainingMillis + 999) / 1000);
+        }
+    }
+
+    /**
+     * Adds {@code delta} (negative to give back, never below 0) to a counter whose window starts with its
+     * first add and lasts {@code windowMillis}, in one atomic step, and answers the count after the add:
+     * compare that, not a count read before, so that concurrent callers never both pass a limit. While the
+     * backend is down the count is kept in-process (per node), so a limit still holds. Counters may wait
+     * longer than the timeout of reads (see RedisCache), since a count from the fallback holds per node only.
+     */
+    Future<Window> add(String key, long delta, long windowMillis);
+
+    /**
+     * Takes a token from the bucket {@code key} ({@code burst} tokens, refilled at {@code ratePerSecond}), in
+     * one atomic step: answers 0 when one was taken, else the milliseconds until one will be there. In-process
+     * while the backend is down.
+     */
+    Future<Long> take(String key, int ratePerSecond, int burst);
 
     /** "up", "down" or "local". */
     String status();

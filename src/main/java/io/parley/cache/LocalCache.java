@@ -1,54 +1,69 @@
 package io.parley.cache;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.vertx.core.Future;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
- * The in-process cache of a single node with no Redis configured. Entries expire lazily and by a sweep
- * when the map grows; it is shared by the verticle instances of this node.
+ * The in-process cache of a single node with no Redis configured. Entries expire on their own and there are
+ * at most {@link #MAX_ENTRIES} of them (the least used go first); it is shared by the verticle instances of
+ * this node.
  */
 public final class LocalCache implements Cache {
 
-    private static final int SWEEP_AT = 100_000;
+    private static final int MAX_ENTRIES = 100_000;
 
-    private record Entry(String value, long expiresAtMillis) {
+    private record Entry(String value, long expiresAtNanos) {
     }
 
-    private final ConcurrentHashMap<String, Entry> map = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Entry> map = Caffeine.newBuilder().maximumSize(MAX_ENTRIES)
+            .expireAfter(new Expiry<String, Entry>() {
+                @Override
+                public long expireAfterCreate(String key, Entry e, long now) {
+                    return Math.max(0, e.expiresAtNanos - now);
+                }
+
+                @Override
+                public long expireAfterUpdate(String key, Entry e, long now, long current) {
+                    return Math.max(0, e.expiresAtNanos - now);
+                }
+
+                @Override
+                public long expireAfterRead(String key, Entry e, long now, long current) {
+                    return current;
+                }
+            }).<String, Entry>build().asMap();
+    private final LocalCounters counters = new LocalCounters(MAX_ENTRIES);
 
     @Override
     public Future<String> get(String key) {
         Entry e = map.get(key);
-        if (e == null || e.expiresAtMillis < System.currentTimeMillis()) {
-            return Future.succeededFuture();
-        }
-        return Future.succeededFuture(e.value);
+        return Future.succeededFuture(e == null || e.expiresAtNanos - System.nanoTime() <= 0 ? null : e.value);
     }
 
     @Override
     public Future<Void> set(String key, String value, int ttlSeconds) {
-        if (map.size() > SWEEP_AT) {
-            long now = System.currentTimeMillis();
-            map.values().removeIf(e -> e.expiresAtMillis < now);
-        }
-        map.put(key, new Entry(value, System.currentTimeMillis() + ttlSeconds * 1000L));
+        map.put(key, new Entry(value, System.nanoTime() + ttlSeconds * 1_000_000_000L));
         return Future.succeededFuture();
     }
 
     @Override
     public Future<Void> delete(String key) {
         map.remove(key);
+        counters.remove(key);
         return Future.succeededFuture();
     }
 
     @Override
-    public Future<Long> increment(String key, int ttlSeconds) {
-        long now = System.currentTimeMillis();
-        Entry e = map.compute(key, (k, old) -> old == null || old.expiresAtMillis < now
-                ? new Entry("1", now + ttlSeconds * 1000L)
-                : new Entry(String.valueOf(Long.parseLong(old.value) + 1), old.expiresAtMillis));
-        return Future.succeededFuture(Long.parseLong(e.value));
+    public Future<Window> add(String key, long delta, long windowMillis) {
+        return Future.succeededFuture(counters.add(key, delta, windowMillis));
+    }
+
+    @Override
+    public Future<Long> take(String key, int ratePerSecond, int burst) {
+        return Future.succeededFuture(counters.take(key, ratePerSecond, burst));
     }
 
     @Override
@@ -59,6 +74,7 @@ public final class LocalCache implements Cache {
     @Override
     public Future<Void> close() {
         map.clear();
+        counters.clear();
         return Future.succeededFuture();
     }
 }

@@ -23,17 +23,61 @@ public final class RedisCache implements Cache {
     private final Redis client;
     private final RedisAPI api;
     private final long timeoutMs;
+    /**
+     * Counters wait longer than reads: a count that times out falls back to the in-process one, which
+     * has not seen the other nodes' counts, so a limit would briefly hold per node instead of once.
+     */
+    private final long counterTimeoutMs;
     private volatile boolean up = true;
+    /** Counters and buckets while Redis is down: limits keep holding, per node, instead of opening. */
+    private final LocalCounters fallback = new LocalCounters(100_000);
+    /** After a failure, counters go straight to the fallback until then (System.nanoTime), not each waiting the timeout. */
+    private volatile long localUntilNanos = System.nanoTime();
+
+    /**
+     * INCRBY and the window's expiry in one step (the window starts at the first add); never below 0.
+     * Answers {count, milliseconds left}.
+     */
+    private static final String WINDOW_SCRIPT = """
+            local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+            if n < 0 then redis.call('SET', KEYS[1], 0, 'KEEPTTL'); n = 0 end
+            local ttl = redis.call('PTTL', KEYS[1])
+            if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+            return {n, ttl}
+            """;
+
+    /** A token bucket on Redis' clock: answers 0 when a token was taken, else the milliseconds until one is there. */
+    private static final String BUCKET_SCRIPT = """
+            local rate = tonumber(ARGV[1]) / 1000
+            local burst = tonumber(ARGV[2])
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+            local tokens = tonumber(b[1])
+            local at = tonumber(b[2])
+            if tokens == nil or at == nil then tokens = burst; at = now end
+            tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+            local wait = 0
+            if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rate) end
+            redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+            redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + 1000)
+            return wait
+            """;
 
     /** Keys are prefixed so that deployments (and test schemas) sharing one Redis never share a key. */
     private final String prefix;
 
     public RedisCache(Vertx vertx, String url, int timeoutMs, String prefix) {
+        this(vertx, url, timeoutMs, prefix, 8);
+    }
+
+    public RedisCache(Vertx vertx, String url, int timeoutMs, String prefix, int maxPoolSize) {
         this.prefix = prefix;
         this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
-                .setMaxPoolSize(8).setMaxPoolWaiting(256).setPoolRecycleTimeout(15_000));
+                .setMaxPoolSize(maxPoolSize).setMaxPoolWaiting(1024).setPoolRecycleTimeout(15_000));
         this.api = RedisAPI.api(client);
         this.timeoutMs = timeoutMs;
+        this.counterTimeoutMs = Math.max(1000, 4L * timeoutMs);
     }
 
     /** Answers when Redis answers a PING (or fails); the node starts either way. */
@@ -53,24 +97,45 @@ public final class RedisCache implements Cache {
 
     @Override
     public Future<Void> delete(String key) {
+        fallback.remove(key);
         return guard(api.del(List.of(prefix + key))).<Void>mapEmpty().otherwiseEmpty();
     }
 
     @Override
-    public Future<Long> increment(String key, int ttlSeconds) {
-        // SET NX EX creates the window only once; INCR then counts inside it.
-        return guard(api.set(List.of(prefix + key, "0", "NX", "EX", String.valueOf(ttlSeconds))))
-                .compose(r -> guard(api.incr(prefix + key)))
+    public Future<Window> add(String key, long delta, long windowMillis) {
+        if (System.nanoTime() - localUntilNanos < 0) {
+            return Future.succeededFuture(fallback.add(key, delta, windowMillis));
+        }
+        return guard(api.eval(List.of(WINDOW_SCRIPT, "1", prefix + key, String.valueOf(delta), String.valueOf(windowMillis))),
+                counterTimeoutMs)
+                .map(r -> new Window(r.get(0).toLong(), Math.max(1, r.get(1).toLong())))
+                .otherwise(t -> fallback.add(key, delta, windowMillis));
+    }
+
+    @Override
+    public Future<Long> take(String key, int ratePerSecond, int burst) {
+        if (System.nanoTime() - localUntilNanos < 0) {
+            return Future.succeededFuture(fallback.take(key, ratePerSecond, burst));
+        }
+        return guard(api.eval(List.of(BUCKET_SCRIPT, "1", prefix + key, String.valueOf(ratePerSecond), String.valueOf(burst))),
+                counterTimeoutMs)
                 .map(Response::toLong)
-                .otherwise(0L);
+                .otherwise(t -> fallback.take(key, ratePerSecond, burst));
     }
 
     private <T> Future<T> guard(Future<T> f) {
-        return f.timeout(timeoutMs, TimeUnit.MILLISECONDS).andThen(ar -> {
+        return guard(f, timeoutMs);
+    }
+
+    private <T> Future<T> guard(Future<T> f, long timeout) {
+        return f.timeout(timeout, TimeUnit.MILLISECONDS).andThen(ar -> {
             if (ar.succeeded() && !up) {
                 up = true;
                 LOG.info("Redis is reachable again; cache resumed");
-            } else if (ar.failed() && up) {
+            } else if (ar.failed()) {
+                localUntilNanos = System.nanoTime() + 1_000_000_000L;
+            }
+            if (ar.failed() && up) {
                 up = false;
                 LOG.warn("Redis is unreachable ({}); serving without the cache", ar.cause().toString());
             }
@@ -90,6 +155,7 @@ public final class RedisCache implements Cache {
     @Override
     public Future<Void> close() {
         client.close();
+        fallback.clear();
         return Future.succeededFuture();
     }
 }

@@ -1,11 +1,14 @@
 package io.parley.chat;
 
+import io.parley.config.ParleyConfig;
 import io.parley.domain.Channel;
 import io.parley.domain.Membership;
 import io.parley.domain.Message;
 import io.parley.domain.Principal;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
+import io.parley.limits.Quotas;
+import io.parley.limits.Quotas.Quota;
 import io.parley.persistence.ChannelStore;
 import io.parley.persistence.MessageStore;
 import io.parley.persistence.UserStore;
@@ -34,10 +37,14 @@ public final class ChatService {
     private final io.micrometer.core.instrument.Counter committed;
 
     private final io.parley.cache.ChatCache cache;
+    private final Quotas quotas;
+    private final ParleyConfig.Limits limits;
 
     public ChatService(ChannelStore channels, MessageStore messages, UserStore users, io.parley.cache.ChatCache cache, Fanout fanout,
-                       io.micrometer.core.instrument.MeterRegistry registry) {
+                       io.micrometer.core.instrument.MeterRegistry registry, Quotas quotas, ParleyConfig.Limits limits) {
         this.cache = cache;
+        this.quotas = quotas;
+        this.limits = limits;
         this.channels = channels;
         this.messages = messages;
         this.users = users;
@@ -65,6 +72,10 @@ public final class ChatService {
         if (p.isGuest()) {
             return Future.failedFuture(forbidden("Guests cannot create channels; sign up to create one."));
         }
+        if (memberIds.size() > limits.maxMembersPerCreate()) {
+            return Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds may name at most "
+                    + limits.maxMembersPerCreate() + " users; invite more after the channel is made."));
+        }
         List<Long> affected = new java.util.ArrayList<>(memberIds);
         affected.add(p.userId());
         java.util.Set<Long> others = new java.util.LinkedHashSet<>(memberIds);
@@ -84,7 +95,17 @@ public final class ChatService {
             }
             return Future.succeededFuture();
         });
-        return allowed.compose(v -> channels.create(kind, name, topic, p.userId(), memberIds))
+        String user = String.valueOf(p.userId());
+        long invited = memberIds.stream().filter(id -> id != p.userId()).distinct().count();
+        // every member added without asking is an invitation, whether at creation or later
+        return allowed.compose(x -> quotas.take(Quota.CHANNEL, user, 1, limits.channelsPerUserPerHour(), Quotas.HOUR_MILLIS))
+                .compose(v -> quotas.take(Quota.INVITATION, user, invited, limits.invitationsPerUserPerHour(), Quotas.HOUR_MILLIS)
+                        .onFailure(t -> quotas.giveBack(Quota.CHANNEL, user, 1, Quotas.HOUR_MILLIS)))
+                .compose(v -> channels.create(kind, name, topic, p.userId(), memberIds)
+                        .onFailure(t -> {
+                            quotas.giveBack(Quota.CHANNEL, user, 1, Quotas.HOUR_MILLIS);
+                            quotas.giveBack(Quota.INVITATION, user, invited, Quotas.HOUR_MILLIS);
+                        }))
                 .compose(id -> cache.changed(List.of(id), List.of(id), affected).map(id))
                 .recover(t -> t instanceof PgException pg && "23503".equals(pg.getSqlState())
                         ? Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds names a user that does not exist."))
@@ -141,7 +162,8 @@ public final class ChatService {
             if ("private".equals(c.kind()) && !c.membership().canModerate() && !p.isAdmin()) {
                 return Future.failedFuture(forbidden("Only the owner or a moderator can invite to a private channel."));
             }
-            return users.byId(userId).compose(u -> u.isEmpty()
+            return quotas.take(Quota.INVITATION, String.valueOf(p.userId()), 1, limits.invitationsPerUserPerHour(), Quotas.HOUR_MILLIS)
+                    .compose(v -> users.byId(userId)).compose(u -> u.isEmpty()
                     ? Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))
                     : u.get().isGuest() && !"room".equals(c.kind())
                     ? Future.failedFuture(forbidden("Guests can only be in rooms; they cannot be invited to channels."))
@@ -209,7 +231,11 @@ public final class ChatService {
             if (other.isEmpty() || other.get().isGuest()) {
                 return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + otherUserId + " was not found."));
             }
-            return channels.direct(p.userId(), otherUserId, "direct")
+            // only a new conversation counts: opening an existing one again is free
+            return channels.directId(p.userId(), otherUserId).compose(existing -> existing.isPresent() ? Future.succeededFuture()
+                            : quotas.take(Quota.DIRECT, String.valueOf(p.userId()), 1, limits.directChannelsPerUserPerHour(),
+                            Quotas.HOUR_MILLIS))
+                    .compose(v -> channels.direct(p.userId(), otherUserId, "direct"))
                     .compose(id -> cache.changed(List.of(id), List.of(id), List.of(p.userId(), otherUserId)).map(id))
                     .compose(id -> channels.forUser(id, p.userId()))
                     .map(c -> Views.channel(c.orElseThrow()).put("peer", Views.user(other.get())));

@@ -11,7 +11,7 @@ import java.util.List;
  */
 public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Auth auth, Cluster cluster,
                            Persistence persistence, Presence presence, Messages messages, Management management,
-                           JsonObject json) {
+                           Limits limits, JsonObject json) {
 
     /**
      * nativeTransport: Netty's epoll transport on Linux (falls back to NIO where it is not available).
@@ -65,6 +65,18 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
     }
 
     /**
+     * Abuse limits. Per client address: bcrypt work (sign-in, sign-up, password change) admitted per minute
+     * and at once, sign-ups and guests per hour. Per handle: failed sign-ins from all addresses together
+     * before only addresses that signed in before are let through. Per user and hour: channels,
+     * invitations and new direct channels; and the members one create may add. Counted in Redis (so
+     * cluster-wide), in-process on a node when Redis is down.
+     */
+    public record Limits(int bcryptPerAddressPerMinute, int bcryptConcurrentPerAddress, int signinFailuresPerHandle,
+                         int signupsPerAddressPerHour, int guestsPerAddressPerHour, int channelsPerUserPerHour,
+                         int invitationsPerUserPerHour, int directChannelsPerUserPerHour, int maxMembersPerCreate) {
+    }
+
+    /**
      * Connections are refreshed every heartbeat and expire after connectionTtl without one (a dead node's
      * users go offline within about connectionTtl + sweep); an offline change is announced only after
      * offlineGrace, and changes go out in batches every batchMillis.
@@ -112,6 +124,15 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                         r.integer("presence", "purgeSeconds", 1, 86400)),
                 new Messages(r.integer("messages", "maxBodyChars", 1, 100_000), r.integer("messages", "pageSize", 1, 50)),
                 new Management(r.bool("management", "enabled"), r.string("management", "host"), r.integer("management", "port", 0, 65535)),
+                new Limits(r.integer("limits", "bcryptPerAddressPerMinute", 1, 1_000_000),
+                        r.integer("limits", "bcryptConcurrentPerAddress", 1, 1000),
+                        r.integer("limits", "signinFailuresPerHandle", 1, 1_000_000),
+                        r.integer("limits", "signupsPerAddressPerHour", 1, 1_000_000),
+                        r.integer("limits", "guestsPerAddressPerHour", 1, 1_000_000),
+                        r.integer("limits", "channelsPerUserPerHour", 1, 1_000_000),
+                        r.integer("limits", "invitationsPerUserPerHour", 1, 1_000_000),
+                        r.integer("limits", "directChannelsPerUserPerHour", 1, 1_000_000),
+                        r.integer("limits", "maxMembersPerCreate", 1, 1000)),
                 json);
     }
 

@@ -41,7 +41,8 @@ final class AuthRoutes {
                 .put("handle", Input.handle(Input.string(in, "handle")))
                 .put("password", Input.password(Input.string(in, "password"), "password"))
                 .put("displayName", Input.text(Input.optString(in, "displayName"), "displayName", 64, false))
-                .put("phoneNumber", Input.phone(Input.optString(in, "phoneNumber")));
+                .put("phoneNumber", Input.phone(Input.optString(in, "phoneNumber")))
+                .put("addr", Requests.clientAddress(ctx));
         call(eventBus, Addresses.AUTH_SIGNUP, req).onSuccess(r -> json(ctx, 201, r)).onFailure(ctx::fail);
     }
 
@@ -58,7 +59,8 @@ final class AuthRoutes {
         if (password.length() > 200) {
             throw Input.invalid("password is too long.");
         }
-        call(eventBus, Addresses.AUTH_SIGNIN, new JsonObject().put("identifier", identifier.strip()).put("password", password))
+        call(eventBus, Addresses.AUTH_SIGNIN, new JsonObject().put("identifier", identifier.strip()).put("password", password)
+                        .put("addr", Requests.clientAddress(ctx)))
                 .onSuccess(r -> json(ctx, 200, r)).onFailure(ctx::fail);
     }
 
@@ -75,7 +77,7 @@ final class AuthRoutes {
         JsonObject in = Requests.optionalBody(ctx);
         String raw = in.getValue("displayName") == null ? "Guest" : Input.string(in, "displayName");
         String name = Input.text(raw, "displayName", 64, true);
-        call(eventBus, Addresses.AUTH_GUEST, new JsonObject().put("displayName", name))
+        call(eventBus, Addresses.AUTH_GUEST, new JsonObject().put("displayName", name).put("addr", Requests.clientAddress(ctx)))
                 .onSuccess(r -> json(ctx, 201, r)).onFailure(ctx::fail);
     }
 
@@ -86,7 +88,8 @@ final class AuthRoutes {
         }
         JsonObject req = withPrincipal(ctx)
                 .put("currentPassword", Input.string(in, "currentPassword"))
-                .put("newPassword", Input.password(Input.string(in, "newPassword"), "newPassword"));
+                .put("newPassword", Input.password(Input.string(in, "newPassword"), "newPassword"))
+                .put("addr", Requests.clientAddress(ctx));
         call(eventBus, Addresses.AUTH_PASSWORD, req).onSuccess(r -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
     }
 }

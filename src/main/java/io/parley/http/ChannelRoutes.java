@@ -27,9 +27,9 @@ final class ChannelRoutes {
 
     private final EventBus eventBus;
     private final ParleyConfig config;
-    private final RateLimiter<Long> sendLimiter;
+    private final SendLimiter sendLimiter;
 
-    ChannelRoutes(EventBus eventBus, ParleyConfig config, RateLimiter<Long> sendLimiter) {
+    ChannelRoutes(EventBus eventBus, ParleyConfig config, SendLimiter sendLimiter) {
         this.eventBus = eventBus;
         this.config = config;
         this.sendLimiter = sendLimiter;
@@ -139,7 +139,7 @@ final class ChannelRoutes {
         JsonObject req = withPrincipal(ctx).put("kind", kind)
                 .put("name", Input.text(Input.optString(in, "name"), "name", 80, true))
                 .put("topic", Input.text(Input.optString(in, "topic"), "topic", 250, false))
-                .put("memberIds", new io.vertx.core.json.JsonArray(Input.ids(in, "memberIds", 1000)));
+                .put("memberIds", new io.vertx.core.json.JsonArray(Input.ids(in, "memberIds", config.limits().maxMembersPerCreate())));
         reply(ctx, 201, Addresses.CHANNEL_CREATE, req);
     }
 
@@ -166,8 +166,9 @@ final class ChannelRoutes {
         JsonObject in = body(ctx);
         String body = Input.body(Input.string(in, "body"), config.messages().maxBodyChars());
         String clientMsgId = in.getValue("clientMsgId") == null ? UUID.randomUUID().toString() : Input.clientMsgId(Input.string(in, "clientMsgId"));
-        if (!sendLimiter.tryAcquire(Requests.principal(ctx).userId())) {
-            throw ParleyException.of(ErrorCode.RATE_LIMITED, "You are sending messages too fast; slow down.");
+        int wait = sendLimiter.check(Requests.principal(ctx).userId());
+        if (wait > 0) {
+            throw ParleyException.rateLimited("You are sending messages too fast; slow down.", wait);
         }
         JsonObject req = withChannel(ctx).put("clientMsgId", clientMsgId).put("body", body);
         call(eventBus, Addresses.MESSAGE_SEND, req).onSuccess(m -> {

@@ -34,6 +34,7 @@ public class HttpVerticle extends VerticleBase {
     private long idleTimer;
     private io.parley.metrics.EventLoopProbe probe;
     private PerfHandler perf;
+    private io.parley.cache.Cache sendCache;
 
     @Override
     public Future<?> start() {
@@ -46,8 +47,12 @@ public class HttpVerticle extends VerticleBase {
         probe = new io.parley.metrics.EventLoopProbe(vertx, io.parley.metrics.Metrics.registry(vertx));
         probe.start();
         hub = new EdgeHub(vertx);
-        // One send budget per user on this instance, whether the user sends over HTTP or WebSocket.
-        RateLimiter<Long> sendLimiter = new RateLimiter<>(config.ws().sendRatePerSecond(), config.ws().sendBurst());
+        // One send budget per user, whether the user sends over HTTP or WebSocket, on this instance and cluster-wide
+        // (a small pool: one pipelined round trip per send, never awaited).
+        sendCache = config.redis().url().isEmpty() ? PersistenceVerticle.sharedLocalCache(vertx)
+                : new io.parley.cache.RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(),
+                PersistenceVerticle.redisPrefix(config), 2);
+        SendLimiter sendLimiter = new SendLimiter(config.ws().sendRatePerSecond(), config.ws().sendBurst(), sendCache);
         SocketGateway gateway = new SocketGateway(vertx, tokens, config, hub, sendLimiter);
         Router router = router(config, tokens, gateway, sendLimiter);
         long idleMillis = config.ws().idleTimeoutSeconds() * 1000L;
@@ -66,7 +71,7 @@ public class HttpVerticle extends VerticleBase {
         return hub.start().compose(v -> server.listen());
     }
 
-    private Router router(ParleyConfig config, TokenService tokens, SocketGateway gateway, RateLimiter<Long> sendLimiter) {
+    private Router router(ParleyConfig config, TokenService tokens, SocketGateway gateway, SendLimiter sendLimiter) {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             ctx.response().putHeader("X-Request-Id", Requests.requestId(ctx));
@@ -128,6 +133,7 @@ public class HttpVerticle extends VerticleBase {
         vertx.cancelTimer(idleTimer);
         probe.stop();
         perf.stop();
-        return server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS).eventually(() -> hub.stop());
+        return server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS).eventually(() -> hub.stop())
+                .eventually(() -> sendCache instanceof io.parley.cache.RedisCache redis ? redis.close() : Future.succeededFuture());
     }
 }

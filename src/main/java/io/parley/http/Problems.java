@@ -22,7 +22,9 @@ public final class Problems {
     public static void handle(RoutingContext ctx) {
         ParleyException p = toParley(ctx);
         String requestId = Requests.requestId(ctx);
-        if (p.code().status >= 500) {
+        // An overloaded hashing queue is an expected refusal, counted and logged in summary where it happens
+        // (parley.auth.admission.refused); one ERROR per shed request would flood the log during a storm.
+        if (p.code().status >= 500 && p.code() != ErrorCode.OVERLOADED) {
             LOG.error("{} {} failed [requestId={}]", ctx.request().method(), ctx.request().path(), requestId, ctx.failure());
         }
         if (ctx.response().headWritten()) {
@@ -47,7 +49,9 @@ public final class Problems {
                 .put("code", p.code().slug)
                 .put("instance", request.path())
                 .put("requestId", requestId);
-        if (p.code() == ErrorCode.RATE_LIMITED) {
+        if (p.retryAfterSeconds() > 0) {
+            response.putHeader("Retry-After", String.valueOf(p.retryAfterSeconds())); // from the limit's window
+        } else if (p.code() == ErrorCode.RATE_LIMITED) {
             response.putHeader("Retry-After", "1"); // buckets refill every second
         } else if (p.code() == ErrorCode.OVERLOADED || p.code() == ErrorCode.UNAVAILABLE) {
             response.putHeader("Retry-After", "2"); // a shed queue drains in about its bound (auth.bcryptMaxWaitMs)

@@ -55,6 +55,16 @@ public final class Requests {
         return new JsonObject().put("uid", p.userId()).put("kind", p.kind()).put("role", p.role()).put("fid", p.familyId());
     }
 
+    /**
+     * The client's address, as the TCP peer: the per-address limits key on it. X-Forwarded-For is not
+     * read, since any client can send it; behind a proxy every client shares the proxy's address.
+     */
+    public static String clientAddress(RoutingContext ctx) {
+        io.vertx.core.net.SocketAddress peer = ctx.request().remoteAddress();
+        String host = peer == null ? null : peer.hostAddress();
+        return host == null || host.isEmpty() ? "unknown" : host;
+    }
+
     public static JsonObject withPrincipal(RoutingContext ctx) {
         return new JsonObject().put("as", as(principal(ctx)));
     }

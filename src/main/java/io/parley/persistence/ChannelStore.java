@@ -38,6 +38,9 @@ public interface ChannelStore {
     /** True when removed. */
     Future<Boolean> removeMember(long channelId, long userId);
 
+    /** The direct channel of two users, if it exists (it may have been left by one of them). */
+    Future<Optional<Long>> directId(long userA, long userB);
+
     /**
      * Get-or-create the direct channel of two users ({@code userA} asks). A new channel has both as
      * members; for an existing one only {@code userA} is (re-)added, so one who left is not pulled back.

@@ -58,19 +58,19 @@ final class PersistenceApi {
     }
 
     Future<Void> register() {
-        local(Addresses.AUTH_SIGNUP, b -> auth.signup(b.getString("handle"), b.getString("password"), b.getString("displayName"),
+        local(Addresses.AUTH_SIGNUP, b -> auth.signup(address(b), b.getString("handle"), b.getString("password"), b.getString("displayName"),
                 b.getString("phoneNumber")).map(Views::tokens));
-        local(Addresses.AUTH_SIGNIN, b -> auth.signin(b.getString("identifier"), b.getString("password")).map(Views::tokens));
+        local(Addresses.AUTH_SIGNIN, b -> auth.signin(address(b), b.getString("identifier"), b.getString("password")).map(Views::tokens));
         local(Addresses.AUTH_REFRESH, b -> auth.refresh(b.getString("refreshToken")).map(Views::tokens));
-        local(Addresses.AUTH_GUEST, b -> auth.guest(b.getString("displayName")).map(Views::tokens));
+        local(Addresses.AUTH_GUEST, b -> auth.guest(address(b), b.getString("displayName")).map(Views::tokens));
         local(Addresses.AUTH_SIGNOUT, b -> auth.signout(as(b)).map(v -> new JsonObject()));
-        local(Addresses.AUTH_PASSWORD, b -> auth.changePassword(as(b), b.getString("currentPassword"), b.getString("newPassword"))
+        local(Addresses.AUTH_PASSWORD, b -> auth.changePassword(as(b), address(b), b.getString("currentPassword"), b.getString("newPassword"))
                 .map(v -> new JsonObject()));
         local(Addresses.USER_GET, b -> users.byId(as(b).userId()).map(u -> Views.me(u.orElseThrow(() ->
                 ParleyException.of(ErrorCode.UNAUTHORIZED, "This account no longer exists.")))));
         local(Addresses.CHANNEL_LIST, b -> chat.list(as(b)));
         local(Addresses.CHANNEL_CREATE, b -> chat.create(as(b), b.getString("kind"), b.getString("name"), b.getString("topic"),
-                Input.ids(b, "memberIds", 1000)));
+                Input.ids(b, "memberIds", config.limits().maxMembersPerCreate())));
         local(Addresses.CHANNEL_GET, b -> chat.get(as(b), b.getLong("channelId")));
         local(Addresses.CHANNEL_ACCESS_MANY, b -> chat.accessMany(as(b), longs(b, "channelIds")));
         local(Addresses.CHANNEL_POSITIONS, b -> chat.positions(longs(b, "channelIds")));
@@ -142,6 +142,12 @@ final class PersistenceApi {
         return body.getJsonArray(field).stream().map(o -> ((Number) o).longValue()).toList();
     }
 
+    /** The client's address as the edge saw it (requests from inside the node have none). */
+    private static String address(JsonObject body) {
+        String a = body.getString("addr");
+        return a == null || a.isEmpty() ? "internal" : a;
+    }
+
     private static Principal as(JsonObject body) {
         JsonObject as = body.getJsonObject("as");
         return new Principal(as.getLong("uid"), as.getString("kind"), as.getString("role"), as.getString("fid"));
@@ -181,7 +187,11 @@ final class PersistenceApi {
             if (p.code() == ErrorCode.INTERNAL) {
                 LOG.error("Request on {} failed", msg.address(), t);
             }
-            msg.fail(p.code().number, p.getMessage());
+            if (p.retryAfterSeconds() > 0) {
+                msg.reply(p.toReply()); // keeps Retry-After on its way to the edge
+            } else {
+                msg.fail(p.code().number, p.getMessage());
+            }
         }).onComplete(ar -> {
             inflight--;
             if (inflight == 0 && idle != null) {

@@ -1,6 +1,7 @@
 package io.parley.persistence;
 
 import io.parley.Addresses;
+import io.parley.auth.Admission;
 import io.parley.auth.AuthService;
 import io.parley.auth.PasswordHasher;
 import io.parley.auth.TokenService;
@@ -10,6 +11,7 @@ import io.parley.cache.RedisCache;
 import io.parley.chat.ChatService;
 import io.parley.chat.Fanout;
 import io.parley.config.ParleyConfig;
+import io.parley.limits.Quotas;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -44,7 +46,7 @@ public class PersistenceVerticle extends VerticleBase {
     public Future<?> start() {
         ParleyConfig config = ParleyConfig.from(config());
         pool = createPool(config.db());
-        cache = config.redis().url().isEmpty() ? sharedLocalCache()
+        cache = config.redis().url().isEmpty() ? sharedLocalCache(vertx)
                 : new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(), redisPrefix(config));
         hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptThreads(),
                 config.auth().bcryptMaxWaitMs());
@@ -64,9 +66,15 @@ public class PersistenceVerticle extends VerticleBase {
                     node.put(TOKEN_SECRET_KEY, Buffer.buffer(secret));
                     TokenService tokens = new TokenService(secret, config.auth().accessTokenTtlSeconds());
                     UserStore users = new PgUserStore(db);
-                    AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth());
+                    io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
+                    Quotas quotas = new Quotas(cache, registry);
+                    LocalMap<String, Admission.NodeState> shared = vertx.sharedData().getLocalMap(NODE_MAP + ".admission");
+                    Admission admission = new Admission(shared.computeIfAbsent("state", k -> new Admission.NodeState()), cache,
+                            config.limits().bcryptPerAddressPerMinute(), config.limits().bcryptConcurrentPerAddress(), registry);
+                    AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth(),
+                            config.limits(), admission, quotas);
                     ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users, chatCache(config),
-                            new Fanout(vertx.eventBus(), config.cluster().fanout()), io.parley.metrics.Metrics.registry(vertx));
+                            new Fanout(vertx.eventBus(), config.cluster().fanout()), registry, quotas, config.limits());
                     api = new PersistenceApi(vertx.eventBus(), auth, chat, users, new PgOpsStore(db), db, cache, config);
                     return api.register();
                 });
@@ -129,7 +137,8 @@ public class PersistenceVerticle extends VerticleBase {
     private record ChatCacheHolder(io.parley.cache.LocalChatCache cache) implements io.vertx.core.shareddata.Shareable {
     }
 
-    private Cache sharedLocalCache() {
+    /** The in-process cache of this node, one for all its verticles (the edges' send buckets live there too without Redis). */
+    public static Cache sharedLocalCache(io.vertx.core.Vertx vertx) {
         LocalMap<String, LocalCacheHolder> map = vertx.sharedData().getLocalMap(NODE_MAP + ".cache");
         return map.computeIfAbsent("cache", k -> new LocalCacheHolder(new LocalCache())).cache();
     }

@@ -89,6 +89,13 @@ public final class PgChannelStore implements ChannelStore {
     }
 
     @Override
+    public Future<Optional<Long>> directId(long userA, long userB) {
+        String key = Math.min(userA, userB) + ":" + Math.max(userA, userB);
+        return db.query(SqlQueries.CHANNEL_BY_DIRECT_KEY, Tuple.of(key))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong("id")));
+    }
+
+    @Override
     public Future<Long> direct(long userA, long userB, String name) {
         String key = Math.min(userA, userB) + ":" + Math.max(userA, userB);
         return db.inTransaction(conn -> db.query(conn, SqlQueries.CHANNEL_INSERT_DIRECT, Tuple.of(name, key, userA))

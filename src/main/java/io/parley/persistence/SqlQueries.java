@@ -142,6 +142,8 @@ final class SqlQueries {
     static final String MEMBER_READ = "UPDATE channel_members m"
             + " SET last_read_seq = GREATEST(m.last_read_seq, LEAST($3, c.last_seq))"
             + " FROM channels c WHERE c.id = m.channel_id AND m.channel_id = $1 AND m.user_id = $2 AND NOT m.banned"
+            // a read that does not move the marker changes nothing: no row, so no event and no cache invalidation
+            + " AND LEAST($3, c.last_seq) > m.last_read_seq"
             + " RETURNING m.last_read_seq, c.last_seq, c.kind";
 
     /** Where a user's presence goes: the private and direct channels they are in. */

@@ -6,6 +6,7 @@ import io.parley.domain.Principal;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
 import io.parley.http.RateLimiter;
+import io.parley.http.SendLimiter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
@@ -38,13 +39,13 @@ public final class SocketGateway {
     private final TokenService tokens;
     private final ParleyConfig config;
     private final EdgeHub hub;
-    private final RateLimiter<Long> sendLimiter;
+    private final SendLimiter sendLimiter;
     private final io.parley.chat.Fanout fanout;
     private final io.micrometer.core.instrument.MeterRegistry registry;
     private final java.util.Map<String, io.micrometer.core.instrument.Timer> timers = new java.util.HashMap<>();
     private final RateLimiter<SocketSession.TypingKey> typingLimiter;
 
-    public SocketGateway(Vertx vertx, TokenService tokens, ParleyConfig config, EdgeHub hub, RateLimiter<Long> sendLimiter) {
+    public SocketGateway(Vertx vertx, TokenService tokens, ParleyConfig config, EdgeHub hub, SendLimiter sendLimiter) {
         this.vertx = vertx;
         this.tokens = tokens;
         this.config = config;

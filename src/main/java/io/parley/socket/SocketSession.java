@@ -7,6 +7,7 @@ import io.parley.domain.Principal;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
 import io.parley.http.RateLimiter;
+import io.parley.http.SendLimiter;
 import io.parley.http.Requests;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -55,7 +56,7 @@ final class SocketSession {
     private final EventBus eventBus;
     private final io.parley.chat.Fanout fanout;
     private final ParleyConfig config;
-    private final RateLimiter<Long> sendLimiter;
+    private final SendLimiter sendLimiter;
     private final RateLimiter<TypingKey> typingLimiter;
     /** parley.ws.request{type}: from a frame's arrival to its ack or error. */
     private final java.util.function.Function<String, io.micrometer.core.instrument.Timer> timer;
@@ -76,7 +77,7 @@ final class SocketSession {
     private final List<io.vertx.core.Promise<Void>> writableWaiters = new ArrayList<>();
 
     SocketSession(ServerWebSocket ws, Principal principal, EdgeHub hub, EventBus eventBus, io.parley.chat.Fanout fanout, ParleyConfig config,
-                  RateLimiter<Long> sendLimiter, RateLimiter<TypingKey> typingLimiter,
+                  SendLimiter sendLimiter, RateLimiter<TypingKey> typingLimiter,
                   java.util.function.Function<String, io.micrometer.core.instrument.Timer> timer) {
         this.timer = timer;
         this.ws = ws;
@@ -235,8 +236,9 @@ final class SocketSession {
         long channelId = Input.id(frame, "channelId");
         String body = Input.body(Input.string(frame, "body"), config.messages().maxBodyChars());
         String clientMsgId = Input.clientMsgId(Input.string(frame, "clientMsgId"));
-        if (!sendLimiter.tryAcquire(principal.userId())) {
-            throw ParleyException.of(ErrorCode.RATE_LIMITED, "You are sending messages too fast; slow down.");
+        int wait = sendLimiter.check(principal.userId());
+        if (wait > 0) {
+            throw ParleyException.rateLimited("You are sending messages too fast; slow down.", wait);
         }
         JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", channelId)
                 .put("clientMsgId", clientMsgId).put("body", body);
@@ -637,6 +639,9 @@ final class SocketSession {
 
     private void error(Object ref, ParleyException e) {
         JsonObject frame = new JsonObject().put("type", "error").put("code", e.code().slug).put("message", e.getMessage());
+        if (e.retryAfterSeconds() > 0) {
+            frame.put("retryAfter", e.retryAfterSeconds());
+        }
         if (ref != null) {
             frame.put("ref", ref);
         }

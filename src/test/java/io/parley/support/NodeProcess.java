@@ -50,6 +50,9 @@ public final class NodeProcess {
         env.put("PARLEY_AUTH_BCRYPT_COST", "4");
         env.put("PARLEY_WS_SEND_RATE_PER_SECOND", "100000");
         env.put("PARLEY_WS_SEND_BURST", "100000");
+        // tests seed many users and channels from 127.0.0.1: no per-address or per-user quota in reach
+        TestNode.unlimited(io.parley.config.ConfigLoader.defaults().getJsonObject("limits")).forEach(e ->
+                env.put(io.parley.config.ConfigLoader.envName("limits", e.getKey()), String.valueOf(e.getValue())));
         return env;
     }
 

@@ -106,6 +106,9 @@ public final class TestNode implements AutoCloseable {
         json.getJsonObject("ws").put("sendRatePerSecond", 10_000).put("sendBurst", 10_000);
         json.getJsonObject("cluster").put("enabled", false);
         json.getJsonObject("management").put("host", "127.0.0.1").put("port", freePort());
+        // every test signs up and creates from 127.0.0.1, far more than a person does: the quotas are raised
+        // for tests in general, and a test of a quota lowers it for itself
+        json.put("limits", unlimited(json.getJsonObject("limits")));
         return json;
     }
 
@@ -117,6 +120,18 @@ public final class TestNode implements AutoCloseable {
     /** A GET on the management listener. */
     public Api.Resp management(String path) {
         return new Api(managementPort).getRoot(path);
+    }
+
+    /** The limits section with every per-address and per-user quota out of reach (the members per create stays). */
+    public static JsonObject unlimited(JsonObject limits) {
+        JsonObject l = limits.copy();
+        for (String key : l.fieldNames()) {
+            if (!key.equals("maxMembersPerCreate")) {
+                l.put(key, 1_000_000);
+            }
+        }
+        l.put("bcryptConcurrentPerAddress", 1000);
+        return l;
     }
 
     /** A pool on this node's schema, for tests that look at the database directly. */
