@@ -97,7 +97,7 @@ class AbuseLimitsTest {
             assertThat(refused.code()).isEqualTo("rate_limited");
             assertThat(Integer.parseInt(refused.retryAfter())).isBetween(1, 60);
 
-            String metrics = small.api.getRoot("/metrics").body();
+            String metrics = small.metricsText();
             assertThat(metrics).containsPattern("parley_auth_admission_refused_total\\{[^}]*reason=\"concurrency\"[^}]*} [1-9]");
             assertThat(metrics).containsPattern("parley_auth_admission_refused_total\\{[^}]*reason=\"rate\"[^}]*} [1-9]");
         }
