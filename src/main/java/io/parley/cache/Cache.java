@@ -34,11 +34,12 @@ public interface Cache {
     Future<Window> add(String key, long delta, long windowMillis);
 
     /**
-     * Takes a token from the bucket {@code key} ({@code burst} tokens, refilled at {@code ratePerSecond}), in
-     * one atomic step: answers 0 when one was taken, else the milliseconds until one will be there. In-process
-     * while the backend is down.
+     * Takes {@code counts.get(key)} tokens from each bucket {@code key} ({@code burst} tokens, refilled at
+     * {@code ratePerSecond}), all in one atomic step (one round trip): a bucket may go into debt. Answers, per
+     * key, 0 when it had enough, else the milliseconds until it is out of debt. In-process while the backend
+     * is down.
      */
-    Future<Long> take(String key, int ratePerSecond, int burst);
+    Future<java.util.Map<String, Long>> takeAll(java.util.Map<String, Integer> counts, int ratePerSecond, int burst);
 
     /** "up", "down" or "local". */
     String status();

@@ -62,8 +62,8 @@ public final class LocalCache implements Cache {
     }
 
     @Override
-    public Future<Long> take(String key, int ratePerSecond, int burst) {
-        return Future.succeededFuture(counters.take(key, ratePerSecond, burst));
+    public Future<java.util.Map<String, Long>> takeAll(java.util.Map<String, Integer> counts, int ratePerSecond, int burst) {
+        return Future.succeededFuture(counters.takeAll(counts, ratePerSecond, burst));
     }
 
     @Override

@@ -48,16 +48,21 @@ public final class LocalCounters {
     }
 
     /** Takes a token from a bucket of {@code burst} refilled at {@code ratePerSecond}: 0, or the milliseconds until one is there. */
-    public long take(String key, int ratePerSecond, int burst) {
+    /** {@link Cache#takeAll}, in process. */
+    public java.util.Map<String, Long> takeAll(java.util.Map<String, Integer> counts, int ratePerSecond, int burst) {
+        java.util.Map<String, Long> waits = new java.util.HashMap<>();
+        counts.forEach((key, n) -> waits.put(key, take(key, n, ratePerSecond, burst)));
+        return waits;
+    }
+
+    private long take(String key, int n, int ratePerSecond, int burst) {
         long now = System.nanoTime();
         double perNano = ratePerSecond / 1e9;
         long[] wait = {0};
         map.compute(key, (k, old) -> {
-            double tokens = old == null ? burst : Math.min(burst, old.value + (now - old.atNanos) * perNano);
-            if (tokens >= 1) {
-                tokens -= 1;
-            } else {
-                wait[0] = Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1_000_000));
+            double tokens = (old == null ? burst : Math.min(burst, old.value + (now - old.atNanos) * perNano)) - n;
+            if (tokens < 0) {
+                wait[0] = Math.max(1, (long) Math.ceil(-tokens / perNano / 1_000_000));
             }
             // a bucket that would be full again holds nothing worth keeping
             return new Entry(tokens, now, now + (long) ((burst - tokens) / perNano) + 1_000_000_000L);

@@ -46,22 +46,29 @@ public final class RedisCache implements Cache {
             return {n, ttl}
             """;
 
-    /** A token bucket on Redis' clock: answers 0 when a token was taken, else the milliseconds until one is there. */
-    private static final String BUCKET_SCRIPT = """
+    /**
+     * Token buckets on Redis' clock: takes ARGV[2+i] tokens from KEYS[i] (into debt if need be) and answers,
+     * per key, 0 when it had enough, else the milliseconds until it is out of debt.
+     */
+    private static final String BUCKETS_SCRIPT = """
             local rate = tonumber(ARGV[1]) / 1000
             local burst = tonumber(ARGV[2])
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-            local tokens = tonumber(b[1])
-            local at = tonumber(b[2])
-            if tokens == nil or at == nil then tokens = burst; at = now end
-            tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
-            local wait = 0
-            if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rate) end
-            redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
-            redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + 1000)
-            return wait
+            local out = {}
+            for i, key in ipairs(KEYS) do
+              local b = redis.call('HMGET', key, 'tokens', 'at')
+              local tokens = tonumber(b[1])
+              local at = tonumber(b[2])
+              if tokens == nil or at == nil then tokens = burst; at = now end
+              tokens = math.min(burst, tokens + math.max(0, now - at) * rate) - tonumber(ARGV[2 + i])
+              local wait = 0
+              if tokens < 0 then wait = math.ceil(-tokens / rate) end
+              redis.call('HSET', key, 'tokens', tostring(tokens), 'at', now)
+              redis.call('PEXPIRE', key, math.ceil((burst - tokens) / rate) + 1000)
+              out[i] = wait
+            end
+            return out
             """;
 
     /** Keys are prefixed so that deployments (and test schemas) sharing one Redis never share a key. */
@@ -113,14 +120,25 @@ public final class RedisCache implements Cache {
     }
 
     @Override
-    public Future<Long> take(String key, int ratePerSecond, int burst) {
-        if (System.nanoTime() - localUntilNanos < 0) {
-            return Future.succeededFuture(fallback.take(key, ratePerSecond, burst));
+    public Future<java.util.Map<String, Long>> takeAll(java.util.Map<String, Integer> counts, int ratePerSecond, int burst) {
+        if (counts.isEmpty() || System.nanoTime() - localUntilNanos < 0) {
+            return Future.succeededFuture(fallback.takeAll(counts, ratePerSecond, burst));
         }
-        return guard(api.eval(List.of(BUCKET_SCRIPT, "1", prefix + key, String.valueOf(ratePerSecond), String.valueOf(burst))),
-                counterTimeoutMs)
-                .map(Response::toLong)
-                .otherwise(t -> fallback.take(key, ratePerSecond, burst));
+        List<String> keys = List.copyOf(counts.keySet());
+        List<String> args = new java.util.ArrayList<>(3 + 2 * keys.size());
+        args.add(BUCKETS_SCRIPT);
+        args.add(String.valueOf(keys.size()));
+        keys.forEach(k -> args.add(prefix + k));
+        args.add(String.valueOf(ratePerSecond));
+        args.add(String.valueOf(burst));
+        keys.forEach(k -> args.add(String.valueOf(counts.get(k))));
+        return guard(api.eval(args), counterTimeoutMs).map(r -> {
+            java.util.Map<String, Long> waits = new java.util.HashMap<>();
+            for (int i = 0; i < keys.size(); i++) {
+                waits.put(keys.get(i), r.get(i).toLong());
+            }
+            return waits;
+        }).otherwise(t -> fallback.takeAll(counts, ratePerSecond, burst));
     }
 
     private <T> Future<T> guard(Future<T> f) {

@@ -48,11 +48,11 @@ public class HttpVerticle extends VerticleBase {
         probe.start();
         hub = new EdgeHub(vertx);
         // One send budget per user, whether the user sends over HTTP or WebSocket, on this instance and cluster-wide
-        // (a small pool: one pipelined round trip per send, never awaited).
+        // (a small pool: one round trip per 50 ms with sends, never awaited).
         sendCache = config.redis().url().isEmpty() ? PersistenceVerticle.sharedLocalCache(vertx)
                 : new io.parley.cache.RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(),
                 PersistenceVerticle.redisPrefix(config), 2);
-        SendLimiter sendLimiter = new SendLimiter(config.ws().sendRatePerSecond(), config.ws().sendBurst(), sendCache);
+        SendLimiter sendLimiter = new SendLimiter(vertx, config.ws().sendRatePerSecond(), config.ws().sendBurst(), sendCache);
         SocketGateway gateway = new SocketGateway(vertx, tokens, config, hub, sendLimiter);
         Router router = router(config, tokens, gateway, sendLimiter);
         long idleMillis = config.ws().idleTimeoutSeconds() * 1000L;
