@@ -1,7 +1,5 @@
 package io.parley.cache;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import io.vertx.core.Future;
 
 import java.util.concurrent.ConcurrentMap;
@@ -18,23 +16,7 @@ public final class LocalCache implements Cache {
     private record Entry(String value, long expiresAtNanos) {
     }
 
-    private final ConcurrentMap<String, Entry> map = Caffeine.newBuilder().maximumSize(MAX_ENTRIES)
-            .expireAfter(new Expiry<String, Entry>() {
-                @Override
-                public long expireAfterCreate(String key, Entry e, long now) {
-                    return Math.max(0, e.expiresAtNanos - now);
-                }
-
-                @Override
-                public long expireAfterUpdate(String key, Entry e, long now, long current) {
-                    return Math.max(0, e.expiresAtNanos - now);
-                }
-
-                @Override
-                public long expireAfterRead(String key, Entry e, long now, long current) {
-                    return current;
-                }
-            }).<String, Entry>build().asMap();
+    private final ConcurrentMap<String, Entry> map = ExpiringMaps.create(MAX_ENTRIES, Entry::expiresAtNanos);
     private final LocalCounters counters = new LocalCounters(MAX_ENTRIES);
 
     @Override

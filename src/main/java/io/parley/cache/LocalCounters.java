@@ -1,7 +1,5 @@
 package io.parley.cache;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 
 import java.util.concurrent.ConcurrentMap;
 
@@ -20,22 +18,7 @@ public final class LocalCounters {
     private final ConcurrentMap<String, Entry> map;
 
     public LocalCounters(int maxEntries) {
-        this.map = Caffeine.newBuilder().maximumSize(maxEntries).expireAfter(new Expiry<String, Entry>() {
-            @Override
-            public long expireAfterCreate(String key, Entry e, long now) {
-                return Math.max(0, e.expiresAtNanos - now);
-            }
-
-            @Override
-            public long expireAfterUpdate(String key, Entry e, long now, long current) {
-                return Math.max(0, e.expiresAtNanos - now);
-            }
-
-            @Override
-            public long expireAfterRead(String key, Entry e, long now, long current) {
-                return current;
-            }
-        }).<String, Entry>build().asMap();
+        this.map = ExpiringMaps.create(maxEntries, Entry::expiresAtNanos);
     }
 
     /** Adds {@code delta} to the counter of a window that starts at the first add and lasts {@code windowMillis}. */
