@@ -367,7 +367,8 @@ class AbuseLimitsTest {
             options.setLocalAddress(localAddress);
             return clients.createHttpClient(options, new PoolOptions().setHttp1MaxSize(32));
         });
-        RequestOptions req = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setURI("/api/v1" + path);
+        // bounded, so a request the node never answers fails the test instead of hanging it
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setURI("/api/v1" + path).setIdleTimeout(20_000);
         if (token != null) {
             req.putHeader("Authorization", "Bearer " + token);
         }
