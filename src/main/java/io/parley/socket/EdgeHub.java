@@ -133,11 +133,34 @@ public final class EdgeHub {
         Set<SocketSession> fresh = new HashSet<>();
         fresh.add(s);
         byChannel.put(channelId, fresh);
-        Future<Void> registered = vertx.eventBus().request(Addresses.HUB_INTEREST, interest(channelId, true),
-                new DeliveryOptions().setLocalOnly(true)).mapEmpty();
+        Future<Void> registered = register(channelId, 1).andThen(ar -> {
+            if (ar.failed() && byChannel.get(channelId) == fresh) {
+                // every session waiting on it fails its subscribe; the next subscribe registers afresh
+                byChannel.remove(channelId);
+                registrations.remove(channelId);
+            }
+        });
         registrations.put(channelId, registered);
         return registered;
     }
+
+    /** Asks the node hub for the channel's route, retrying a failed registration twice with a backoff. */
+    private Future<Void> register(long channelId, int attempt) {
+        return vertx.eventBus().request(Addresses.HUB_INTEREST, interest(channelId, true), new DeliveryOptions().setLocalOnly(true))
+                .<Void>mapEmpty()
+                .recover(t -> {
+                    if (attempt >= REGISTER_ATTEMPTS) {
+                        return Future.failedFuture(io.parley.error.ParleyException.of(io.parley.error.ErrorCode.UNAVAILABLE,
+                                "Channel " + channelId + " cannot be followed right now; subscribe again."));
+                    }
+                    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+                    vertx.setTimer(100L * attempt * attempt, id -> register(channelId, attempt + 1).onComplete(later));
+                    return later.future();
+                });
+    }
+
+    /** Tries of one route registration before the subscribes waiting on it fail. */
+    static final int REGISTER_ATTEMPTS = 3;
 
     void unsubscribe(long channelId, SocketSession s) {
         Set<SocketSession> subs = byChannel.get(channelId);
@@ -150,6 +173,11 @@ public final class EdgeHub {
 
     private JsonObject interest(long channelId, boolean on) {
         return new JsonObject().put("edge", edgeId).put("channelId", channelId).put("on", on);
+    }
+
+    /** Runs {@code task} on this edge's event loop after {@code delayMillis}. */
+    void timer(long delayMillis, Runnable task) {
+        vertx.setTimer(delayMillis, id -> task.run());
     }
 
     public int openSockets() {

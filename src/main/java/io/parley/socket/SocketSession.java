@@ -46,7 +46,12 @@ final class SocketSession {
         long lastSeq;
         boolean catchingUp;
         List<Object[]> pending = new ArrayList<>();
+        /** Catch-up reads in a row that found nothing while a later seq was held (see flush). */
+        int emptyReads;
     }
+
+    /** Re-reads of a gap that the database does not show yet, before the socket is told to resync. */
+    static final int MAX_EMPTY_READS = 8;
 
     private final ServerWebSocket ws;
     private final Principal principal;
@@ -524,26 +529,38 @@ final class SocketSession {
     }
 
     /**
-     * Delivers the events held during a catch-up. A message that still leaves a gap starts another
-     * catch-up, unless this one found nothing at all (then the gap cannot be filled and waiting would loop).
+     * Delivers the events held during a catch-up, in seq order; a message that still leaves a gap starts
+     * another catch-up. When the read found nothing while the first held message leaves a gap, nothing is
+     * delivered yet: the read is repeated after a backoff.
      */
     private void flush(long channelId, Sub sub, boolean progressed) {
-        List<Object[]> held = sub.pending;
-        sub.pending = new ArrayList<>();
-        sub.catchingUp = false;
-        if (subs.get(channelId) != sub) {
+        if (subs.get(channelId) != sub || closed) {
             return;
         }
+        List<Object[]> held = sub.pending;
         held.sort((a, b) -> Long.compare((long) a[1], (long) b[1]));
-        for (Object[] e : held) {
-            String event = (String) e[0];
-            long seq = (long) e[1];
-            if ("message".equals(event) && !progressed && !sub.catchingUp && seq > sub.lastSeq) {
-                sub.lastSeq = seq;
-                writeLive((Buffer) e[2]);
-            } else {
-                deliver(channelId, event, seq, (long) e[3], (Buffer) e[2]);
+        long nextHeld = held.stream().filter(e -> "message".equals(e[0]) && (long) e[1] > sub.lastSeq)
+                .mapToLong(e -> (long) e[1]).findFirst().orElse(0);
+        if (!progressed && nextHeld > sub.lastSeq + 1) {
+            // Seqs have no holes, so the missing ones are committed: this read came before they were visible.
+            // Never write over the gap (the missing message would then be dropped as old when it arrives):
+            // read again after a backoff, and after MAX_EMPTY_READS tell the client to resync.
+            if (++sub.emptyReads > MAX_EMPTY_READS) {
+                close((short) 1013, "resync: reconnect and resume with since");
+                return;
             }
+            hub.timer(25L << Math.min(sub.emptyReads - 1, 6), () -> {
+                if (subs.get(channelId) == sub && !closed) {
+                    catchUp(channelId, sub);
+                }
+            });
+            return;
+        }
+        sub.emptyReads = 0;
+        sub.pending = new ArrayList<>();
+        sub.catchingUp = false;
+        for (Object[] e : held) {
+            deliver(channelId, (String) e[0], (long) e[1], (long) e[3], (Buffer) e[2]);
         }
     }
 

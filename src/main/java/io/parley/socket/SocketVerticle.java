@@ -3,6 +3,7 @@ package io.parley.socket;
 import io.parley.Addresses;
 import io.parley.chat.Fanout;
 import io.parley.config.ParleyConfig;
+import io.parley.error.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -72,8 +73,21 @@ public class SocketVerticle extends VerticleBase {
                 }
             }
             route.edges().add(edge);
+            Route registered = route;
             Future<Void> ready = route.consumer() == null ? Future.succeededFuture() : route.consumer().completion();
-            ready.onComplete(ar -> msg.reply(ar.succeeded()));
+            ready.onComplete(ar -> {
+                if (ar.succeeded()) {
+                    msg.reply(true);
+                    return;
+                }
+                // A route whose cluster registration failed would ack subscribers and never deliver: drop it,
+                // so that the next interest registers afresh, and fail this one.
+                if (routes.get(channelId) == registered) {
+                    routes.remove(channelId);
+                    registered.consumer().unregister();
+                }
+                msg.fail(ErrorCode.UNAVAILABLE.number, "The channel's route could not be registered: " + ar.cause().getMessage());
+            });
         } else {
             if (route != null && route.edges().remove(edge) && route.edges().isEmpty()) {
                 routes.remove(channelId);

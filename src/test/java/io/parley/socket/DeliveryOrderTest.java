@@ -1,0 +1,110 @@
+package io.parley.socket;
+
+import io.parley.Addresses;
+import io.parley.support.Api;
+import io.parley.support.TestNode;
+import io.parley.support.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Delivery order: a gap the database does not show yet is read again, never skipped; a failed route is retried")
+class DeliveryOrderTest {
+
+    static TestNode node;
+    static Api api;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.start(DeliveryOrderTest.class);
+        api = node.api;
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    /** A message event as a node publishes it after a commit, for a seq the test chooses. */
+    static void publishLive(long channelId, long seq, long senderId) {
+        JsonObject event = new JsonObject().put("type", "message").put("channelId", channelId).put("seq", seq)
+                .put("senderId", senderId).put("clientMsgId", "live-" + seq).put("body", "live " + seq)
+                .put("createdAt", "2026-01-01T00:00:00Z");
+        new io.parley.chat.Fanout(node.vertx.eventBus(), node.config.cluster().fanout()).publish(channelId, event.toBuffer(),
+                new DeliveryOptions().addHeader("event", "message").addHeader("seq", String.valueOf(seq)));
+    }
+
+    @Test
+    @DisplayName("seq 3 arrives while seq 2 is committed but not yet visible: the client still gets 2 then 3, once each")
+    void gapNotYetVisible() throws Exception {
+        Api.User user = api.signup("order");
+        long ch = api.createChannel(user, "private", "order");
+        api.sendMessage(user, ch, "one");
+        try (WsClient ws = WsClient.connect(node.vertx, node.port, user.token())) {
+            ws.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(ch)));
+            // seq 3 is published; the catch-up for the missing 2 reads the database before 2 and 3 are visible
+            publishLive(ch, 3, user.id());
+            Thread.sleep(300);
+            var pool = node.pool();
+            try {
+                pool.preparedQuery("INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body)"
+                        + " VALUES ($1, 2, $2, 'late-2', 'two'), ($1, 3, $2, 'late-3', 'three')").execute(Tuple.of(ch, user.id())).await();
+                pool.preparedQuery("UPDATE channels SET last_seq = 3 WHERE id = $1").execute(Tuple.of(ch)).await();
+            } finally {
+                pool.close().await();
+            }
+            publishLive(ch, 2, user.id());
+            List<Long> seqs = ws.drain("message", 4_000).stream().map(m -> m.getLong("seq")).toList();
+            assertThat(seqs).as("every seq once, in order (close code %s, other frames %s)", ws.closeCode, ws.drain("error", 10))
+                    .containsExactly(2L, 3L);
+        }
+    }
+
+    @Test
+    @DisplayName("a route registration that fails is retried; one that keeps failing fails the subscribe, and the next subscribe registers afresh")
+    void failedRegistration() {
+        Vertx vertx = Vertx.vertx();
+        try {
+            AtomicInteger asked = new AtomicInteger();
+            AtomicInteger failFirst = new AtomicInteger(2);
+            vertx.eventBus().<JsonObject>localConsumer(Addresses.HUB_INTEREST, msg -> {
+                asked.incrementAndGet();
+                if (failFirst.getAndDecrement() > 0) {
+                    msg.fail(1001, "registration failed");
+                } else {
+                    msg.reply(true);
+                }
+            }).completion().await();
+            EdgeHub hub = new EdgeHub(vertx);
+            // the hub runs on one event loop: drive it from there
+            Future.<Void>future(p -> vertx.runOnContext(v -> hub.subscribe(7, null).onComplete(p))).await();
+            assertThat(asked.get()).as("two failures, then success").isEqualTo(3);
+
+            failFirst.set(100);
+            asked.set(0);
+            Future<Void> failing = Future.future(p -> vertx.runOnContext(v -> hub.subscribe(8, null).onComplete(p)));
+            Throwable cause = failing.transform(ar -> Future.succeededFuture(ar.cause())).await();
+            assertThat(cause).as("the subscribe fails").isNotNull();
+            assertThat(cause.getMessage()).contains("subscribe again");
+            assertThat(asked.get()).isEqualTo(EdgeHub.REGISTER_ATTEMPTS);
+            failFirst.set(0);
+            Future.<Void>future(p -> vertx.runOnContext(v -> hub.subscribe(8, null).onComplete(p))).await();
+            assertThat(asked.get()).as("a later subscribe asks again instead of reusing the failed route")
+                    .isEqualTo(EdgeHub.REGISTER_ATTEMPTS + 1);
+        } finally {
+            vertx.close().await();
+        }
+    }
+}
