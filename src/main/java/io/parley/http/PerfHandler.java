@@ -81,6 +81,7 @@ final class PerfHandler {
                         .put("delivered", (long) count(r, "parley.messages.delivered"))
                         .put("committedPerSecond", round(committedRate)).put("deliveredPerSecond", round(deliveredRate))
                         .put("rateWindowSeconds", SAMPLE_MS / 1000))
+                .put("recovery", recovery(r))
                 .put("cache", cache(r))
                 .put("pool", pool(r))
                 .put("jobs", timers(r, "parley.job.duration", "job"));
@@ -109,6 +110,16 @@ final class PerfHandler {
     }
 
     /** parley.cache.requests{cache,result=hit|miss} → hit rate per cache. */
+    /** parley.ws.recovery by event: resumes, replayed messages, gaps, catch-up retries, resyncs, 1013 closes, failed subscribes. */
+    private static JsonObject recovery(MeterRegistry r) {
+        JsonObject out = new JsonObject();
+        r.find("parley.ws.recovery").counters().forEach(c -> {
+            String event = c.getId().getTag("event");
+            out.put(event, out.getLong(event, 0L) + (long) c.count());
+        });
+        return out;
+    }
+
     private static JsonObject cache(MeterRegistry r) {
         JsonObject out = new JsonObject();
         r.find("parley.cache.requests").counters().forEach(c -> {

@@ -33,10 +33,12 @@ public final class EdgeHub {
     private MessageConsumer<io.vertx.core.buffer.Buffer> presence;
 
     private final io.micrometer.core.instrument.Counter delivered;
+    private final RecoveryMeters recovery;
 
     public EdgeHub(Vertx vertx) {
         this.vertx = vertx;
         io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
+        recovery = new RecoveryMeters(registry);
         if (registry != null) {
             io.micrometer.core.instrument.Gauge.builder("parley.ws.sockets", sessions, Set::size)
                     .description("Open WebSockets on this edge").tag("edge", edgeId).register(registry);
@@ -45,6 +47,14 @@ public final class EdgeHub {
         } else {
             delivered = null;
         }
+    }
+
+    void count(RecoveryMeters.Event e) {
+        recovery.count(e);
+    }
+
+    void count(RecoveryMeters.Event e, long n) {
+        recovery.count(e, n);
     }
 
     void countDelivery() {

@@ -317,6 +317,10 @@ final class SocketSession {
             throw ParleyException.of(ErrorCode.RATE_LIMITED, "Wait for the answer to your earlier subscribe frames before sending another.");
         }
         subscribing++;
+        long resuming = wanted.values().stream().filter(since -> since >= 0).count();
+        if (resuming > 0) {
+            hub.count(RecoveryMeters.Event.RESUME, resuming);
+        }
         JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelIds", new JsonArray(new ArrayList<>(wanted.keySet())));
         return Requests.call(eventBus, Addresses.CHANNEL_ACCESS_MANY, req)
                 .compose(access -> subscribeAllowed(access, wanted))
@@ -335,6 +339,9 @@ final class SocketSession {
     private Future<JsonObject> subscribeAllowed(JsonObject access, Map<Long, Long> wanted) {
         JsonArray failed = access.getJsonArray("failed");
         JsonArray allowed = access.getJsonArray("allowed");
+        if (!failed.isEmpty()) {
+            hub.count(RecoveryMeters.Event.SUBSCRIBE_FAILED, failed.size());
+        }
         JsonArray done = new JsonArray();
         List<Subscribing> started = new ArrayList<>();
         List<Future<Void>> routes = new ArrayList<>();
@@ -416,6 +423,7 @@ final class SocketSession {
     }
 
     private void fail(JsonArray failed, Subscribing s, ParleyException p) {
+        hub.count(RecoveryMeters.Event.SUBSCRIBE_FAILED);
         failed.add(new JsonObject().put("id", s.channelId()).put("code", p.code().slug).put("message", p.getMessage()));
         if (subs.get(s.channelId()) == s.sub()) {
             drop(s.channelId());
@@ -464,6 +472,7 @@ final class SocketSession {
             if (seq > sub.lastSeq) {
                 sub.lastSeq = seq;
                 ws.writeTextMessage(m.encode());
+                hub.count(RecoveryMeters.Event.REPLAYED);
             }
             if (ws.writeQueueFull()) {
                 int next = i + 1;
@@ -546,9 +555,11 @@ final class SocketSession {
             // Never write over the gap (the missing message would then be dropped as old when it arrives):
             // read again after a backoff, and after MAX_EMPTY_READS tell the client to resync.
             if (++sub.emptyReads > MAX_EMPTY_READS) {
+                hub.count(RecoveryMeters.Event.GAP_CLOSE);
                 close((short) 1013, "resync: reconnect and resume with since");
                 return;
             }
+            hub.count(RecoveryMeters.Event.CATCHUP_RETRY);
             hub.timer(25L << Math.min(sub.emptyReads - 1, 6), () -> {
                 if (subs.get(channelId) == sub && !closed) {
                     catchUp(channelId, sub);
@@ -571,6 +582,7 @@ final class SocketSession {
     void resync(long channelId) {
         Sub sub = subs.get(channelId);
         if (sub != null && !sub.catchingUp && !closed) {
+            hub.count(RecoveryMeters.Event.MEMBERSHIP_RESYNC);
             sub.catchingUp = true;
             catchUp(channelId, sub);
         }
@@ -616,6 +628,7 @@ final class SocketSession {
             return;
         }
         if (seq > sub.lastSeq + 1) {
+            hub.count(RecoveryMeters.Event.GAP);
             sub.catchingUp = true;
             sub.pending.add(new Object[]{event, seq, frame, userId});
             catchUp(channelId, sub);
@@ -629,6 +642,9 @@ final class SocketSession {
     private void writeLive(Buffer frame) {
         if (ws.writeQueueFull()) {
             // A client that cannot keep up reconnects and resumes with since; holding its backlog would not scale.
+            if (!closed && !ws.isClosed()) {
+                hub.count(RecoveryMeters.Event.SLOW_CLOSE);
+            }
             ws.close((short) 1013, "too slow; reconnect and resume with since");
             return;
         }

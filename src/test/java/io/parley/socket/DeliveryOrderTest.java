@@ -28,7 +28,8 @@ class DeliveryOrderTest {
 
     @BeforeAll
     static void start() {
-        node = TestNode.start(DeliveryOrderTest.class);
+        // long bodies let the slow-consumer test fill a socket's buffers with a few hundred messages
+        node = TestNode.start(DeliveryOrderTest.class, json -> json.getJsonObject("messages").put("maxBodyChars", 60_000));
         api = node.api;
     }
 
@@ -105,6 +106,42 @@ class DeliveryOrderTest {
                     .isEqualTo(EdgeHub.REGISTER_ATTEMPTS + 1);
         } finally {
             vertx.close().await();
+        }
+    }
+
+    static double recovery(String event) {
+        var counter = io.parley.metrics.Metrics.registry(node.vertx).find("parley.ws.recovery").tag("event", event).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    @DisplayName("a socket that stops reading is closed with 1013 and counted, while another of its channel keeps getting every message quickly")
+    void slowConsumer() throws Exception {
+        Api.User user = api.signup("slow");
+        long ch = api.createChannel(user, "private", "slow");
+        double before = recovery("slow_close");
+        try (io.parley.support.RawWebSocket stalled = io.parley.support.RawWebSocket.connect(node.port, user.token(), 4096);
+             WsClient reader = WsClient.connect(node.vertx, node.port, user.token())) {
+            stalled.write(io.parley.support.RawWebSocket.textFrame(new JsonObject().put("type", "subscribe").put("ref", "s")
+                    .put("channels", new JsonArray().add(ch)).encode()));
+            reader.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(ch)));
+            String body = "x".repeat(50_000);
+            long worstMillis = 0;
+            int sent = 0;
+            while (recovery("slow_close") == before && sent < 400) {
+                api.sendMessage(user, ch, body + sent);
+                sent++;
+                long t0 = System.nanoTime();
+                JsonObject m = reader.next(f -> "message".equals(f.getString("type")));
+                worstMillis = Math.max(worstMillis, (System.nanoTime() - t0) / 1_000_000);
+                assertThat(m.getLong("seq")).isEqualTo((long) sent);
+            }
+            assertThat(recovery("slow_close")).as("the stalled socket was closed for being slow").isEqualTo(before + 1);
+            assertThat(sent).as("closed once its queue filled, long before 400 messages").isLessThan(400);
+            assertThat(worstMillis).as("the reader's worst wait for a message").isLessThan(2_000);
+            // the reader goes on after the stalled socket is gone
+            api.sendMessage(user, ch, "after");
+            assertThat(reader.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("after");
         }
     }
 }
