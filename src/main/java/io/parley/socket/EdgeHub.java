@@ -185,6 +185,28 @@ public final class EdgeHub {
         return new JsonObject().put("edge", edgeId).put("channelId", channelId).put("on", on);
     }
 
+    /** Replay reads in flight on this edge, by channel, after and limit: one read serves every socket asking at once. */
+    private final Map<String, Future<JsonObject>> replays = new HashMap<>();
+
+    /**
+     * The page {@code read} answers, shared with every caller that asks for the same channel, {@code after}
+     * and {@code limit} while it is in flight (so a gap seen by a thousand local sockets costs one query).
+     * The map holds only reads in flight.
+     */
+    Future<JsonObject> sharedReplay(long channelId, long after, int limit, java.util.function.Supplier<Future<JsonObject>> read) {
+        String key = channelId + ":" + after + ":" + limit;
+        Future<JsonObject> inFlight = replays.get(key);
+        if (inFlight != null) {
+            return inFlight;
+        }
+        Future<JsonObject> f = read.get();
+        if (!f.isComplete()) {
+            replays.put(key, f);
+            f.onComplete(ar -> replays.remove(key));
+        }
+        return f;
+    }
+
     /** Runs {@code task} on this edge's event loop after {@code delayMillis}. */
     void timer(long delayMillis, Runnable task) {
         vertx.setTimer(delayMillis, id -> task.run());

@@ -440,9 +440,15 @@ final class SocketSession {
     }
 
     private Future<Void> catchUp(long channelId, Sub sub, long startedAt) {
+        long after = sub.lastSeq;
+        int limit = config.ws().replayPageSize();
         JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", channelId)
-                .put("after", sub.lastSeq).put("limit", config.ws().replayPageSize());
-        return Requests.call(eventBus, Addresses.MESSAGE_REPLAY, req).compose(page -> {
+                .put("after", after).put("limit", limit);
+        // The sockets of a channel on this edge usually need the same page at the same moment (a gap or a
+        // lost member reaches them all in one tick): they share one read. If the shared read fails (its
+        // reader may have just left the channel), each reads for itself, with its own access check.
+        return hub.sharedReplay(channelId, after, limit, () -> Requests.call(eventBus, Addresses.MESSAGE_REPLAY, req))
+                .recover(t -> Requests.call(eventBus, Addresses.MESSAGE_REPLAY, req)).compose(page -> {
             if (subs.get(channelId) != sub) {
                 return Future.succeededFuture(); // unsubscribed meanwhile
             }

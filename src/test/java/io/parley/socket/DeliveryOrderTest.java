@@ -144,4 +144,45 @@ class DeliveryOrderTest {
             assertThat(reader.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("after");
         }
     }
+
+    static long queries() {
+        return node.vertx.eventBus().<JsonObject>request(Addresses.PERF_SLOW, new JsonObject(), new DeliveryOptions().setLocalOnly(true))
+                .await().body().getLong("queryCount");
+    }
+
+    @Test
+    @DisplayName("a gap seen by 30 sockets of one channel costs one catch-up read per edge, not one per socket")
+    void sharedCatchUp() {
+        Api.User user = api.signup("herd");
+        long ch = api.createChannel(user, "private", "herd");
+        api.sendMessage(user, ch, "one");
+        List<WsClient> sockets = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 30; i++) {
+                WsClient ws = WsClient.connect(node.vertx, node.port, user.token());
+                ws.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(ch)));
+                sockets.add(ws);
+            }
+            // seqs 2 and 3 are committed; only 3 is published (its node "lost" the publish of 2)
+            var pool = node.pool();
+            try {
+                pool.preparedQuery("INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body)"
+                        + " VALUES ($1, 2, $2, 'herd-2', 'two'), ($1, 3, $2, 'herd-3', 'three')").execute(Tuple.of(ch, user.id())).await();
+                pool.preparedQuery("UPDATE channels SET last_seq = 3 WHERE id = $1").execute(Tuple.of(ch)).await();
+            } finally {
+                pool.close().await();
+            }
+            long before = queries();
+            publishLive(ch, 3, user.id());
+            for (WsClient ws : sockets) {
+                assertThat(List.of(ws.next(f -> "message".equals(f.getString("type"))).getLong("seq"),
+                        ws.next(f -> "message".equals(f.getString("type"))).getLong("seq"))).containsExactly(2L, 3L);
+            }
+            long used = queries() - before;
+            assertThat(used).as("catch-up reads for 30 sockets on %s edge instances", node.config.http().instances())
+                    .isLessThanOrEqualTo(node.config.http().instances() + 1L);
+        } finally {
+            sockets.forEach(WsClient::close);
+        }
+    }
 }
