@@ -41,17 +41,6 @@ final class SocketSession {
     record TypingKey(long userId, long channelId) {
     }
 
-    /** Per-channel delivery state. {@code pending} holds live events while a replay runs. */
-    private static final class Sub {
-        long lastSeq;
-        boolean catchingUp;
-        List<Object[]> pending = new ArrayList<>();
-        /** Catch-up reads in a row that found nothing while a later seq was held (see flush). */
-        int emptyReads;
-    }
-
-    /** Re-reads of a gap that the database does not show yet, before the socket is told to resync. */
-    static final int MAX_EMPTY_READS = 8;
 
     private final ServerWebSocket ws;
     private final Principal principal;
@@ -65,7 +54,7 @@ final class SocketSession {
     private final RateLimiter<TypingKey> typingLimiter;
     /** parley.ws.request{type}: from a frame's arrival to its ack or error. */
     private final java.util.function.Function<String, io.micrometer.core.instrument.Timer> timer;
-    private final Map<Long, Sub> subs = new HashMap<>();
+    private final Map<Long, ChannelOrder<Buffer>> subs = new HashMap<>();
     private long lastFrameAt = System.currentTimeMillis();
     private boolean closed;
     /** Requests sent to persistence and not answered yet; a draining session waits for them. */
@@ -328,7 +317,7 @@ final class SocketSession {
     }
 
     /** One channel of a subscribe frame between its access check and its ack. */
-    private record Subscribing(long channelId, Sub sub) {
+    private record Subscribing(long channelId, ChannelOrder<Buffer> sub) {
     }
 
     /**
@@ -349,10 +338,8 @@ final class SocketSession {
             long id = allowed.getJsonObject(i).getLong("id");
             long since = wanted.get(id);
             long lastSeq = allowed.getJsonObject(i).getLong("lastSeq");
-            // A new Sub replaces an earlier one: a catch-up still running for the old one stops at its next page.
-            Sub sub = new Sub();
-            sub.lastSeq = since < 0 ? lastSeq : Math.min(since, lastSeq);
-            sub.catchingUp = true;
+            // A new state replaces an earlier one: a catch-up still running for the old one stops at its next page.
+            ChannelOrder<Buffer> sub = new ChannelOrder<Buffer>(since < 0 ? lastSeq : Math.min(since, lastSeq), true);
             subs.put(id, sub);
             Subscribing s = new Subscribing(id, sub);
             started.add(s);
@@ -389,21 +376,21 @@ final class SocketSession {
 
     /** Replays one channel of a subscribe up to {@code position}, the newest part only when over the budget. */
     private Future<Void> replayWithin(Subscribing s, Long position, int[] budget, JsonArray done, JsonArray failed) {
-        Sub sub = s.sub();
+        ChannelOrder<Buffer> sub = s.sub();
         JsonObject entry = new JsonObject().put("id", s.channelId());
         if (subs.get(s.channelId()) != sub) {
             // Its route failed (already in failed), it was unsubscribed, the socket closed, or a later subscribe
             // of the same channel took over: that frame's ack tells where the channel now stands.
-            Sub now = subs.get(s.channelId());
+            ChannelOrder<Buffer> now = subs.get(s.channelId());
             if (now != null && !closed) {
-                done.add(entry.put("lastSeq", sub.lastSeq).put("superseded", true));
+                done.add(entry.put("lastSeq", sub.lastSeq()).put("superseded", true));
             }
             return Future.succeededFuture();
         }
-        long missed = position == null ? 0 : position - sub.lastSeq;
+        long missed = position == null ? 0 : position - sub.lastSeq();
         if (missed > budget[0]) {
-            sub.lastSeq = position - budget[0];
-            entry.put("truncated", true).put("replayedAfter", sub.lastSeq);
+            sub.skipTo(position - budget[0]);
+            entry.put("truncated", true).put("replayedAfter", sub.lastSeq());
         }
         budget[0] -= (int) Math.min(missed, budget[0]);
         Future<Void> caught;
@@ -414,7 +401,7 @@ final class SocketSession {
             caught = Future.succeededFuture();
         }
         return caught.map(v -> {
-            done.add(entry.put("lastSeq", sub.lastSeq));
+            done.add(entry.put("lastSeq", sub.lastSeq()));
             return (Void) null;
         }).recover(t -> {
             fail(failed, s, ParleyException.from(t));
@@ -435,12 +422,12 @@ final class SocketSession {
      * the gap check again (messages may have been committed after the replay read). A failure (the caller
      * is no longer a member) drops the subscription.
      */
-    private Future<Void> catchUp(long channelId, Sub sub) {
-        return catchUp(channelId, sub, sub.lastSeq);
+    private Future<Void> catchUp(long channelId, ChannelOrder<Buffer> sub) {
+        return catchUp(channelId, sub, sub.lastSeq());
     }
 
-    private Future<Void> catchUp(long channelId, Sub sub, long startedAt) {
-        long after = sub.lastSeq;
+    private Future<Void> catchUp(long channelId, ChannelOrder<Buffer> sub, long startedAt) {
+        long after = sub.lastSeq();
         int limit = config.ws().replayPageSize();
         JsonObject req = new JsonObject().put("as", Requests.as(principal)).put("channelId", channelId)
                 .put("after", after).put("limit", limit);
@@ -457,12 +444,11 @@ final class SocketSession {
                 if (messages.size() >= config.ws().replayPageSize() && !closed) {
                     return catchUp(channelId, sub, startedAt);
                 }
-                flush(channelId, sub, sub.lastSeq > startedAt);
+                flush(channelId, sub, sub.lastSeq() > startedAt);
                 return Future.succeededFuture();
             });
         }).onFailure(t -> {
-            sub.catchingUp = false;
-            sub.pending.clear();
+            sub.abandon();
             drop(channelId);
         });
     }
@@ -471,12 +457,11 @@ final class SocketSession {
      * Writes replayed messages, waiting for the write queue to drain whenever it is full, so a client that
      * does not read holds at most the queue's high-water mark of replay on this node, not whole pages.
      */
-    private Future<Void> writeReplay(Sub sub, JsonArray messages, int from) {
+    private Future<Void> writeReplay(ChannelOrder<Buffer> sub, JsonArray messages, int from) {
         for (int i = from; i < messages.size() && !closed; i++) {
             JsonObject m = messages.getJsonObject(i);
             long seq = m.getLong("seq");
-            if (seq > sub.lastSeq) {
-                sub.lastSeq = seq;
+            if (sub.replayed(seq)) {
                 ws.writeTextMessage(m.encode());
                 hub.count(RecoveryMeters.Event.REPLAYED);
             }
@@ -548,36 +533,26 @@ final class SocketSession {
      * another catch-up. When the read found nothing while the first held message leaves a gap, nothing is
      * delivered yet: the read is repeated after a backoff.
      */
-    private void flush(long channelId, Sub sub, boolean progressed) {
+    private void flush(long channelId, ChannelOrder<Buffer> sub, boolean progressed) {
         if (subs.get(channelId) != sub || closed) {
             return;
         }
-        List<Object[]> held = sub.pending;
-        held.sort((a, b) -> Long.compare((long) a[1], (long) b[1]));
-        long nextHeld = held.stream().filter(e -> "message".equals(e[0]) && (long) e[1] > sub.lastSeq)
-                .mapToLong(e -> (long) e[1]).findFirst().orElse(0);
-        if (!progressed && nextHeld > sub.lastSeq + 1) {
-            // Seqs have no holes, so the missing ones are committed: this read came before they were visible.
-            // Never write over the gap (the missing message would then be dropped as old when it arrives):
-            // read again after a backoff, and after MAX_EMPTY_READS tell the client to resync.
-            if (++sub.emptyReads > MAX_EMPTY_READS) {
-                hub.count(RecoveryMeters.Event.GAP_CLOSE);
-                close((short) 1013, "resync: reconnect and resume with since");
-                return;
-            }
+        ChannelOrder.AfterRead<Buffer> next = sub.readDone(progressed);
+        if (next.resync()) {
+            hub.count(RecoveryMeters.Event.GAP_CLOSE);
+            close((short) 1013, "resync: reconnect and resume with since");
+        } else if (next.retryInMillis() > 0) {
+            // the read came before the missing commit was visible: never write over the gap, read again
             hub.count(RecoveryMeters.Event.CATCHUP_RETRY);
-            hub.timer(25L << Math.min(sub.emptyReads - 1, 6), () -> {
+            hub.timer(next.retryInMillis(), () -> {
                 if (subs.get(channelId) == sub && !closed) {
                     catchUp(channelId, sub);
                 }
             });
-            return;
-        }
-        sub.emptyReads = 0;
-        sub.pending = new ArrayList<>();
-        sub.catchingUp = false;
-        for (Object[] e : held) {
-            deliver(channelId, (String) e[0], (long) e[1], (long) e[3], (Buffer) e[2]);
+        } else {
+            for (ChannelOrder.Held<Buffer> h : next.deliver()) {
+                deliver(channelId, h.event(), h.seq(), h.userId(), h.frame());
+            }
         }
     }
 
@@ -586,17 +561,16 @@ final class SocketSession {
      * node died between commit and publish). Called when the cluster loses or merges a member.
      */
     void resync(long channelId) {
-        Sub sub = subs.get(channelId);
-        if (sub != null && !sub.catchingUp && !closed) {
+        ChannelOrder<Buffer> sub = subs.get(channelId);
+        if (sub != null && !closed && sub.startCatchUp()) {
             hub.count(RecoveryMeters.Event.MEMBERSHIP_RESYNC);
-            sub.catchingUp = true;
             catchUp(channelId, sub);
         }
     }
 
     /** A live event from the hub; the same Buffer goes to every local subscriber, serialized once per node. */
     void deliver(long channelId, String event, long seq, long userId, Buffer frame) {
-        Sub sub = subs.get(channelId);
+        ChannelOrder<Buffer> sub = subs.get(channelId);
         if (sub == null || closed) {
             return;
         }
@@ -622,27 +596,21 @@ final class SocketSession {
             writeLive(frame);
             return;
         }
-        if (sub.catchingUp) {
-            sub.pending.add(new Object[]{event, seq, frame, userId});
-            return;
+        switch (sub.live(event, seq, userId, frame)) {
+            case WRITE -> {
+                writeLive(frame);
+                if ("message".equals(event)) {
+                    hub.countDelivery();
+                }
+            }
+            case READ -> {
+                hub.count(RecoveryMeters.Event.GAP);
+                catchUp(channelId, sub);
+            }
+            case HOLD, DROP -> {
+                // held until the catch-up ends, or already given
+            }
         }
-        if (!"message".equals(event)) {
-            writeLive(frame);
-            return;
-        }
-        if (seq <= sub.lastSeq) {
-            return;
-        }
-        if (seq > sub.lastSeq + 1) {
-            hub.count(RecoveryMeters.Event.GAP);
-            sub.catchingUp = true;
-            sub.pending.add(new Object[]{event, seq, frame, userId});
-            catchUp(channelId, sub);
-            return;
-        }
-        sub.lastSeq = seq;
-        writeLive(frame);
-        hub.countDelivery();
     }
 
     private void writeLive(Buffer frame) {
