@@ -39,6 +39,8 @@ public class PersistenceVerticle extends VerticleBase {
     private Pool pool;
     private Cache cache;
     private PasswordHasher hasher;
+    /** This instance's chat cache: its own Redis pool to close, or the node's in-process one (nothing to close). */
+    private io.parley.cache.ChatCache chatCache = io.parley.cache.ChatCache.NONE;
     private PersistenceApi api;
     private io.parley.metrics.EventLoopProbe probe;
 
@@ -73,7 +75,8 @@ public class PersistenceVerticle extends VerticleBase {
                             config.limits().bcryptPerAddressPerMinute(), config.limits().bcryptConcurrentPerAddress(), registry);
                     AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth(),
                             config.limits(), admission, quotas);
-                    ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users, chatCache(config),
+                    chatCache = chatCache(config);
+                    ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users, chatCache,
                             new Fanout(vertx.eventBus(), config.cluster().fanout()), registry, quotas, config.limits());
                     api = new PersistenceApi(vertx.eventBus(), auth, chat, users, new PgOpsStore(db), db, cache, config);
                     return api.register();
@@ -152,6 +155,8 @@ public class PersistenceVerticle extends VerticleBase {
     public Future<?> stop() {
         probe.stop();
         Future<Void> drained = api == null ? Future.succeededFuture() : api.stop(5_000);
-        return drained.eventually(() -> Future.join(pool.close(), cache.close(), hasher.close()));
+        // the Redis chat cache held its own connection pool open after every stop (one per instance)
+        Future<Void> chat = chatCache instanceof io.parley.cache.RedisChatCache redis ? redis.close() : Future.succeededFuture();
+        return drained.eventually(() -> Future.join(pool.close(), cache.close(), hasher.close(), chat));
     }
 }
