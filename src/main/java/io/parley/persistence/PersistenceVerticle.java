@@ -50,13 +50,8 @@ public class PersistenceVerticle extends VerticleBase {
         pool = createPool(config.db());
         cache = config.redis().url().isEmpty() ? sharedLocalCache(vertx)
                 : new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(), redisPrefix(config));
-        hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptThreads(),
-                config.auth().bcryptMaxWaitMs());
-        io.micrometer.core.instrument.Gauge.builder("parley.auth.bcrypt.pending", hasher, PasswordHasher::pending)
-                .description("Password hashes queued or running").register(io.parley.metrics.Metrics.registry(vertx));
-        io.micrometer.core.instrument.FunctionCounter.builder("parley.auth.bcrypt.refused", hasher, PasswordHasher::refused)
-                .description("Sign-ins and sign-ups refused with 503 because the hashing queue was full")
-                .register(io.parley.metrics.Metrics.registry(vertx));
+        // one per node, whatever persistence.instances: its queue bound is the node's (NodeHasher)
+        hasher = NodeHasher.acquire(vertx, config.auth());
         probe = new io.parley.metrics.EventLoopProbe(vertx, io.parley.metrics.Metrics.registry(vertx));
         probe.start();
         Db db = new Db(pool, io.parley.metrics.Metrics.registry(vertx), config.persistence().slowQueryMs());
@@ -80,7 +75,9 @@ public class PersistenceVerticle extends VerticleBase {
                             new Fanout(vertx.eventBus(), config.cluster().fanout()), registry, quotas, config.limits());
                     api = new PersistenceApi(vertx.eventBus(), auth, chat, users, new PgOpsStore(db), db, cache, config);
                     return api.register();
-                });
+                })
+                // Vert.x stops only the instances that started: one that failed gives its use of the hasher back itself
+                .onFailure(t -> NodeHasher.release(vertx));
     }
 
     private Pool createPool(ParleyConfig.Db db) {
@@ -157,6 +154,6 @@ public class PersistenceVerticle extends VerticleBase {
         Future<Void> drained = api == null ? Future.succeededFuture() : api.stop(5_000);
         // the Redis chat cache held its own connection pool open after every stop (one per instance)
         Future<Void> chat = chatCache instanceof io.parley.cache.RedisChatCache redis ? redis.close() : Future.succeededFuture();
-        return drained.eventually(() -> Future.join(pool.close(), cache.close(), hasher.close(), chat));
+        return drained.eventually(() -> Future.join(pool.close(), cache.close(), NodeHasher.release(vertx), chat));
     }
 }
