@@ -43,12 +43,21 @@ public final class Main {
         ParleyConfig config;
         // set once the node is up: a stop before that (SIGTERM during boot) has no node to drain
         AtomicReference<Node> running = new AtomicReference<>();
-        EmbeddedDatabase database = null;
+        AtomicReference<EmbeddedDatabase> database = new AtomicReference<>();
+        // One hook for the whole process, registered before anything is started: hooks of one JVM run
+        // concurrently, so a separate hook for the database would stop it under the node's in-flight writes.
+        Runtime.getRuntime().addShutdownHook(new Thread(stopInOrder(running::get, () -> {
+            EmbeddedDatabase db = database.get();
+            if (db != null) {
+                LOG.info("Stopping the embedded PostgreSQL");
+                db.stop();
+            }
+        }), "parley-shutdown"));
         try {
             config = ConfigLoader.load(System.getenv());
             if (config.db().url().isEmpty()) {
-                database = EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort());
-                config.json().getJsonObject("db").put("url", database.url());
+                database.set(EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort()));
+                config.json().getJsonObject("db").put("url", database.get().url());
                 config = ParleyConfig.from(config.json());
                 LOG.info("No PARLEY_DB_URL set: using the embedded PostgreSQL");
             }
@@ -61,10 +70,6 @@ public final class Main {
             System.exit(2);
             return;
         }
-        // One hook for the whole process, registered before boot: hooks of one JVM run concurrently, so a
-        // separate hook for the database would stop it under the node's in-flight writes.
-        Runtime.getRuntime().addShutdownHook(new Thread(stopInOrder(running::get, database == null ? null : database::stop),
-                "parley-shutdown"));
         ParleyConfig cfg = config;
         boot(cfg).onSuccess(node -> {
             running.set(node);
@@ -79,8 +84,9 @@ public final class Main {
     }
 
     /**
-     * What the shutdown hook runs: drain and stop the node (if it got as far as running), then stop the
-     * embedded database (if this process started one). Never the other way round, and never both at once.
+     * What the shutdown hook runs: drain and stop the node (if it got as far as running), then
+     * {@code stopDatabase} (the embedded database, when this process started one). Never the other way
+     * round, and never both at once.
      */
     static Runnable stopInOrder(Supplier<Node> node, Runnable stopDatabase) {
         return () -> {
@@ -88,10 +94,7 @@ public final class Main {
             if (n != null) {
                 shutdown(n);
             }
-            if (stopDatabase != null) {
-                LOG.info("Stopping the embedded PostgreSQL");
-                stopDatabase.run();
-            }
+            stopDatabase.run();
         };
     }
 

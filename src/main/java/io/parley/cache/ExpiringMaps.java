@@ -15,12 +15,7 @@ public final class ExpiringMaps {
     private ExpiringMaps() {
     }
 
-    public static <V> ConcurrentMap<String, V> create(int maxEntries, ToLongFunction<V> expiresAtNanos) {
-        return create(maxEntries, expiresAtNanos, String.class);
-    }
-
-    /** The same, for keys of any type (records, boxed ids). */
-    public static <K, V> ConcurrentMap<K, V> create(int maxEntries, ToLongFunction<V> expiresAtNanos, Class<K> keyType) {
+    public static <K, V> ConcurrentMap<K, V> create(int maxEntries, ToLongFunction<V> expiresAtNanos) {
         return Caffeine.newBuilder().maximumSize(maxEntries).expireAfter(new Expiry<K, V>() {
             @Override
             public long expireAfterCreate(K key, V v, long now) {

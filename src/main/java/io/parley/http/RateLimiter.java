@@ -24,11 +24,10 @@ public final class RateLimiter<K> {
     private final double burst;
     private final ConcurrentMap<K, Bucket> buckets;
 
-    @SuppressWarnings("unchecked")
     public RateLimiter(int ratePerSecond, int burst) {
         this.ratePerNano = ratePerSecond / 1e9;
         this.burst = burst;
-        this.buckets = ExpiringMaps.create(MAX_KEYS, Bucket::fullAtNanos, (Class<K>) Object.class);
+        this.buckets = ExpiringMaps.create(MAX_KEYS, Bucket::fullAtNanos);
     }
 
     public boolean tryAcquire(K key) {
