@@ -98,7 +98,13 @@ public class PersistenceVerticle extends VerticleBase {
         if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
             return Future.failedFuture(new IllegalArgumentException("db.schema must be a lower-case SQL identifier"));
         }
-        return pool.query("CREATE SCHEMA IF NOT EXISTS " + schema).execute().mapEmpty();
+        // Two sessions creating the schema at once (persistence.instances > 1 on a fresh schema, or nodes
+        // starting together) can fail despite IF NOT EXISTS: one gets a unique violation on the catalog.
+        // The schema is there either way.
+        return pool.query("CREATE SCHEMA IF NOT EXISTS " + schema).execute().<Void>mapEmpty()
+                .recover(t -> t instanceof io.vertx.pgclient.PgException pg
+                        && ("23505".equals(pg.getSqlState()) || "42P06".equals(pg.getSqlState()))
+                        ? Future.succeededFuture() : Future.failedFuture(t));
     }
 
     private Future<byte[]> tokenSecret(Db db, ParleyConfig.Auth auth) {
@@ -152,8 +158,9 @@ public class PersistenceVerticle extends VerticleBase {
     public Future<?> stop() {
         probe.stop();
         Future<Void> drained = api == null ? Future.succeededFuture() : api.stop(5_000);
-        // the Redis chat cache held its own connection pool open after every stop (one per instance)
-        Future<Void> chat = chatCache instanceof io.parley.cache.RedisChatCache redis ? redis.close() : Future.succeededFuture();
-        return drained.eventually(() -> Future.join(pool.close(), cache.close(), NodeHasher.release(vertx), chat));
+        // after the drain, as the pool: the requests still answering read and fill the chat cache. Its Redis
+        // pool is this instance's own, closed here rather than left to whatever closes the context.
+        return drained.eventually(() -> Future.join(pool.close(), cache.close(), NodeHasher.release(vertx),
+                chatCache instanceof io.parley.cache.RedisChatCache redis ? redis.close() : Future.succeededFuture()));
     }
 }
