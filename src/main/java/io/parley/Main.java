@@ -27,6 +27,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /** Boots a node: config, the database default, a (clustered) Vert.x, then the verticles in dependency order. */
 public final class Main {
@@ -39,11 +41,23 @@ public final class Main {
     public static void main(String[] args) {
         System.setProperty("hazelcast.logging.type", "slf4j");
         ParleyConfig config;
+        // set once the node is up: a stop before that (SIGTERM during boot) has no node to drain
+        AtomicReference<Node> running = new AtomicReference<>();
+        AtomicReference<EmbeddedDatabase> database = new AtomicReference<>();
+        // One hook for the whole process, registered before anything is started: hooks of one JVM run
+        // concurrently, so a separate hook for the database would stop it under the node's in-flight writes.
+        Runtime.getRuntime().addShutdownHook(new Thread(stopInOrder(running::get, () -> {
+            EmbeddedDatabase db = database.get();
+            if (db != null) {
+                LOG.info("Stopping the embedded PostgreSQL");
+                db.stop();
+            }
+        }), "parley-shutdown"));
         try {
             config = ConfigLoader.load(System.getenv());
             if (config.db().url().isEmpty()) {
-                String url = EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort());
-                config.json().getJsonObject("db").put("url", url);
+                database.set(EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort()));
+                config.json().getJsonObject("db").put("url", database.get().url());
                 config = ParleyConfig.from(config.json());
                 LOG.info("No PARLEY_DB_URL set: using the embedded PostgreSQL");
             }
@@ -58,15 +72,30 @@ public final class Main {
         }
         ParleyConfig cfg = config;
         boot(cfg).onSuccess(node -> {
+            running.set(node);
             LOG.info("Parley node ready on http://{}:{} ({}, cache: {}, transport: {}, metrics: {})", cfg.http().host(), cfg.http().port(),
                     node.vertx().isClustered() ? "clustered" : "single node", cfg.redis().url().isEmpty() ? "in-process, single node" : "redis",
                     node.vertx().isNativeTransportEnabled() ? "epoll" : "nio",
                     cfg.management().enabled() ? "http://" + cfg.management().host() + ":" + cfg.management().port() + "/metrics" : "off");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node), "parley-shutdown"));
         }).onFailure(t -> {
             LOG.error("Parley failed to start: {}", t.getMessage(), t);
             System.exit(1);
         });
+    }
+
+    /**
+     * What the shutdown hook runs: drain and stop the node (if it got as far as running), then
+     * {@code stopDatabase} (the embedded database, when this process started one). Never the other way
+     * round, and never both at once.
+     */
+    static Runnable stopInOrder(Supplier<Node> node, Runnable stopDatabase) {
+        return () -> {
+            Node n = node.get();
+            if (n != null) {
+                shutdown(n);
+            }
+            stopDatabase.run();
+        };
     }
 
     /** Creates the Vert.x instance (clustered when configured) and deploys the node on it. */
@@ -117,36 +146,35 @@ public final class Main {
         });
     }
 
-    /** Persistence first (schema, secret, pool), then the socket hub, the edges, presence and the management listener. */
+    /**
+     * Dependency order, each deployment awaited (a verticle's start completes only once its consumers are
+     * registered): persistence (schema, secret, pool, request addresses), then presence and the socket hub,
+     * and the public HTTP edges only then. An edge that served first could take a WebSocket whose
+     * connect notice reached no presence consumer yet, and that user would never show online. The
+     * management listener comes last: it serves only the metrics.
+     */
     static Future<Void> deploy(Node node, ParleyConfig config) {
         Vertx vertx = node.vertx();
         JsonObject json = config.json();
-        return vertx.deployVerticle(PersistenceVerticle::new, new DeploymentOptions().setConfig(json).setInstances(config.persistence().instances()))
-                .compose(id -> {
-                    node.deployed(id);
-                    return vertx.deployVerticle(new SocketVerticle(), new DeploymentOptions().setConfig(json));
-                })
-                .compose(id -> {
-                    node.deployed(id);
-                    return vertx.deployVerticle(HttpVerticle::new, new DeploymentOptions().setConfig(json).setInstances(config.http().instances()));
-                })
-                .compose(id -> {
-                    node.deployed(id);
-                    return vertx.deployVerticle(new PresenceVerticle(), new DeploymentOptions().setConfig(json));
-                })
-                .compose(id -> {
-                    node.deployed(id);
-                    // one management listener per node, not per edge instance: it binds its own port
-                    return config.management().enabled()
-                            ? vertx.deployVerticle(new ManagementVerticle(), new DeploymentOptions().setConfig(json))
-                            : Future.<String>succeededFuture(null);
-                })
-                .map(id -> {
-                    if (id != null) {
-                        node.deployed(id);
-                    }
-                    return null;
-                });
+        DeploymentOptions options = new DeploymentOptions().setConfig(json);
+        return step(node, PersistenceVerticle.class,
+                vertx.deployVerticle(PersistenceVerticle::new, new DeploymentOptions(options).setInstances(config.persistence().instances())))
+                .compose(v -> step(node, PresenceVerticle.class, vertx.deployVerticle(new PresenceVerticle(), options)))
+                .compose(v -> step(node, SocketVerticle.class, vertx.deployVerticle(new SocketVerticle(), options)))
+                .compose(v -> step(node, HttpVerticle.class,
+                        vertx.deployVerticle(HttpVerticle::new, new DeploymentOptions(options).setInstances(config.http().instances()))))
+                // one management listener per node, not per edge instance: it binds its own port
+                .compose(v -> config.management().enabled()
+                        ? step(node, ManagementVerticle.class, vertx.deployVerticle(new ManagementVerticle(), options))
+                        : Future.succeededFuture());
+    }
+
+    /** Records a finished deployment, so that {@link Node#stop} undoes it (in reverse) even if a later one fails. */
+    private static Future<Void> step(Node node, Class<?> verticle, Future<String> deployment) {
+        return deployment.map(id -> {
+            node.deployed(verticle.getSimpleName(), id);
+            return null;
+        });
     }
 
     public static Config hazelcast(ParleyConfig config) {

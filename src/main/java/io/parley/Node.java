@@ -9,13 +9,15 @@ import java.util.List;
 
 /**
  * A running node: its Vert.x and its deployments in start order. Stopping undeploys them in reverse
- * (presence, then the edges drain their sockets and requests, then the hub, then persistence lets its
- * in-flight writes commit) and only then leaves the cluster.
+ * (the edges drain their sockets and requests while presence and the hub still hear their disconnects,
+ * then the hub, presence, and last persistence lets its in-flight writes commit) and only then leaves
+ * the cluster.
  */
 public final class Node {
 
     private final Vertx vertx;
     private final List<String> deployments = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
 
     Node(Vertx vertx) {
         this.vertx = vertx;
@@ -25,8 +27,14 @@ public final class Node {
         return vertx;
     }
 
-    void deployed(String id) {
+    void deployed(String name, String id) {
         deployments.add(id);
+        names.add(name);
+    }
+
+    /** The verticles deployed, by simple class name, in the order they became ready (for tests and logs). */
+    public List<String> started() {
+        return List.copyOf(names);
     }
 
     public Future<Void> stop() {

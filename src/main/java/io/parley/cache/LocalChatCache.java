@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** {@link ChatCache} of a single node without Redis: the same versions, in this JVM. */
 public final class LocalChatCache implements ChatCache {
 
-    private record Entry(Buffer value, String stamp, long expiresAt) {
+    private record Entry(Buffer value, String stamp, long expiresAtNanos) {
     }
 
     private record ListToken(long userVersion, Map<Long, Long> versions) {
@@ -24,10 +24,15 @@ public final class LocalChatCache implements ChatCache {
     private record PageToken(long version, long membershipVersion) {
     }
 
-    private static final int MAX_ENTRIES = 100_000;
+    static final int MAX_ENTRIES = 100_000;
 
     private final Map<String, AtomicLong> versions = new ConcurrentHashMap<>();
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /**
+     * Bounded and self-expiring, so a put never scans it (a sweep of a full map ran on the event loop).
+     * The versions above are not evicted: forgetting one would bring it back to 0 and could revive an
+     * entry stamped with an old 0; there is one per channel and user, not per request.
+     */
+    private final Map<String, Entry> entries = ExpiringMaps.create(MAX_ENTRIES, Entry::expiresAtNanos);
     private final int listTtl;
     private final int pageTtl;
     private final int gzipOver;
@@ -49,15 +54,11 @@ public final class LocalChatCache implements ChatCache {
 
     private Entry fresh(String key) {
         Entry e = entries.get(key);
-        return e == null || e.expiresAt() < System.currentTimeMillis() ? null : e;
+        return e == null || e.expiresAtNanos() - System.nanoTime() <= 0 ? null : e;
     }
 
     private void put(String key, Buffer value, String stamp, int ttl) {
-        if (entries.size() > MAX_ENTRIES) {
-            long now = System.currentTimeMillis();
-            entries.values().removeIf(e -> e.expiresAt() < now);
-        }
-        entries.put(key, new Entry(value, stamp, System.currentTimeMillis() + ttl * 1000L));
+        entries.put(key, new Entry(value, stamp, System.nanoTime() + ttl * 1_000_000_000L));
     }
 
     @Override
@@ -131,6 +132,11 @@ public final class LocalChatCache implements ChatCache {
             put("mem:" + channelId + ":" + userId, Buffer.buffer(), String.valueOf(t.membershipVersion()), pageTtl);
         }
         return Future.succeededFuture();
+    }
+
+    /** Entries held now (for tests). */
+    int size() {
+        return entries.size();
     }
 
     @Override

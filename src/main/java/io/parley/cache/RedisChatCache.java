@@ -70,6 +70,7 @@ public final class RedisChatCache implements ChatCache {
 
     private final Vertx vertx;
     private final Redis redis;
+    private Future<Void> closed;
     private final String prefix;
     private final long timeoutMs;
     private final int listTtl;
@@ -240,7 +241,11 @@ public final class RedisChatCache implements ChatCache {
         return list.isEmpty() ? List.of() : Arrays.stream(list.split(",")).map(Long::parseLong).toList();
     }
 
-    public void close() {
-        redis.close();
+    /** Closes the connection pool; later calls answer the first one's future. */
+    public synchronized Future<Void> close() {
+        if (closed == null) {
+            closed = redis.close();
+        }
+        return closed;
     }
 }

@@ -14,17 +14,39 @@ import java.sql.Statement;
 /**
  * The zero-config database: real Postgres binaries from Maven Central, data under ./data/pg, started
  * once before Vert.x boots (JDBC is used here only, once, to create the database; requests use the
- * async client).
+ * async client). It registers no shutdown hook of its own: whoever starts it stops it with {@link #stop}
+ * after the node has drained (see {@code Main}), so in-flight writes commit before the server goes.
  */
 public final class EmbeddedDatabase {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
 
-    private EmbeddedDatabase() {
+    private final EmbeddedPostgres pg;
+    private final String url;
+
+    private EmbeddedDatabase(EmbeddedPostgres pg, String url) {
+        this.pg = pg;
+        this.url = url;
     }
 
-    /** Starts (or reuses) the embedded server and answers the URL of its parley database. */
-    public static String start(String dataDir, int port) throws IOException {
+    /** The URL of its parley database. */
+    public String url() {
+        return url;
+    }
+
+    /** Stops the server (waits for it); safe to call more than once. */
+    public void stop() {
+        try {
+            // undo disarm(): the library's close() does nothing once its flag is set
+            closedFlag(pg).ifPresent(closed -> closed.set(false));
+            pg.close();
+        } catch (IOException e) {
+            LOG.warn("Embedded Postgres did not stop cleanly", e);
+        }
+    }
+
+    /** Starts (or reuses) the embedded server. */
+    public static EmbeddedDatabase start(String dataDir, int port) throws IOException {
         if ("root".equals(System.getProperty("user.name"))) {
             throw new IllegalStateException("Postgres refuses to run as root. Start Parley with scripts/run (it drops to the"
                     + " 'parley' user), as another user, or set PARLEY_DB_URL to an existing database.");
@@ -46,14 +68,30 @@ public final class EmbeddedDatabase {
         } catch (java.sql.SQLException e) {
             throw new IOException("cannot prepare the embedded database: " + e.getMessage(), e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                pg.close();
-            } catch (IOException e) {
-                LOG.warn("Embedded Postgres did not stop cleanly", e);
-            }
-        }, "parley-embedded-pg-stop"));
+        disarm(pg);
         LOG.info("Embedded PostgreSQL running on port {} with data in {}", pg.getPort(), dir);
-        return "postgresql://postgres:postgres@127.0.0.1:" + pg.getPort() + "/parley";
+        return new EmbeddedDatabase(pg, "postgresql://postgres:postgres@127.0.0.1:" + pg.getPort() + "/parley");
+    }
+
+    /**
+     * The library registers a JVM shutdown hook of its own (no option turns it off, and it keeps no
+     * reference to remove it by) that stops the server at once, while the node's own hook is still
+     * draining writes into it. Its hook calls close(), which does nothing when the instance's "closed"
+     * flag is already set: set it here, and {@link #stop} clears it when it is time to stop for real.
+     */
+    private static void disarm(EmbeddedPostgres pg) {
+        closedFlag(pg).ifPresentOrElse(closed -> closed.set(true),
+                () -> LOG.warn("Cannot turn off the embedded Postgres' own shutdown hook: on shutdown the database may"
+                        + " stop before the node has drained"));
+    }
+
+    private static java.util.Optional<java.util.concurrent.atomic.AtomicBoolean> closedFlag(EmbeddedPostgres pg) {
+        try {
+            java.lang.reflect.Field f = EmbeddedPostgres.class.getDeclaredField("closed");
+            f.setAccessible(true);
+            return java.util.Optional.of((java.util.concurrent.atomic.AtomicBoolean) f.get(pg));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 }

@@ -39,6 +39,8 @@ public class PersistenceVerticle extends VerticleBase {
     private Pool pool;
     private Cache cache;
     private PasswordHasher hasher;
+    /** This instance's chat cache: its own Redis pool to close, or the node's in-process one (nothing to close). */
+    private io.parley.cache.ChatCache chatCache = io.parley.cache.ChatCache.NONE;
     private PersistenceApi api;
     private io.parley.metrics.EventLoopProbe probe;
 
@@ -48,13 +50,8 @@ public class PersistenceVerticle extends VerticleBase {
         pool = createPool(config.db());
         cache = config.redis().url().isEmpty() ? sharedLocalCache(vertx)
                 : new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(), redisPrefix(config));
-        hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptThreads(),
-                config.auth().bcryptMaxWaitMs());
-        io.micrometer.core.instrument.Gauge.builder("parley.auth.bcrypt.pending", hasher, PasswordHasher::pending)
-                .description("Password hashes queued or running").register(io.parley.metrics.Metrics.registry(vertx));
-        io.micrometer.core.instrument.FunctionCounter.builder("parley.auth.bcrypt.refused", hasher, PasswordHasher::refused)
-                .description("Sign-ins and sign-ups refused with 503 because the hashing queue was full")
-                .register(io.parley.metrics.Metrics.registry(vertx));
+        // one per node, whatever persistence.instances: its queue bound is the node's (NodeHasher)
+        hasher = NodeHasher.acquire(vertx, config.auth());
         probe = new io.parley.metrics.EventLoopProbe(vertx, io.parley.metrics.Metrics.registry(vertx));
         probe.start();
         Db db = new Db(pool, io.parley.metrics.Metrics.registry(vertx), config.persistence().slowQueryMs());
@@ -73,11 +70,14 @@ public class PersistenceVerticle extends VerticleBase {
                             config.limits().bcryptPerAddressPerMinute(), config.limits().bcryptConcurrentPerAddress(), registry);
                     AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth(),
                             config.limits(), admission, quotas);
-                    ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users, chatCache(config),
+                    chatCache = chatCache(config);
+                    ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users, chatCache,
                             new Fanout(vertx.eventBus(), config.cluster().fanout()), registry, quotas, config.limits());
                     api = new PersistenceApi(vertx.eventBus(), auth, chat, users, new PgOpsStore(db), db, cache, config);
                     return api.register();
-                });
+                })
+                // Vert.x stops only the instances that started: one that failed gives its use of the hasher back itself
+                .onFailure(t -> NodeHasher.release(vertx));
     }
 
     private Pool createPool(ParleyConfig.Db db) {
@@ -98,7 +98,13 @@ public class PersistenceVerticle extends VerticleBase {
         if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
             return Future.failedFuture(new IllegalArgumentException("db.schema must be a lower-case SQL identifier"));
         }
-        return pool.query("CREATE SCHEMA IF NOT EXISTS " + schema).execute().mapEmpty();
+        // Two sessions creating the schema at once (persistence.instances > 1 on a fresh schema, or nodes
+        // starting together) can fail despite IF NOT EXISTS: one gets a unique violation on the catalog.
+        // The schema is there either way.
+        return pool.query("CREATE SCHEMA IF NOT EXISTS " + schema).execute().<Void>mapEmpty()
+                .recover(t -> t instanceof io.vertx.pgclient.PgException pg
+                        && ("23505".equals(pg.getSqlState()) || "42P06".equals(pg.getSqlState()))
+                        ? Future.succeededFuture() : Future.failedFuture(t));
     }
 
     private Future<byte[]> tokenSecret(Db db, ParleyConfig.Auth auth) {
@@ -152,6 +158,9 @@ public class PersistenceVerticle extends VerticleBase {
     public Future<?> stop() {
         probe.stop();
         Future<Void> drained = api == null ? Future.succeededFuture() : api.stop(5_000);
-        return drained.eventually(() -> Future.join(pool.close(), cache.close(), hasher.close()));
+        // after the drain, as the pool: the requests still answering read and fill the chat cache. Its Redis
+        // pool is this instance's own, closed here rather than left to whatever closes the context.
+        return drained.eventually(() -> Future.join(pool.close(), cache.close(), NodeHasher.release(vertx),
+                chatCache instanceof io.parley.cache.RedisChatCache redis ? redis.close() : Future.succeededFuture()));
     }
 }
