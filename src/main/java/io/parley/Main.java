@@ -116,7 +116,7 @@ public final class Main {
         return vertx.compose(v -> {
             io.parley.metrics.Metrics.remember(v, metrics.name());
             Node node = new Node(v);
-            return deploy(node, config).map(node).recover(t -> node.stop().transform(x -> Future.failedFuture(t)));
+            return deploy(node, config).map(deployed -> node.ready()).recover(t -> node.stop().transform(x -> Future.failedFuture(t)));
         });
     }
 

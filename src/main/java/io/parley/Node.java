@@ -37,7 +37,24 @@ public final class Node {
         return List.copyOf(names);
     }
 
+    /** Node-local map and key of the node's state: "starting", "ready" (every verticle deployed), "draining". */
+    private static final String STATE_MAP = "parley.node.state";
+    private static final String STATE_KEY = "state";
+
+    /** Every verticle is deployed: /health/ready answers 200 from now until the drain starts. */
+    Node ready() {
+        vertx.sharedData().<String, String>getLocalMap(STATE_MAP).put(STATE_KEY, "ready");
+        return this;
+    }
+
+    /** "starting", "ready" or "draining", for /health/ready. */
+    public static String state(Vertx vertx) {
+        return vertx.sharedData().<String, String>getLocalMap(STATE_MAP).getOrDefault(STATE_KEY, "starting");
+    }
+
     public Future<Void> stop() {
+        // not ready from the first moment of the drain, so a load balancer stops sending before sockets close
+        vertx.sharedData().<String, String>getLocalMap(STATE_MAP).put(STATE_KEY, "draining");
         List<String> reverse = new ArrayList<>(deployments);
         Collections.reverse(reverse);
         Future<Void> chain = Future.succeededFuture();

@@ -87,6 +87,21 @@ public class HttpVerticle extends VerticleBase {
                     h.put("status", !dbUp ? "down" : "down".equals(h.getString("redis")) ? "degraded" : "up");
                     Requests.json(ctx, dbUp ? 200 : 503, h);
                 }));
+        // liveness: the process and this event loop answer; readiness: every verticle deployed, not draining, database reachable
+        router.get("/health/live").handler(ctx -> Requests.json(ctx, 200, new JsonObject().put("status", "live")));
+        router.get("/health/ready").handler(ctx -> {
+            String state = io.parley.Node.state(vertx);
+            if (!"ready".equals(state)) {
+                Requests.json(ctx, 503, new JsonObject().put("ready", false).put("reason", state));
+                return;
+            }
+            Requests.call(vertx.eventBus(), Addresses.HEALTH, new JsonObject()).otherwise(new JsonObject().put("db", "down"))
+                    .onSuccess(h -> {
+                        boolean dbUp = "up".equals(h.getString("db"));
+                        Requests.json(ctx, dbUp ? 200 : 503, dbUp ? new JsonObject().put("ready", true)
+                                : new JsonObject().put("ready", false).put("reason", "database unreachable"));
+                    });
+        });
         // /metrics is served by the management listener (ManagementVerticle), not on this public port
         perf = new PerfHandler(vertx);
         router.get("/admin/perf").handler(ctx -> Requests.authenticate(ctx, tokens)).handler(perf::handle);
