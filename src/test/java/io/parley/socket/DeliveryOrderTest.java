@@ -47,6 +47,18 @@ class DeliveryOrderTest {
                 new DeliveryOptions().addHeader("event", "message").addHeader("seq", String.valueOf(seq)));
     }
 
+    /** Commits seqs 2 and 3 of the channel straight into the database, as a node would, without publishing them. */
+    static void commitWithoutPublishing(long ch, Api.User user) {
+        var pool = node.pool();
+        try {
+            pool.preparedQuery("INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body)"
+                    + " VALUES ($1, 2, $2, 'c-2', 'two'), ($1, 3, $2, 'c-3', 'three')").execute(Tuple.of(ch, user.id())).await();
+            pool.preparedQuery("UPDATE channels SET last_seq = 3 WHERE id = $1").execute(Tuple.of(ch)).await();
+        } finally {
+            pool.close().await();
+        }
+    }
+
     @Test
     @DisplayName("seq 3 arrives while seq 2 is committed but not yet visible: the client still gets 2 then 3, once each")
     void gapNotYetVisible() throws Exception {
@@ -58,14 +70,7 @@ class DeliveryOrderTest {
             // seq 3 is published; the catch-up for the missing 2 reads the database before 2 and 3 are visible
             publishLive(ch, 3, user.id());
             Thread.sleep(300);
-            var pool = node.pool();
-            try {
-                pool.preparedQuery("INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body)"
-                        + " VALUES ($1, 2, $2, 'late-2', 'two'), ($1, 3, $2, 'late-3', 'three')").execute(Tuple.of(ch, user.id())).await();
-                pool.preparedQuery("UPDATE channels SET last_seq = 3 WHERE id = $1").execute(Tuple.of(ch)).await();
-            } finally {
-                pool.close().await();
-            }
+            commitWithoutPublishing(ch, user);
             publishLive(ch, 2, user.id());
             List<Long> seqs = ws.drain("message", 4_000).stream().map(m -> m.getLong("seq")).toList();
             assertThat(seqs).as("every seq once, in order (close code %s, other frames %s)", ws.closeCode, ws.drain("error", 10))
@@ -145,10 +150,6 @@ class DeliveryOrderTest {
         }
     }
 
-    static long queries() {
-        return node.vertx.eventBus().<JsonObject>request(Addresses.PERF_SLOW, new JsonObject(), new DeliveryOptions().setLocalOnly(true))
-                .await().body().getLong("queryCount");
-    }
 
     @Test
     @DisplayName("a gap seen by 30 sockets of one channel costs one catch-up read per edge, not one per socket")
@@ -164,21 +165,14 @@ class DeliveryOrderTest {
                 sockets.add(ws);
             }
             // seqs 2 and 3 are committed; only 3 is published (its node "lost" the publish of 2)
-            var pool = node.pool();
-            try {
-                pool.preparedQuery("INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body)"
-                        + " VALUES ($1, 2, $2, 'herd-2', 'two'), ($1, 3, $2, 'herd-3', 'three')").execute(Tuple.of(ch, user.id())).await();
-                pool.preparedQuery("UPDATE channels SET last_seq = 3 WHERE id = $1").execute(Tuple.of(ch)).await();
-            } finally {
-                pool.close().await();
-            }
-            long before = queries();
+            commitWithoutPublishing(ch, user);
+            long before = node.queryCount();
             publishLive(ch, 3, user.id());
             for (WsClient ws : sockets) {
                 assertThat(List.of(ws.next(f -> "message".equals(f.getString("type"))).getLong("seq"),
                         ws.next(f -> "message".equals(f.getString("type"))).getLong("seq"))).containsExactly(2L, 3L);
             }
-            long used = queries() - before;
+            long used = node.queryCount() - before;
             assertThat(used).as("catch-up reads for 30 sockets on %s edge instances", node.config.http().instances())
                     .isLessThanOrEqualTo(node.config.http().instances() + 1L);
         } finally {

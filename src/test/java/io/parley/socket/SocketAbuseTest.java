@@ -1,11 +1,9 @@
 package io.parley.socket;
 
-import io.parley.Addresses;
 import io.parley.support.Api;
 import io.parley.support.RawWebSocket;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
@@ -41,11 +39,6 @@ class SocketAbuseTest {
         node.close();
     }
 
-    /** Queries run by the node so far (the performance monitor's counter). */
-    static long queries() {
-        return node.vertx.eventBus().<JsonObject>request(Addresses.PERF_SLOW, new JsonObject(), new DeliveryOptions().setLocalOnly(true))
-                .await().body().getLong("queryCount");
-    }
 
     /** A channel of {@code owner} holding {@code n} messages, written in one statement. */
     static long channelWith(int n) {
@@ -96,19 +89,19 @@ class SocketAbuseTest {
             for (int i = 0; i < 2000; i++) {
                 many.add(ch);
             }
-            long before = queries();
+            long before = node.queryCount();
             JsonObject refused = ws.request(new JsonObject().put("type", "subscribe").put("channels", many));
             assertThat(refused.getString("code")).isEqualTo("validation_failed");
             assertThat(refused.getString("message")).contains("at most 100 channels");
-            assertThat(queries() - before).isLessThanOrEqualTo(1); // nothing but background work
+            assertThat(node.queryCount() - before).isLessThanOrEqualTo(1); // nothing but background work
 
             JsonArray copies = new JsonArray();
             for (int i = 0; i < 100; i++) {
                 copies.add(new JsonObject().put("id", ch).put("since", 0));
             }
-            before = queries();
+            before = node.queryCount();
             JsonObject ack = ws.request(new JsonObject().put("type", "subscribe").put("channels", copies));
-            long used = queries() - before;
+            long used = node.queryCount() - before;
             assertThat(ack.getString("type")).isEqualTo("ack");
             assertThat(ack.getJsonArray("channels")).hasSize(1);
             assertThat(ack.getJsonArray("channels").getJsonObject(0).getLong("lastSeq")).isEqualTo(40L);
@@ -130,10 +123,10 @@ class SocketAbuseTest {
         try (WsClient ws = WsClient.connect(node.vertx, node.port, owner.token());
              WsClient g = WsClient.connect(node.vertx, node.port, guest.token())) {
             ws.request(new JsonObject().put("type", "ping"));
-            long before = queries();
+            long before = node.queryCount();
             JsonObject ack = ws.request(new JsonObject().put("type", "subscribe").put("channels", ids));
             assertThat(ack.getJsonArray("channels")).hasSize(20);
-            assertThat(queries() - before).as("access + positions, no replay").isBetween(2L, 3L);
+            assertThat(node.queryCount() - before).as("access + positions, no replay").isBetween(2L, 3L);
 
             JsonArray repeated = new JsonArray();
             for (int i = 0; i < 100; i++) {

@@ -134,6 +134,12 @@ public final class TestNode implements AutoCloseable {
         return l;
     }
 
+    /** Queries this node has run so far (the performance monitor's counter). */
+    public long queryCount() {
+        return vertx.eventBus().<JsonObject>request(io.parley.Addresses.PERF_SLOW, new JsonObject(),
+                new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true)).await().body().getLong("queryCount");
+    }
+
     /** A pool on this node's schema, for tests that look at the database directly. */
     public Pool pool() {
         PgConnectOptions connect = PgConnectOptions.fromUri(DB_URL).setProperties(java.util.Map.of("search_path", schema));
