@@ -20,8 +20,21 @@ public final class Addresses {
      * presence.batchMillis: {@code {"changes":[{userId, online, lastSeenAt, channels:[...]}]}} as a Buffer.
      */
     public static final String PRESENCE_CHANGED = "parley.presence.changed";
+    /**
+     * Cluster-wide publish, between nodes only: sessions ended (sign-out, password change, refresh-token
+     * reuse): {@code {"families":["<uuid>",...]}}. Every node refuses their tokens and closes their sockets.
+     */
+    public static final String AUTH_REVOKED = "parley.auth.revoked";
+
+    // Node-local: the revocation verticle.
+    /** Request/reply: record ended sessions and tell every node, {@code {"families":[...]}} → {@code {}}. */
+    public static final String AUTH_REVOKE = "parley.local.auth.revoke";
+    /** Publish to the edges: sessions this node just learnt have ended; their sockets close with 4001. */
+    public static final String AUTH_ENDED = "parley.local.auth.ended";
 
     // Node-local request/reply into the persistence verticle.
+    /** Whether a session family is still signed in, from the database: {@code {"fid"}} → {@code {"active": bool}}. */
+    public static final String AUTH_SESSION_ACTIVE = "parley.local.auth.session.active";
     public static final String AUTH_SIGNUP = "parley.local.auth.signup";
     public static final String AUTH_SIGNIN = "parley.local.auth.signin";
     public static final String AUTH_REFRESH = "parley.local.auth.refresh";

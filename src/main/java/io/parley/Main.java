@@ -148,7 +148,8 @@ public final class Main {
 
     /**
      * Dependency order, each deployment awaited (a verticle's start completes only once its consumers are
-     * registered): persistence (schema, secret, pool, request addresses), then presence and the socket hub,
+     * registered): persistence (schema, secret, pool, request addresses), then the revocation verticle
+     * (the node's view of ended sessions, read before any token is admitted), presence and the socket hub,
      * and the public HTTP edges only then. An edge that served first could take a WebSocket whose
      * connect notice reached no presence consumer yet, and that user would never show online. The
      * management listener comes last: it serves only the metrics.
@@ -159,6 +160,7 @@ public final class Main {
         DeploymentOptions options = new DeploymentOptions().setConfig(json);
         return step(node, PersistenceVerticle.class,
                 vertx.deployVerticle(PersistenceVerticle::new, new DeploymentOptions(options).setInstances(config.persistence().instances())))
+                .compose(v -> step(node, io.parley.auth.RevocationVerticle.class, vertx.deployVerticle(new io.parley.auth.RevocationVerticle(), options)))
                 .compose(v -> step(node, PresenceVerticle.class, vertx.deployVerticle(new PresenceVerticle(), options)))
                 .compose(v -> step(node, SocketVerticle.class, vertx.deployVerticle(new SocketVerticle(), options)))
                 .compose(v -> step(node, HttpVerticle.class,

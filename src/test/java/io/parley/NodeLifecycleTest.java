@@ -22,6 +22,7 @@ class NodeLifecycleTest {
             List<String> order = node.node.started();
             assertThat(order).first().isEqualTo("PersistenceVerticle");
             assertThat(order).containsSubsequence("PresenceVerticle", "HttpVerticle");
+            assertThat(order).containsSubsequence("PersistenceVerticle", "RevocationVerticle", "SocketVerticle", "HttpVerticle");
             assertThat(order).containsSubsequence("SocketVerticle", "HttpVerticle");
             assertThat(order).last().isEqualTo("ManagementVerticle");
         } finally {

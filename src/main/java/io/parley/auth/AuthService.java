@@ -36,9 +36,17 @@ public final class AuthService {
     private final Admission admission;
     private final Quotas quotas;
     private final ParleyConfig.Limits limits;
+    private final Revoker revoker;
+
+    /** Tells every node that sessions have ended (their tokens refused, their sockets closed); never fails. */
+    @FunctionalInterface
+    public interface Revoker {
+        Future<Void> revoke(java.util.Collection<UUID> families);
+    }
 
     public AuthService(UserStore users, SessionStore sessions, PasswordHasher hasher, TokenService tokens, Cache cache,
-                       ParleyConfig.Auth config, ParleyConfig.Limits limits, Admission admission, Quotas quotas) {
+                       ParleyConfig.Auth config, ParleyConfig.Limits limits, Admission admission, Quotas quotas, Revoker revoker) {
+        this.revoker = revoker;
         this.users = users;
         this.sessions = sessions;
         this.hasher = hasher;
@@ -136,13 +144,27 @@ public final class AuthService {
                     case REVOKED -> Future.failedFuture(unauthorized("This session was signed out; sign in again."));
                     case RACE_LOST -> Future.failedFuture(ParleyException.of(ErrorCode.REFRESH_REUSED,
                             "This refresh token was just used by another request; use the tokens that request received."));
-                    case REUSED -> Future.failedFuture(ParleyException.of(ErrorCode.REFRESH_REUSED,
-                            "This refresh token was already used, so the session was ended for safety; sign in again."));
+                    case REUSED -> revoker.revoke(java.util.List.of(rotation.familyId())).transform(ar -> Future.failedFuture(
+                            ParleyException.of(ErrorCode.REFRESH_REUSED,
+                            "This refresh token was already used, so the session was ended for safety; sign in again.")));
                 });
     }
 
+    /** Ends the caller's session in the database, then everywhere else (its tokens and sockets). */
     public Future<Void> signout(Principal principal) {
-        return sessions.revokeFamily(UUID.fromString(principal.familyId()), principal.userId());
+        UUID family = UUID.fromString(principal.familyId());
+        return sessions.revokeFamily(family, principal.userId()).compose(v -> revoker.revoke(java.util.List.of(family)));
+    }
+
+    /** Whether a session (family id as text) is still signed in; anything that is not a session id is not. */
+    public Future<Boolean> sessionActive(String familyId) {
+        UUID family;
+        try {
+            family = UUID.fromString(familyId);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return Future.succeededFuture(false);
+        }
+        return sessions.familyActive(family);
     }
 
     /**
@@ -164,7 +186,8 @@ public final class AuthService {
                 .recover(t -> overloaded(t) ? cache.add(throttleKey, -1, window).transform(ar -> Future.failedFuture(t))
                         : Future.failedFuture(t)))
                 .compose(hash -> users.setPassword(principal.userId(), hash))
-                .compose(v -> sessions.revokeOtherFamilies(principal.userId(), UUID.fromString(principal.familyId())));
+                .compose(v -> sessions.revokeOtherFamilies(principal.userId(), UUID.fromString(principal.familyId())))
+                .compose(ended -> ended.isEmpty() ? Future.succeededFuture() : revoker.revoke(ended));
     }
 
     private Future<Tokens> newSession(User user, int refreshTtlSeconds) {

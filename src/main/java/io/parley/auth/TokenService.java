@@ -19,7 +19,7 @@ import java.util.UUID;
  * Short-lived access tokens: compact JWTs signed with HMAC-SHA256. Verification accepts only
  * {@code alg: HS256} (so {@code alg: none} and algorithm confusion are refused), compares signatures in
  * constant time and checks expiry. Claims: sub (user id), fid (session family), knd (kind), rol (role),
- * iat, exp.
+ * iat, exp, and gxp (a guest's end, epoch seconds) for guests: a guest's token never outlives the guest.
  */
 public final class TokenService {
 
@@ -47,8 +47,12 @@ public final class TokenService {
 
     public String issue(User user, UUID familyId) {
         long now = System.currentTimeMillis() / 1000;
+        long exp = user.expiresAt() > 0 ? Math.min(now + ttlSeconds, user.expiresAt()) : now + ttlSeconds;
         JsonObject claims = new JsonObject().put("sub", String.valueOf(user.id())).put("fid", familyId.toString())
-                .put("knd", user.kind()).put("rol", user.role()).put("iat", now).put("exp", now + ttlSeconds);
+                .put("knd", user.kind()).put("rol", user.role()).put("iat", now).put("exp", exp);
+        if (user.expiresAt() > 0) {
+            claims.put("gxp", user.expiresAt());
+        }
         String body = HEADER + "." + B64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
         return body + "." + B64.encodeToString(sign(body));
     }
@@ -80,11 +84,16 @@ public final class TokenService {
         }
         try {
             long exp = claims.getLong("exp");
-            if (exp <= System.currentTimeMillis() / 1000) {
+            long endsAt = claims.getLong("gxp", 0L);
+            long now = System.currentTimeMillis() / 1000;
+            if (endsAt > 0 && endsAt <= now) {
+                throw new ParleyException(ErrorCode.GUEST_EXPIRED, "This guest session has ended; enter as a guest again or sign up.");
+            }
+            if (exp <= now) {
                 throw new ParleyException(ErrorCode.TOKEN_EXPIRED, "The access token has expired; refresh it or sign in again.");
             }
             return new Principal(Long.parseLong(claims.getString("sub")), claims.getString("knd"), claims.getString("rol"),
-                    claims.getString("fid"));
+                    claims.getString("fid"), endsAt);
         } catch (ClassCastException | NullPointerException | NumberFormatException e) {
             throw unauthorized("The access token is malformed.");
         }

@@ -41,6 +41,21 @@ public interface Cache {
      */
     Future<java.util.Map<String, Long>> takeAll(java.util.Map<String, Integer> counts, int ratePerSecond, int burst);
 
+    /** Entries of a shared record, oldest first, with the time each was added; and the backend's clock at the read. */
+    record Records(java.util.List<java.util.Map.Entry<String, Long>> entries, long nowMillis) {
+    }
+
+    /**
+     * Adds {@code members} to the shared record {@code key}, stamped with the backend's clock (so nodes with
+     * skewed clocks agree on the order), and drops entries older than {@code retainMillis}. Unlike the
+     * other operations this one <b>fails</b> when the backend does not answer: a caller that must know
+     * whether the record was written (revocations) can tell.
+     */
+    Future<Void> recordAdd(String key, java.util.Collection<String> members, long retainMillis);
+
+    /** At most {@code max} entries of the record added at or after {@code sinceMillis} (backend clock). Fails when the backend does not answer. */
+    Future<Records> recordSince(String key, long sinceMillis, int max);
+
     /** "up", "down" or "local". */
     String status();
 

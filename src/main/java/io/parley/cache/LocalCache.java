@@ -48,6 +48,20 @@ public final class LocalCache implements Cache {
         return Future.succeededFuture(counters.takeAll(counts, ratePerSecond, burst));
     }
 
+    /**
+     * Without Redis there is one node, and its own memory (Revocations) is the whole record: nothing to
+     * share, nothing to read back.
+     */
+    @Override
+    public Future<Void> recordAdd(String key, java.util.Collection<String> members, long retainMillis) {
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Records> recordSince(String key, long sinceMillis, int max) {
+        return Future.succeededFuture(new Records(java.util.List.of(), System.currentTimeMillis()));
+    }
+
     @Override
     public String status() {
         return "local";

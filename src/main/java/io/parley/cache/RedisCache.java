@@ -71,6 +71,23 @@ public final class RedisCache implements Cache {
             return out
             """;
 
+    /** Adds ARGV[2..] to the sorted set KEYS[1] scored by Redis' clock (ms), trims entries older than ARGV[1] ms. */
+    private static final String RECORD_ADD_SCRIPT = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now, ARGV[i]) end
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
+            return now
+            """;
+
+    /** Redis' clock, then members and scores of KEYS[1] from score ARGV[1], at most ARGV[2] of them. */
+    private static final String RECORD_SINCE_SCRIPT = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            return {now, redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2])}
+            """;
+
     /** Keys are prefixed so that deployments (and test schemas) sharing one Redis never share a key. */
     private final String prefix;
 
@@ -139,6 +156,30 @@ public final class RedisCache implements Cache {
             }
             return waits;
         }).otherwise(t -> fallback.takeAll(counts, ratePerSecond, burst));
+    }
+
+    @Override
+    public Future<Void> recordAdd(String key, java.util.Collection<String> members, long retainMillis) {
+        List<String> args = new java.util.ArrayList<>(4 + members.size());
+        args.add(RECORD_ADD_SCRIPT);
+        args.add("1");
+        args.add(prefix + key);
+        args.add(String.valueOf(retainMillis));
+        args.addAll(members);
+        return guard(api.eval(args)).mapEmpty();
+    }
+
+    @Override
+    public Future<Records> recordSince(String key, long sinceMillis, int max) {
+        return guard(api.eval(List.of(RECORD_SINCE_SCRIPT, "1", prefix + key, String.valueOf(sinceMillis), String.valueOf(max))))
+                .map(r -> {
+                    Response flat = r.get(1);
+                    List<java.util.Map.Entry<String, Long>> entries = new java.util.ArrayList<>(flat.size() / 2);
+                    for (int i = 0; i + 1 < flat.size(); i += 2) {
+                        entries.add(java.util.Map.entry(flat.get(i).toString(), (long) Double.parseDouble(flat.get(i + 1).toString())));
+                    }
+                    return new Records(entries, r.get(0).toLong());
+                });
     }
 
     private <T> Future<T> guard(Future<T> f) {

@@ -51,7 +51,8 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
 
     public record Auth(String tokenSecret, int accessTokenTtlSeconds, int refreshTokenTtlSeconds,
                        int guestTtlSeconds, int bcryptCost, int bcryptThreads, int bcryptMaxWaitMs, int signinMaxFailures,
-                       int signinWindowSeconds, int refreshReuseGraceSeconds) {
+                       int signinWindowSeconds, int refreshReuseGraceSeconds, int revocationSyncMillis,
+                       int revocationTrustSeconds) {
     }
 
     /** fanout: "channel" (a consumer per channel with local subscribers) or "broadcast" (one address, filtered). */
@@ -110,10 +111,11 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                         r.integer("cache", "gzipOverBytes", 0, 16 << 20)),
                 new Auth(r.string("auth", "tokenSecret"), r.integer("auth", "accessTokenTtlSeconds", 10, 86400),
                         r.integer("auth", "refreshTokenTtlSeconds", 60, 365 * 86400),
-                        r.integer("auth", "guestTtlSeconds", 60, 30 * 86400), r.integer("auth", "bcryptCost", 4, 31),
+                        r.integer("auth", "guestTtlSeconds", 5, 30 * 86400), r.integer("auth", "bcryptCost", 4, 31),
                         r.integer("auth", "bcryptThreads", 1, 64), r.integer("auth", "bcryptMaxWaitMs", 100, 60_000),
                         r.integer("auth", "signinMaxFailures", 1, 1000),
-                        r.integer("auth", "signinWindowSeconds", 1, 86400), r.integer("auth", "refreshReuseGraceSeconds", 0, 300)),
+                        r.integer("auth", "signinWindowSeconds", 1, 86400), r.integer("auth", "refreshReuseGraceSeconds", 0, 300),
+                        r.integer("auth", "revocationSyncMillis", 100, 60_000), r.integer("auth", "revocationTrustSeconds", 1, 3600)),
                 new Cluster(r.bool("cluster", "enabled"), r.string("cluster", "config"), r.string("cluster", "members"),
                         r.string("cluster", "host"), r.integer("cluster", "port", 0, 65535),
                         r.integer("cluster", "busPort", 0, 65535), r.oneOf("cluster", "fanout", "channel", "broadcast")),

@@ -30,6 +30,8 @@ public enum ErrorCode {
     TOKEN_EXPIRED(3001, "token_expired", 401, false),
     INVALID_CREDENTIALS(3002, "invalid_credentials", 401, false),
     REFRESH_REUSED(3003, "refresh_token_reused", 401, false),
+    SESSION_REVOKED(3004, "session_revoked", 401, false),
+    GUEST_EXPIRED(3005, "guest_expired", 401, false),
     FORBIDDEN(3100, "forbidden", 403, false),
     NOT_A_MEMBER(3101, "not_a_member", 403, false),
     MUTED(3102, "muted", 403, false),

@@ -43,7 +43,9 @@ public class HttpVerticle extends VerticleBase {
         if (secret == null) {
             return Future.failedFuture(new IllegalStateException("deploy the persistence verticle before the HTTP verticle"));
         }
-        TokenService tokens = new TokenService(secret.getBytes(), config.auth().accessTokenTtlSeconds());
+        TokenService verifier = new TokenService(secret.getBytes(), config.auth().accessTokenTtlSeconds());
+        io.parley.auth.Authenticator tokens = new io.parley.auth.Authenticator(verifier,
+                io.parley.auth.RevocationVerticle.shared(vertx, config.auth()), vertx.eventBus());
         probe = new io.parley.metrics.EventLoopProbe(vertx, io.parley.metrics.Metrics.registry(vertx));
         probe.start();
         hub = new EdgeHub(vertx);
@@ -71,7 +73,7 @@ public class HttpVerticle extends VerticleBase {
         return hub.start().compose(v -> server.listen());
     }
 
-    private Router router(ParleyConfig config, TokenService tokens, SocketGateway gateway, SendLimiter sendLimiter) {
+    private Router router(ParleyConfig config, io.parley.auth.Authenticator tokens, SocketGateway gateway, SendLimiter sendLimiter) {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             ctx.response().putHeader("X-Request-Id", Requests.requestId(ctx));

@@ -1,6 +1,5 @@
 package io.parley.http;
 
-import io.parley.auth.TokenService;
 import io.parley.domain.Principal;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
@@ -69,17 +68,24 @@ public final class Requests {
         return new JsonObject().put("as", as(principal(ctx)));
     }
 
-    /** Verifies the bearer token and stores the caller; refuses with 401 before any work is done. */
-    public static void authenticate(RoutingContext ctx, TokenService tokens) {
+    /**
+     * Verifies the bearer token (signature, expiry, and that its session has not ended) and stores the
+     * caller; refuses with 401 before any work is done.
+     */
+    public static void authenticate(RoutingContext ctx, io.parley.auth.Authenticator auth) {
         String header = ctx.request().getHeader("Authorization");
         String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-        try {
-            ctx.put(PRINCIPAL, tokens.verify(token));
-            ctx.next();
-        } catch (ParleyException e) {
-            ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            ctx.fail(e);
-        }
+        auth.authenticate(token).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ctx.put(PRINCIPAL, ar.result());
+                ctx.next();
+            } else {
+                if (ar.cause() instanceof ParleyException p && p.code().status == 401) {
+                    ctx.response().putHeader("WWW-Authenticate", "Bearer");
+                }
+                ctx.fail(ar.cause());
+            }
+        });
     }
 
     public static long pathId(RoutingContext ctx, String name) {

@@ -63,6 +63,7 @@ final class PersistenceApi {
         local(Addresses.AUTH_SIGNIN, b -> auth.signin(address(b), b.getString("identifier"), b.getString("password")).map(Views::tokens));
         local(Addresses.AUTH_REFRESH, b -> auth.refresh(b.getString("refreshToken")).map(Views::tokens));
         local(Addresses.AUTH_GUEST, b -> auth.guest(address(b), b.getString("displayName")).map(Views::tokens));
+        local(Addresses.AUTH_SESSION_ACTIVE, b -> auth.sessionActive(b.getString("fid")).map(a -> new JsonObject().put("active", a)));
         local(Addresses.AUTH_SIGNOUT, b -> auth.signout(as(b)).map(v -> new JsonObject()));
         local(Addresses.AUTH_PASSWORD, b -> auth.changePassword(as(b), address(b), b.getString("currentPassword"), b.getString("newPassword"))
                 .map(v -> new JsonObject()));

@@ -15,6 +15,8 @@ import io.parley.limits.Quotas;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -24,6 +26,8 @@ import io.vertx.sqlclient.Tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The only owner of the Postgres pool and the cache. It applies migrations, makes sure the cluster-wide
@@ -31,6 +35,8 @@ import java.util.Map;
  * {@link PersistenceApi}.
  */
 public class PersistenceVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
 
     /** Node-local shared map where the persistence verticle leaves the token secret for the edges. */
     public static final String NODE_MAP = "parley.node";
@@ -69,7 +75,7 @@ public class PersistenceVerticle extends VerticleBase {
                     Admission admission = new Admission(shared.computeIfAbsent("state", k -> new Admission.NodeState()), cache,
                             config.limits().bcryptPerAddressPerMinute(), config.limits().bcryptConcurrentPerAddress(), registry);
                     AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth(),
-                            config.limits(), admission, quotas);
+                            config.limits(), admission, quotas, this::revoke);
                     chatCache = chatCache(config);
                     ChatService chat = new ChatService(new PgChannelStore(db), new PgMessageStore(db), users, chatCache,
                             new Fanout(vertx.eventBus(), config.cluster().fanout()), registry, quotas, config.limits());
@@ -78,6 +84,19 @@ public class PersistenceVerticle extends VerticleBase {
                 })
                 // Vert.x stops only the instances that started: one that failed gives its use of the hasher back itself
                 .onFailure(t -> NodeHasher.release(vertx));
+    }
+
+    /** Hands ended sessions to the node's revocation verticle, which tells every node; never fails the caller. */
+    private Future<Void> revoke(java.util.Collection<java.util.UUID> families) {
+        JsonArray list = new JsonArray();
+        families.forEach(f -> list.add(f.toString()));
+        return vertx.eventBus().request(io.parley.Addresses.AUTH_REVOKE, new JsonObject().put("families", list),
+                        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5_000).setLocalOnly(true))
+                .<Void>mapEmpty()
+                .recover(t -> {
+                    LOG.warn("Ended sessions could not be spread ({}); their access tokens stay valid until they expire", t.toString());
+                    return Future.succeededFuture();
+                });
     }
 
     private Pool createPool(ParleyConfig.Db db) {

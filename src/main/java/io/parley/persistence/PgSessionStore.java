@@ -60,7 +60,16 @@ public final class PgSessionStore implements SessionStore {
     }
 
     @Override
-    public Future<Void> revokeOtherFamilies(long userId, UUID keepFamilyId) {
-        return db.query(SqlQueries.SESSION_REVOKE_OTHERS, Tuple.of(userId, keepFamilyId)).mapEmpty();
+    public Future<java.util.Set<UUID>> revokeOtherFamilies(long userId, UUID keepFamilyId) {
+        return db.query(SqlQueries.SESSION_REVOKE_OTHERS, Tuple.of(userId, keepFamilyId)).map(rows -> {
+            java.util.Set<UUID> families = new java.util.LinkedHashSet<>();
+            rows.forEach(r -> families.add(r.getUUID("family_id")));
+            return families;
+        });
+    }
+
+    @Override
+    public Future<Boolean> familyActive(UUID familyId) {
+        return db.query(SqlQueries.SESSION_FAMILY_ACTIVE, Tuple.of(familyId)).map(rows -> rows.size() > 0);
     }
 }

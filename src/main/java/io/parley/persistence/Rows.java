@@ -14,7 +14,13 @@ final class Rows {
 
     static User user(Row r) {
         return new User(r.getLong("id"), r.getString("handle"), r.getString("display_name"), r.getString("kind"),
-                r.getString("role"), r.getString("phone_number"), r.getString("password_hash"));
+                r.getString("role"), r.getString("phone_number"), r.getString("password_hash"),
+                endsAt(r.getOffsetDateTime("expires_at")));
+    }
+
+    /** A guest's end in whole epoch seconds, rounded up: a token or socket never ends before the account does. */
+    private static long endsAt(java.time.OffsetDateTime at) {
+        return at == null ? 0 : at.toEpochSecond() + (at.getNano() > 0 ? 1 : 0);
     }
 
     static Message message(Row r) {
@@ -46,6 +52,6 @@ final class Rows {
     static User peer(Row r) {
         Long id = r.getLong("p_id");
         return id == null ? null
-                : new User(id, r.getString("p_handle"), r.getString("p_display_name"), r.getString("p_kind"), "user", null, null);
+                : new User(id, r.getString("p_handle"), r.getString("p_display_name"), r.getString("p_kind"), "user", null, null, 0);
     }
 }

@@ -27,5 +27,9 @@ public interface SessionStore {
 
     Future<Void> revokeFamily(UUID familyId, long userId);
 
-    Future<Void> revokeOtherFamilies(long userId, UUID keepFamilyId);
+    /** Ends every session of the user but {@code keepFamilyId}; answers the families ended. */
+    Future<java.util.Set<UUID>> revokeOtherFamilies(long userId, UUID keepFamilyId);
+
+    /** Whether the family is still signed in: not signed out, not revoked, not expired. */
+    Future<Boolean> familyActive(UUID familyId);
 }

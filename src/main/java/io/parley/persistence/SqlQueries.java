@@ -3,7 +3,7 @@ package io.parley.persistence;
 /** Every SQL statement of Parley, with {@code $n} placeholders and explicit column lists. */
 final class SqlQueries {
 
-    static final String USER_COLUMNS = "id, handle, display_name, kind, role, phone_number, password_hash";
+    static final String USER_COLUMNS = "id, handle, display_name, kind, role, phone_number, password_hash, expires_at";
 
     /**
      * A new user. A phone number someone already has is not attached (and nothing tells the caller, so
@@ -38,8 +38,10 @@ final class SqlQueries {
             + " WHERE family_id = $1 AND revoked_at IS NULL";
     static final String SESSION_REVOKE_OWN_FAMILY = "UPDATE sessions SET revoked_at = now()"
             + " WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL";
+    /** Answers the families it ended (one row per session row: callers drop the repeats). */
     static final String SESSION_REVOKE_OTHERS = "UPDATE sessions SET revoked_at = now()"
-            + " WHERE user_id = $1 AND family_id <> $2 AND revoked_at IS NULL";
+            + " WHERE user_id = $1 AND family_id <> $2 AND revoked_at IS NULL RETURNING family_id";
+    /** A family is live while its newest refresh token is neither rotated, revoked nor expired. */
     static final String SESSION_FAMILY_ACTIVE = "SELECT 1 FROM sessions WHERE family_id = $1 AND revoked_at IS NULL"
             + " AND expires_at > now() LIMIT 1";
 

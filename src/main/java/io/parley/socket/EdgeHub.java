@@ -28,6 +28,9 @@ public final class EdgeHub {
     /** Per channel, the hub registration: later subscribers wait for it too, or they could miss events. */
     private final Map<Long, Future<Void>> registrations = new HashMap<>();
     private final Set<SocketSession> sessions = new HashSet<>();
+    /** The sessions by their session family (one sign-in), so that a sign-out closes exactly those. */
+    private final Map<String, Set<SocketSession>> byFamily = new HashMap<>();
+    private MessageConsumer<JsonObject> endings;
     private MessageConsumer<Buffer> deliveries;
     private MessageConsumer<Object> membership;
     private MessageConsumer<io.vertx.core.buffer.Buffer> presence;
@@ -94,7 +97,8 @@ public final class EdgeHub {
             }
         });
         presence = vertx.eventBus().localConsumer(Addresses.PRESENCE_DELIVER, msg -> presence(msg.body()));
-        return Future.all(deliveries.completion(), membership.completion(), presence.completion()).mapEmpty();
+        endings = vertx.eventBus().localConsumer(Addresses.AUTH_ENDED, msg -> ended(msg.body()));
+        return Future.all(deliveries.completion(), membership.completion(), presence.completion(), endings.completion()).mapEmpty();
     }
 
     /**
@@ -127,10 +131,31 @@ public final class EdgeHub {
 
     void opened(SocketSession s) {
         sessions.add(s);
+        if (s.familyId() != null) {
+            byFamily.computeIfAbsent(s.familyId(), k -> new HashSet<>(2)).add(s);
+        }
     }
 
     void closed(SocketSession s) {
         sessions.remove(s);
+        Set<SocketSession> same = s.familyId() == null ? null : byFamily.get(s.familyId());
+        if (same != null && same.remove(s) && same.isEmpty()) {
+            byFamily.remove(s.familyId());
+        }
+    }
+
+    /** Sessions that ended (from the node's revocation verticle): their sockets here close with 4001. */
+    private void ended(JsonObject body) {
+        io.vertx.core.json.JsonArray families = body.getJsonArray("families");
+        if (families == null) {
+            return;
+        }
+        for (Object f : families) {
+            Set<SocketSession> same = byFamily.get(String.valueOf(f));
+            if (same != null) {
+                List.copyOf(same).forEach(s -> s.close(SocketSession.SESSION_REVOKED, SocketSession.SESSION_REVOKED_REASON));
+            }
+        }
     }
 
     /** Completes once events of the channel reach this edge. */
@@ -207,9 +232,13 @@ public final class EdgeHub {
         return f;
     }
 
-    /** Runs {@code task} on this edge's event loop after {@code delayMillis}. */
-    void timer(long delayMillis, Runnable task) {
-        vertx.setTimer(delayMillis, id -> task.run());
+    /** Runs {@code task} on this edge's event loop after {@code delayMillis}; answers the timer's id. */
+    long timer(long delayMillis, Runnable task) {
+        return vertx.setTimer(delayMillis, id -> task.run());
+    }
+
+    void cancelTimer(long id) {
+        vertx.cancelTimer(id);
     }
 
     public int openSockets() {
@@ -218,7 +247,7 @@ public final class EdgeHub {
 
     /** Stops taking hub deliveries; the sockets themselves are drained by the server's shutdown. */
     public Future<Void> stop() {
-        return Future.join(deliveries.unregister(), membership.unregister(), presence.unregister()).mapEmpty();
+        return Future.join(deliveries.unregister(), membership.unregister(), presence.unregister(), endings.unregister()).mapEmpty();
     }
 
     /** Closes sessions with no frame from the client for longer than {@code idleMillis}. */

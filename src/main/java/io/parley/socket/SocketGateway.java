@@ -1,6 +1,6 @@
 package io.parley.socket;
 
-import io.parley.auth.TokenService;
+import io.parley.auth.Authenticator;
 import io.parley.config.ParleyConfig;
 import io.parley.domain.Principal;
 import io.parley.error.ErrorCode;
@@ -12,6 +12,7 @@ import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,7 +37,7 @@ public final class SocketGateway {
     private static final String VERTX_HANDLER = "handler";
 
     private final Vertx vertx;
-    private final TokenService tokens;
+    private final Authenticator tokens;
     private final ParleyConfig config;
     private final EdgeHub hub;
     private final SendLimiter sendLimiter;
@@ -45,7 +46,7 @@ public final class SocketGateway {
     private final java.util.Map<String, io.micrometer.core.instrument.Timer> timers = new java.util.HashMap<>();
     private final RateLimiter<SocketSession.TypingKey> typingLimiter;
 
-    public SocketGateway(Vertx vertx, TokenService tokens, ParleyConfig config, EdgeHub hub, SendLimiter sendLimiter) {
+    public SocketGateway(Vertx vertx, Authenticator tokens, ParleyConfig config, EdgeHub hub, SendLimiter sendLimiter) {
         this.vertx = vertx;
         this.tokens = tokens;
         this.config = config;
@@ -68,15 +69,15 @@ public final class SocketGateway {
             ctx.fail(ParleyException.of(ErrorCode.ORIGIN_REFUSED, "Connections from origin " + req.getHeader("Origin") + " are not allowed."));
             return;
         }
-        Principal principal;
-        try {
-            principal = tokens.verify(token(req));
-        } catch (ParleyException e) {
-            ctx.fail(e);
-            return;
+        Future<Principal> admitted = tokens.authenticate(token(req));
+        if (!admitted.isComplete()) {
+            req.pause(); // the session is being checked in the database: hold the upgrade until it answers
         }
-        req.toWebSocket().onSuccess(ws -> validateUtf8(req.connection())).onSuccess(ws -> new SocketSession(ws, principal, hub, vertx.eventBus(), fanout, config, sendLimiter, typingLimiter, this::timer).start())
-                .onFailure(ctx::fail);
+        admitted.onFailure(ctx::fail).onSuccess(principal -> req.toWebSocket()
+                .onSuccess(ws -> validateUtf8(req.connection()))
+                .onSuccess(ws -> new SocketSession(ws, principal, hub, vertx.eventBus(), fanout, config, sendLimiter, typingLimiter,
+                        this::timer, tokens.revocations()).start())
+                .onFailure(ctx::fail));
     }
 
     /** The request timer of a frame type (a known type, or "other", so clients cannot mint meters). */

@@ -67,13 +67,26 @@ final class SocketSession {
     private int subscribing;
     /** PAUSED_* bits; reading resumes when none is left. */
     private int pausedFor;
+    /** The node's view of ended sessions: a frame of an ended session closes the socket. */
+    private final io.parley.auth.Revocations revocations;
+    /** The timer that closes a guest's socket when the guest ends; -1 when none. */
+    private long endTimer = -1;
+
+    /** Close codes of ended sessions (documented in docs/protocol.md). */
+    static final short SESSION_REVOKED = 4001;
+    static final String SESSION_REVOKED_REASON = "session ended; sign in again";
+    static final short GUEST_EXPIRED = 4002;
+    static final String GUEST_EXPIRED_REASON = "guest session ended";
+
     /** Replays waiting for the write queue to drain. */
     private final List<io.vertx.core.Promise<Void>> writableWaiters = new ArrayList<>();
 
     SocketSession(ServerWebSocket ws, Principal principal, EdgeHub hub, EventBus eventBus, io.parley.chat.Fanout fanout, ParleyConfig config,
                   SendLimiter sendLimiter, RateLimiter<TypingKey> typingLimiter,
-                  java.util.function.Function<String, io.micrometer.core.instrument.Timer> timer) {
+                  java.util.function.Function<String, io.micrometer.core.instrument.Timer> timer,
+                  io.parley.auth.Revocations revocations) {
         this.timer = timer;
+        this.revocations = revocations;
         this.ws = ws;
         this.principal = principal;
         this.hub = hub;
@@ -86,6 +99,10 @@ final class SocketSession {
 
     void start() {
         hub.opened(this);
+        if (principal.endsAt() > 0) {
+            long delay = Math.max(1, principal.endsAt() * 1000 - System.currentTimeMillis());
+            endTimer = hub.timer(delay, () -> close(GUEST_EXPIRED, GUEST_EXPIRED_REASON));
+        }
         ws.textMessageHandler(this::onText);
         ws.binaryMessageHandler(b -> error(null, ErrorCode.BAD_REQUEST, "Send JSON text frames; binary frames are not understood."));
         ws.frameHandler(f -> lastFrameAt = System.currentTimeMillis());
@@ -117,6 +134,10 @@ final class SocketSession {
         return principal.userId();
     }
 
+    String familyId() {
+        return principal.familyId();
+    }
+
     boolean isSubscribed(long channelId) {
         return subs.containsKey(channelId);
     }
@@ -138,6 +159,9 @@ final class SocketSession {
             return;
         }
         closed = true;
+        if (endTimer >= 0) {
+            hub.cancelTimer(endTimer);
+        }
         onDrained(); // wakes replays waiting for a queue that will never drain now; they see the socket closed
         subs.keySet().forEach(id -> hub.unsubscribe(id, this));
         subs.clear();
@@ -191,6 +215,11 @@ final class SocketSession {
         Object ref = frame.getValue("ref");
         if (ref != null && (!(ref instanceof String) && !(ref instanceof Number) || String.valueOf(ref).length() > MAX_REF_CHARS)) {
             error(null, ErrorCode.VALIDATION, "ref must be a string or a number of at most " + MAX_REF_CHARS + " characters.");
+            return;
+        }
+        if (revocations != null && revocations.revoked(principal)) {
+            // the close event may still be on its way; this frame of an ended session is not served
+            close(SESSION_REVOKED, SESSION_REVOKED_REASON);
             return;
         }
         if (draining) {
