@@ -57,7 +57,7 @@ public final class Chaos {
     private final Random random;
     private final Vertx vertx = Vertx.vertx();
     private final Context loop = vertx.getOrCreateContext();
-    private final HttpClient http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(16));
+    private final HttpClient http = vertx.createHttpClient(new HttpClientOptions(), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
     private final WebSocketClient wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
             .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22).setConnectTimeout(2_000));
     private final long started = System.currentTimeMillis();
@@ -196,7 +196,7 @@ public final class Chaos {
     private void shell(String kind, String node) {
         try {
             Process p = new ProcessBuilder("scripts/chaos", "fault", kind, node).redirectErrorStream(true)
-                    .redirect(ProcessBuilder.Redirect.appendTo(Path.of(opts.getOrDefault("log", "data/chaos/faults.log")).toFile())).start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(opts.getOrDefault("log", "data/chaos/faults.log")).toFile())).start();
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 log("fault step " + kind + " " + node + " did not finish in 180 s");
