@@ -162,8 +162,14 @@ public final class Chaos {
         String[] kinds = opts.getOrDefault("faults", "kill,term,stop,redis,postgres,join").split(",");
         long end = started + runMillis;
         sleep(Math.min(5_000, runMillis / 6));
+        List<String> deck = new ArrayList<>();
         while (System.currentTimeMillis() < end - 5_000) {
-            String kind = kinds[random.nextInt(kinds.length)];
+            if (deck.isEmpty()) {
+                // every kind once per round, in a random order: a short run still sees each of them
+                deck.addAll(List.of(kinds));
+                java.util.Collections.shuffle(deck, random);
+            }
+            String kind = deck.remove(0);
             int node = random.nextInt(nodes);
             Fault f = new Fault(kind, node, System.currentTimeMillis());
             faults.add(f);
