@@ -40,6 +40,7 @@ public final class EdgeHub {
 
     public EdgeHub(Vertx vertx) {
         this.vertx = vertx;
+        this.replays = nodeReplays(vertx);
         io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
         recovery = new RecoveryMeters(registry);
         if (registry != null) {
@@ -210,26 +211,46 @@ public final class EdgeHub {
         return new JsonObject().put("edge", edgeId).put("channelId", channelId).put("on", on);
     }
 
-    /** Replay reads in flight on this edge, by channel, after and limit: one read serves every socket asking at once. */
-    private final Map<String, Future<JsonObject>> replays = new HashMap<>();
+    /**
+     * Replay reads in flight on this node, by channel, after and limit: one read serves every socket of
+     * every edge asking at once. Shared by the node's edges (they run on different event loops).
+     */
+    private final java.util.concurrent.ConcurrentMap<String, Future<JsonObject>> replays;
+
+    private record Replays(java.util.concurrent.ConcurrentMap<String, Future<JsonObject>> map)
+            implements io.vertx.core.shareddata.Shareable {
+    }
+
+    private static java.util.concurrent.ConcurrentMap<String, Future<JsonObject>> nodeReplays(Vertx vertx) {
+        return vertx.sharedData().<String, Replays>getLocalMap("parley.node.replays")
+                .computeIfAbsent("inFlight", k -> new Replays(new java.util.concurrent.ConcurrentHashMap<>())).map();
+    }
 
     /**
-     * The page {@code read} answers, shared with every caller that asks for the same channel, {@code after}
-     * and {@code limit} while it is in flight (so a gap seen by a thousand local sockets costs one query).
-     * The map holds only reads in flight.
+     * The page {@code read} answers, shared with every caller on this node that asks for the same channel,
+     * {@code after} and {@code limit} while it is in flight (so a gap or a lost member seen by a thousand
+     * sockets on every edge of the node costs one query). The map holds only reads in flight; a caller on
+     * another edge gets the answer on its own event loop.
      */
     Future<JsonObject> sharedReplay(long channelId, long after, int limit, java.util.function.Supplier<Future<JsonObject>> read) {
         String key = channelId + ":" + after + ":" + limit;
-        Future<JsonObject> inFlight = replays.get(key);
-        if (inFlight != null) {
-            return inFlight;
+        Future<JsonObject> shared = replays.get(key);
+        if (shared == null) {
+            Future<JsonObject> f = read.get();
+            if (f.isComplete()) {
+                return f;
+            }
+            shared = replays.putIfAbsent(key, f);
+            if (shared == null) {
+                f.onComplete(ar -> replays.remove(key, f));
+                return f;
+            }
+            // another edge started the same read a moment ago: use its answer (ours is simply not awaited)
         }
-        Future<JsonObject> f = read.get();
-        if (!f.isComplete()) {
-            replays.put(key, f);
-            f.onComplete(ar -> replays.remove(key));
-        }
-        return f;
+        io.vertx.core.Context here = vertx.getOrCreateContext();
+        io.vertx.core.Promise<JsonObject> mine = io.vertx.core.Promise.promise();
+        shared.onComplete(ar -> here.runOnContext(v -> mine.handle(ar)));
+        return mine.future();
     }
 
     /** Runs {@code task} on this edge's event loop after {@code delayMillis}; answers the timer's id. */

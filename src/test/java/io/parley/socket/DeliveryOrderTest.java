@@ -152,7 +152,7 @@ class DeliveryOrderTest {
 
 
     @Test
-    @DisplayName("a gap seen by 30 sockets of one channel costs one catch-up read per edge, not one per socket")
+    @DisplayName("a gap seen by 30 sockets of one channel on two edge instances costs one catch-up read for the node, not one per socket or edge")
     void sharedCatchUp() {
         Api.User user = api.signup("herd");
         long ch = api.createChannel(user, "private", "herd");
@@ -173,8 +173,10 @@ class DeliveryOrderTest {
                         ws.next(f -> "message".equals(f.getString("type"))).getLong("seq"))).containsExactly(2L, 3L);
             }
             long used = node.queryCount() - before;
+            // one shared read for the whole node, whatever its number of edge instances (a second one only if
+            // a socket saw the gap just after the first read had answered)
             assertThat(used).as("catch-up reads for 30 sockets on %s edge instances", node.config.http().instances())
-                    .isLessThanOrEqualTo(node.config.http().instances() + 1L);
+                    .isLessThanOrEqualTo(2L);
         } finally {
             sockets.forEach(WsClient::close);
         }
