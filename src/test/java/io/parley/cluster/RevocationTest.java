@@ -51,7 +51,9 @@ class RevocationTest {
             long signedOut = System.currentTimeMillis();
             assertThat(a.api.post("/auth/signout", alice.token(), new JsonObject()).status()).isEqualTo(204);
             assertThat(onB.awaitClose(WITHIN_MILLIS)).isEqualTo((short) 4001);
-            assertThat(System.currentTimeMillis() - signedOut).isLessThan(WITHIN_MILLIS);
+            long took = System.currentTimeMillis() - signedOut;
+            System.out.println("sign-out on node A closed the session's socket on node B " + took + " ms after the request was sent");
+            assertThat(took).isLessThan(WITHIN_MILLIS);
             Api.Resp refused = b.api.get("/me", alice.token());
             assertThat(refused.status()).isEqualTo(401);
             assertThat(refused.code()).isEqualTo("session_revoked");
