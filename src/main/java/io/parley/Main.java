@@ -78,7 +78,13 @@ public final class Main {
                     node.vertx().isNativeTransportEnabled() ? "epoll" : "nio",
                     cfg.management().enabled() ? "http://" + cfg.management().host() + ":" + cfg.management().port() + "/metrics" : "off");
         }).onFailure(t -> {
-            LOG.error("Parley failed to start: {}", t.getMessage(), t);
+            if (t instanceof java.net.ConnectException || t.getCause() instanceof java.net.ConnectException) {
+                // the usual cause, and its stack trace says nothing more
+                LOG.error("Parley failed to start: {}. Is PostgreSQL running at the db.url given (PARLEY_DB_URL)? "
+                        + "scripts/services starts a local one.", t.getMessage());
+            } else {
+                LOG.error("Parley failed to start: {}", t.getMessage(), t);
+            }
             System.exit(1);
         });
     }
@@ -113,11 +119,21 @@ public final class Main {
                     }
                 })
                 : Future.succeededFuture(Vertx.builder().with(options).withMetrics(metrics.factory()).build());
-        return vertx.compose(v -> {
+        // A promise tied to no event loop: when a deployment fails, the node is stopped (Vert.x closed) before
+        // the failure is reported, and a future bound to a stopped loop would never deliver it.
+        io.vertx.core.Promise<Node> booted = io.vertx.core.Promise.promise();
+        vertx.onFailure(booted::fail).onSuccess(v -> {
             io.parley.metrics.Metrics.remember(v, metrics.name());
             Node node = new Node(v);
-            return deploy(node, config).map(deployed -> node.ready()).recover(t -> node.stop().transform(x -> Future.failedFuture(t)));
+            deploy(node, config).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    booted.complete(node.ready());
+                } else {
+                    node.stop().onComplete(x -> booted.fail(ar.cause()));
+                }
+            });
         });
+        return booted.future();
     }
 
     /**

@@ -61,6 +61,10 @@ public final class Node {
         for (String id : reverse) {
             chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
         }
-        return chain.eventually(vertx::close);
+        // Answered on whichever thread finishes closing Vert.x: a future tied to one of its event loops
+        // could never deliver its result once the loops have stopped (a failed boot would then hang its caller).
+        io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+        chain.onComplete(ar -> vertx.close().onComplete(x -> closed.complete()));
+        return closed.future();
     }
 }

@@ -31,6 +31,19 @@ class NodeLifecycleTest {
     }
 
     @Test
+    @DisplayName("a node that cannot reach its database fails to start, and says so, instead of hanging")
+    void unreachableDatabaseFailsTheBoot() throws Exception {
+        io.vertx.core.json.JsonObject json = TestNode.testConfig(NodeLifecycleTest.class);
+        json.getJsonObject("db").put("url", "postgresql://parley:parley@127.0.0.1:1/parley");
+        io.parley.config.ParleyConfig config = io.parley.config.ParleyConfig.from(json);
+        java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
+        io.parley.Main.boot(config).onComplete(ar -> failed.complete(ar.cause()));
+        Throwable cause = failed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(cause).isNotNull();
+        assertThat(cause).hasMessageContaining("Connection refused");
+    }
+
+    @Test
     @DisplayName("the shutdown hook stops the embedded database only after the node has drained and closed")
     void databaseStopsAfterTheDrain() {
         TestNode node = TestNode.start(NodeLifecycleTest.class);
