@@ -55,6 +55,7 @@ public final class Main {
         }), "parley-shutdown"));
         try {
             config = ConfigLoader.load(System.getenv());
+            Logs.apply(config.log());
             if (config.db().url().isEmpty()) {
                 database.set(EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort()));
                 config.json().getJsonObject("db").put("url", database.get().url());

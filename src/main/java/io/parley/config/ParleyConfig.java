@@ -11,7 +11,11 @@ import java.util.List;
  */
 public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Auth auth, Cluster cluster,
                            Persistence persistence, Presence presence, Messages messages, Management management,
-                           Limits limits, JsonObject json) {
+                           Limits limits, Log log, JsonObject json) {
+
+    /** format: "text" (one line per event) or "json" (one JSON object per line); accessLog: a line per HTTP request. */
+    public record Log(String format, boolean accessLog) {
+    }
 
     /**
      * nativeTransport: Netty's epoll transport on Linux (falls back to NIO where it is not available).
@@ -135,6 +139,7 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                         r.integer("limits", "invitationsPerUserPerHour", 1, 1_000_000),
                         r.integer("limits", "directChannelsPerUserPerHour", 1, 1_000_000),
                         r.integer("limits", "maxMembersPerCreate", 1, 1000)),
+                new Log(r.oneOf("log", "format", "text", "json"), r.bool("log", "accessLog")),
                 json);
     }
 

@@ -77,6 +77,9 @@ public class HttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             ctx.response().putHeader("X-Request-Id", Requests.requestId(ctx));
+            if (config.log().accessLog()) {
+                AccessLog.watch(ctx);
+            }
             ctx.next();
         });
         router.get("/ws").handler(gateway::handle);

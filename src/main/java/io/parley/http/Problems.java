@@ -25,7 +25,12 @@ public final class Problems {
         // An overloaded hashing queue is an expected refusal, counted and logged in summary where it happens
         // (parley.auth.admission.refused); one ERROR per shed request would flood the log during a storm.
         if (p.code().status >= 500 && p.code() != ErrorCode.OVERLOADED) {
-            LOG.error("{} {} failed [requestId={}]", ctx.request().method(), ctx.request().path(), requestId, ctx.failure());
+            org.slf4j.MDC.put("requestId", requestId);
+            try {
+                LOG.error("{} {} failed [requestId={}]", ctx.request().method(), ctx.request().path(), requestId, ctx.failure());
+            } finally {
+                org.slf4j.MDC.remove("requestId");
+            }
         }
         if (ctx.response().headWritten()) {
             ctx.response().reset();
