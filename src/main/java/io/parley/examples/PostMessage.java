@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An internal service in a few lines: joins the Parley cluster (same cluster.xml and PARLEY_CLUSTER_*
- * settings as the nodes, as a Hazelcast lite member that holds no data), listens on
+ * settings as the nodes, as a Hazelcast lite member that holds no data), joins the channel with
+ * {@code parley.api.join} when it is public (a private one needs an invitation first), listens on
  * {@code parley.channel.<id>}, posts one message with {@code parley.api.send}, prints the reply and the
  * event it hears, and leaves.
  * <pre>java -cp target/parley.jar io.parley.examples.PostMessage CHANNEL_ID SERVICE_USER_ID "text"</pre>
@@ -55,6 +56,15 @@ public final class PostMessage {
                 }
             });
             listener.completion().await();
+            try {
+                JsonObject joined = vertx.eventBus().<JsonObject>request(Addresses.API_JOIN,
+                        new JsonObject().put("channelId", channelId).put("userId", senderId),
+                        new DeliveryOptions().setSendTimeout(10_000)).await().body();
+                System.out.println("joined: " + joined.encode());
+            } catch (ReplyException e) {
+                // a private or direct channel cannot be joined, only invited to: post as an invited member
+                System.out.println("not joined (code " + e.failureCode() + ": " + e.getMessage() + "); posting as a member");
+            }
             JsonObject request = new JsonObject().put("channelId", channelId).put("senderId", senderId)
                     .put("clientMsgId", "svc-" + UUID.randomUUID()).put("body", text);
             try {

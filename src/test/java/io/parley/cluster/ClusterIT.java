@@ -132,6 +132,13 @@ class ClusterIT {
             assertThat(got.getLong("senderId")).isEqualTo(botId);
             assertThat(got.getString("body")).isEqualTo("release 1.2 is out");
         }
+        // the README's way: a public channel the service is not in yet; the example joins it, then posts
+        long general = api.createChannel(owner, "public", "general-" + System.nanoTime() % 100_000);
+        NodeProcess joiner = NodeProcess.startClass("service-joins", env, "io.parley.examples.PostMessage",
+                String.valueOf(general), String.valueOf(botId), "hello from a service");
+        assertThat(joiner.awaitExit(Duration.ofSeconds(90))).as("the example exits by itself").isTrue();
+        assertThat(joiner.process.exitValue()).as(joiner.tail()).isZero();
+        assertThat(joiner.output()).contains("joined: {").contains("\"added\":true").contains("sent: {").contains("heard message");
         // a person's id is refused as a sender: services cannot speak as users
         NodeProcess impostor = NodeProcess.startClass("service-impostor", env, "io.parley.examples.PostMessage",
                 String.valueOf(ch), String.valueOf(owner.id()), "I am the owner");
