@@ -115,6 +115,7 @@ public final class Main {
                 : Future.succeededFuture(Vertx.builder().with(options).withMetrics(metrics.factory()).build());
         return vertx.compose(v -> {
             io.parley.metrics.Metrics.remember(v, metrics.name());
+            io.parley.metrics.Metrics.bindNode(v, config.db().poolSize() * Math.max(1, config.persistence().instances()));
             Node node = new Node(v);
             return deploy(node, config).map(deployed -> node.ready()).recover(t -> node.stop().transform(x -> Future.failedFuture(t)));
         });
