@@ -125,6 +125,7 @@ public final class Main {
         io.vertx.core.Promise<Node> booted = io.vertx.core.Promise.promise();
         vertx.onFailure(booted::fail).onSuccess(v -> {
             io.parley.metrics.Metrics.remember(v, metrics.name());
+            io.parley.metrics.Metrics.bindNode(v, config.db().poolSize() * Math.max(1, config.persistence().instances()));
             Node node = new Node(v);
             deploy(node, config).onComplete(ar -> {
                 if (ar.succeeded()) {

@@ -14,8 +14,9 @@ import io.vertx.core.eventbus.EventBus;
  *   <li>{@code broadcast}: on {@code parley.fanout}, which every node's hub consumes and filters; and on
  *   {@code parley.channel.<id>} as well, for internal services (free when none listens).</li>
  * </ul>
- * Headers: {@code event} (message, edited, deleted, typing, removed), {@code channelId}, and {@code seq}
- * or {@code userId} where they apply.
+ * Headers: {@code event} (message, edited, deleted, typing, removed), {@code channelId}, {@code at} (when
+ * it was published, epoch milliseconds: the edges time the delivery from it), and {@code seq} or
+ * {@code userId} where they apply.
  */
 public final class Fanout {
 
@@ -34,7 +35,7 @@ public final class Fanout {
     }
 
     public void publish(long channelId, Buffer event, DeliveryOptions options) {
-        options.addHeader("channelId", String.valueOf(channelId));
+        options.addHeader("channelId", String.valueOf(channelId)).addHeader("at", String.valueOf(System.currentTimeMillis()));
         if (mode == Mode.BROADCAST) {
             eventBus.publish(Addresses.FANOUT, event, options);
         }

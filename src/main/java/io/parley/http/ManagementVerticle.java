@@ -2,6 +2,7 @@ package io.parley.http;
 
 import io.parley.config.ParleyConfig;
 import io.parley.metrics.Metrics;
+import io.parley.metrics.RedisMemory;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -12,15 +13,19 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 /**
  * The node's management listener: {@code /metrics} for Prometheus, on its own host and port
  * ({@code management.*}, loopback by default) so the scrape, which needs no sign-in and shows the
- * node's internals, is not on the public port. Deployed once per node.
+ * node's internals, is not on the public port. Deployed once per node; it also samples Redis' memory
+ * for the scrape ({@link RedisMemory}).
  */
 public class ManagementVerticle extends VerticleBase {
 
     private HttpServer server;
+    private RedisMemory redisMemory;
 
     @Override
     public Future<?> start() {
-        ParleyConfig.Management management = ParleyConfig.from(config()).management();
+        ParleyConfig config = ParleyConfig.from(config());
+        ParleyConfig.Management management = config.management();
+        redisMemory = RedisMemory.start(vertx, config.redis().url(), config.redis().timeoutMs());
         Router router = Router.router(vertx);
         String registry = Metrics.registryName(vertx);
         if (registry != null) {
@@ -35,6 +40,9 @@ public class ManagementVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        if (redisMemory != null) {
+            redisMemory.stop();
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 }

@@ -13,8 +13,8 @@ import java.util.Set;
  * begin with the request's method as sent, so a client inventing methods ({@code M1234}, or 4,000
  * letters) would mint a series per method without signing in. Methods outside the known set become
  * {@code OTHER}, status codes outside 100-599 become {@code OTHER}, and a raw {@code path} label (off by
- * default, but one option away) is emptied; the {@code route} label, when enabled, is the route's
- * template, which the code defines. {@link #backstops()} caps what is left, in case a later Vert.x adds
+ * default, but one option away) is emptied; the {@code route} label is the matched route's template,
+ * which the code defines ({@link #route}). {@link #backstops()} caps what is left, in case a later Vert.x adds
  * a label this class does not know.
  */
 public final class BoundedTags implements MeterFilter {
@@ -46,8 +46,29 @@ public final class BoundedTags implements MeterFilter {
             case "method" -> KNOWN_METHODS.contains(value) ? value : OTHER;
             case "code" -> isStatus(value) ? value : OTHER;
             case "path" -> "";
+            case "route" -> route(value);
             default -> value;
         };
+    }
+
+    /**
+     * Vert.x labels a request with the templates of every route it visited, joined by {@code >}: a
+     * sub-router's mount ({@code /api/v1/}) and then its route, and on a failure the routes its failure
+     * handlers ran on as well ({@code /api/v1/>/channels/:channelId>/api/v1/}). The label kept is the
+     * route that took the request, as a client writes it: the first template, joined with the one after
+     * it when the first is a mount ({@code /api/v1/channels/:channelId}). Templates come from the code,
+     * never from the request: a path no route knows is labelled by the catch-all that answered it
+     * ({@code /api/v1/} or {@code /}), or not at all when it was refused before routing.
+     */
+    static String route(String value) {
+        int gt = value.indexOf('>');
+        if (gt < 0) {
+            return value;
+        }
+        String first = value.substring(0, gt);
+        int end = value.indexOf('>', gt + 1);
+        String second = value.substring(gt + 1, end < 0 ? value.length() : end);
+        return first.endsWith("/") && second.startsWith("/") ? first + second.substring(1) : first;
     }
 
     private static boolean isStatus(String v) {

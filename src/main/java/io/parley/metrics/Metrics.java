@@ -1,11 +1,15 @@
 package io.parley.metrics;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -42,8 +46,10 @@ public final class Metrics {
         for (MeterFilter backstop : BoundedTags.backstops()) {
             registry.config().meterFilter(backstop);
         }
+        registry.config().meterFilter(new Histograms());
+        // the route label is the matched route's template (BoundedTags joins a sub-router's mount and route)
         options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName(name)
-                .setJvmMetricsEnabled(true)
+                .setJvmMetricsEnabled(true).addLabels(Label.HTTP_ROUTE)
                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
         return new Setup(name, new MicrometerMetricsFactory(registry));
     }
@@ -51,6 +57,32 @@ public final class Metrics {
     /** Remembers the node's registry name so its verticles find it. */
     public static void remember(Vertx vertx, String name) {
         vertx.sharedData().<String, String>getLocalMap(NODE_MAP).put(REGISTRY_KEY, name);
+    }
+
+    /**
+     * The node's own gauges: {@code parley.cluster.members}, the members this node sees (1 when not
+     * clustered; a drop means a node left or this one is cut off), and {@code parley.db.pool.max}, the
+     * PostgreSQL connections this node may open (pool size times persistence instances), the
+     * denominator of the pool's use ({@code vertx.pool.in.use}).
+     */
+    public static void bindNode(Vertx vertx, int poolMax) {
+        MeterRegistry registry = registry(vertx);
+        if (registry == null) {
+            return;
+        }
+        Gauge.builder("parley.cluster.members", vertx, Metrics::members).strongReference(true)
+                .description("Cluster members this node sees (1 when not clustered)").register(registry);
+        Gauge.builder("parley.db.pool.max", () -> poolMax)
+                .description("PostgreSQL connections this node may open").register(registry);
+    }
+
+    private static double members(Vertx vertx) {
+        ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+        try {
+            return cm == null ? 1 : cm.getNodes().size();
+        } catch (RuntimeException e) {
+            return Double.NaN; // leaving or left the cluster
+        }
     }
 
     public static String registryName(Vertx vertx) {

@@ -36,6 +36,8 @@ public final class EdgeHub {
     private MessageConsumer<io.vertx.core.buffer.Buffer> presence;
 
     private final io.micrometer.core.instrument.Counter delivered;
+    /** From the committing node's publish to this edge's hand-off to its sockets, per new message (null without metrics). */
+    private final io.micrometer.core.instrument.Timer deliveryLag;
     private final RecoveryMeters recovery;
 
     public EdgeHub(Vertx vertx) {
@@ -48,8 +50,12 @@ public final class EdgeHub {
                     .description("Open WebSockets on this edge").tag("edge", edgeId).register(registry);
             delivered = io.micrometer.core.instrument.Counter.builder("parley.messages.delivered")
                     .description("Message frames written to sockets (fan-out deliveries)").register(registry);
+            // wall clocks of two nodes when the message was committed elsewhere: NTP-synced hosts differ by about a millisecond
+            deliveryLag = io.micrometer.core.instrument.Timer.builder("parley.messages.delivery")
+                    .description("New messages, from their publish on the committing node to this edge's sockets").register(registry);
         } else {
             delivered = null;
+            deliveryLag = null;
         }
     }
 
@@ -59,6 +65,12 @@ public final class EdgeHub {
 
     void count(RecoveryMeters.Event e, long n) {
         recovery.count(e, n);
+    }
+
+    private void timeDelivery(String event, String at) {
+        if (deliveryLag != null && at != null && "message".equals(event)) {
+            deliveryLag.record(Math.max(0, System.currentTimeMillis() - Long.parseLong(at)), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 
     void countDelivery() {
@@ -83,6 +95,7 @@ public final class EdgeHub {
                 for (SocketSession s : List.copyOf(subs)) {
                     s.deliver(channelId, event, seq == null ? 0 : Long.parseLong(seq), userId, msg.body());
                 }
+                timeDelivery(event, msg.headers().get("at"));
             }
         });
         // A member that died may have committed messages it never published: re-read every subscribed

@@ -83,13 +83,16 @@ class PerfMonitorTest {
             String text = node.metricsText();
             assertThat(text)
                     .contains("parley_db_query_seconds_count{outcome=\"success\",query=\"message.send\"}")
-                    .contains("parley_db_query_seconds{outcome=\"success\",query=\"message.send\",quantile=\"0.99\"}")
+                    // a histogram (cluster-wide percentiles in Prometheus); the node's own quantiles stay in /admin/perf
+                    .contains("parley_db_query_seconds_bucket{outcome=\"success\",query=\"message.send\",le=\"0.5\"}")
+                    .doesNotContain("quantile=")
                     .contains("parley_ws_request_seconds_count{type=\"send\"}")
                     .contains("parley_eventloop_lag_seconds_count")
                     .contains("parley_ws_sockets{")
                     .contains("parley_messages_committed_total")
                     .contains("parley_messages_delivered_total")
-                    .contains("vertx_http_server_response_time_seconds")
+                    .contains("vertx_http_server_response_time_seconds_bucket")
+                    .contains("parley_messages_delivery_seconds_count 1")
                     .contains("vertx_eventbus_")
                     .contains("vertx_pool_in_use{pool_name=\"parley-pg\",pool_type=\"sql\"}")
                     .contains("jvm_memory_used_bytes");
