@@ -13,7 +13,7 @@ import java.util.Map;
  * Parley's load generator: one process on the Vert.x HTTP and WebSocket clients, bounded in time, printing
  * a progress line every second and a JSON result at the end. Run through {@code scripts/bench}, which starts
  * the nodes the scenario needs.
- * <pre>java -cp parley.jar io.parley.bench.Bench fanout ports=8080,8081 pids=12,13 channels=200 members=5 rate=2000 seconds=20</pre>
+ * <pre>java -cp parley.jar:parley-bench.jar io.parley.bench.Bench fanout ports=8080,8081 pids=12,13 channels=200 members=5 rate=2000 seconds=20</pre>
  */
 public final class Bench {
 

@@ -1,6 +1,5 @@
 package io.parley.cluster;
 
-import io.parley.bench.Bench;
 import io.parley.support.NodeProcess;
 import io.parley.support.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +10,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every benchmark scenario at a tiny size against a real node process, so the benchmarks do not rot:
  * each must run, stop by itself and report its figures (and the fan-out must lose and duplicate nothing).
+ * The generator runs as scripts/bench runs it, {@code java -cp parley.jar:parley-bench.jar io.parley.bench.Bench},
+ * so the bench jar is checked to need nothing but the node's jar beside it.
  */
 @DisplayName("Benchmark scenarios run end to end at a tiny size")
 @Timeout(120)
@@ -60,7 +64,17 @@ class BenchSmokeIT {
             case "send" -> List.of("rate=200");
             default -> List.of();
         });
-        JsonObject result = Bench.run(args.toArray(String[]::new));
+        Path out = Path.of("target", "it-logs", "bench-" + name + ".json");
+        Files.deleteIfExists(out);
+        args.add("out=" + out);
+        NodeProcess bench = NodeProcess.startBench("bench-" + name, "512m", args.toArray(String[]::new));
+        try {
+            assertThat(bench.awaitExit(Duration.ofSeconds(100))).as("the scenario stops by itself: " + bench.tail()).isTrue();
+        } finally {
+            bench.destroy();
+        }
+        assertThat(bench.process.exitValue()).as(bench.tail()).isZero();
+        JsonObject result = new JsonObject(Files.readString(out));
         System.out.println("bench smoke " + name + ": " + result.encode().substring(0, Math.min(300, result.encode().length())));
         assertThat(result.getString("scenario")).isEqualTo(name);
         assertThat(result.getJsonObject("machine").getInteger("cores")).isPositive();

@@ -76,6 +76,17 @@ public final class NodeProcess {
         return startMain(name, env, cmd, 0);
     }
 
+    /**
+     * Runs the load generator as scripts/bench does, {@code java -cp parley.jar:parley-bench.jar
+     * io.parley.bench.Bench ARGS}, so a test sees the bench jar work beside the node's jar alone.
+     */
+    public static NodeProcess startBench(String name, String maxHeap, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("-Xmx" + maxHeap, "-cp", jar() + File.pathSeparator + benchJar(),
+                "io.parley.bench.Bench"));
+        cmd.addAll(List.of(args));
+        return startMain(name, Map.of(), cmd, 0);
+    }
+
     private static NodeProcess startMain(String name, Map<String, String> env, List<String> javaArgs, int port) {
         Path dir = Path.of("target", "it-logs");
         try {
@@ -101,6 +112,14 @@ public final class NodeProcess {
 
     private static String jar() {
         String jar = System.getProperty("parley.jar", "target/parley.jar");
+        if (!new File(jar).isFile()) {
+            throw new IllegalStateException(jar + " is missing: process tests run after `mvn package`");
+        }
+        return jar;
+    }
+
+    private static String benchJar() {
+        String jar = System.getProperty("parley.bench.jar", "target/parley-bench.jar");
         if (!new File(jar).isFile()) {
             throw new IllegalStateException(jar + " is missing: process tests run after `mvn package`");
         }
