@@ -72,7 +72,6 @@ public final class Addresses {
     public static final String PRESENCE_DELIVER = "parley.local.presence.deliver";
     public static final String JOB_CLAIM = "parley.local.job.claim";
     public static final String JOB_DONE = "parley.local.job.done";
-    public static final String JOB_LIST = "parley.local.job.list";
     public static final String PURGE = "parley.local.job.purge";
     public static final String HEALTH = "parley.local.health";
     /** The persistence verticle's slow-query list, for /admin/perf. */

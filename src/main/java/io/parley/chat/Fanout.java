@@ -30,10 +30,6 @@ public final class Fanout {
         this.mode = "broadcast".equals(mode) ? Mode.BROADCAST : Mode.CHANNEL;
     }
 
-    public Mode mode() {
-        return mode;
-    }
-
     public void publish(long channelId, Buffer event, DeliveryOptions options) {
         options.addHeader("channelId", String.valueOf(channelId)).addHeader("at", String.valueOf(System.currentTimeMillis()));
         if (mode == Mode.BROADCAST) {

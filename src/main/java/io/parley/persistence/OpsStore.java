@@ -30,8 +30,6 @@ public interface OpsStore {
 
     Future<Void> jobDone(String name, long durationMs, String result);
 
-    Future<JsonArray> jobs();
-
     /** Deletes expired sessions and guests; answers the counts. */
     Future<JsonObject> purge();
 }

@@ -104,7 +104,6 @@ final class PersistenceApi {
         local(Addresses.JOB_CLAIM, b -> ops.claimJob(b.getString("name"), b.getInteger("intervalSeconds"), b.getInteger("leaseSeconds"),
                 b.getString("node")).map(won -> new JsonObject().put("claimed", won)));
         local(Addresses.JOB_DONE, b -> ops.jobDone(b.getString("name"), b.getLong("durationMs"), b.getString("result")).map(v -> new JsonObject()));
-        local(Addresses.JOB_LIST, b -> ops.jobs().map(a -> new JsonObject().put("jobs", a)));
         local(Addresses.PURGE, b -> ops.purge());
         local(Addresses.PERF_SLOW, b -> Future.succeededFuture(new JsonObject().put("slowQueries", db.slowQueries())
                 .put("thresholdMs", config.persistence().slowQueryMs()).put("queryCount", db.queryCount())));

@@ -81,19 +81,6 @@ public final class PgOpsStore implements OpsStore {
     }
 
     @Override
-    public Future<JsonArray> jobs() {
-        return db.query(SqlQueries.JOB_LIST, Tuple.tuple()).map(rows -> {
-            JsonArray out = new JsonArray();
-            rows.forEach(r -> out.add(new JsonObject().put("name", r.getString("name"))
-                    .put("lastStartedAt", Views.time(r.getOffsetDateTime("last_started_at")))
-                    .put("lastFinishedAt", Views.time(r.getOffsetDateTime("last_finished_at")))
-                    .put("lastDurationMs", r.getLong("last_duration_ms")).put("lastResult", r.getString("last_result"))
-                    .put("lastNode", r.getString("last_node")).put("runs", r.getLong("runs"))));
-            return out;
-        });
-    }
-
-    @Override
     public Future<JsonObject> purge() {
         return db.query(SqlQueries.PURGE_SESSIONS, Tuple.tuple()).compose(s -> db.query(SqlQueries.PURGE_GUESTS, Tuple.tuple())
                 .map(g -> new JsonObject().put("sessions", s.rowCount()).put("guests", g.rowCount())));

@@ -181,7 +181,6 @@ final class SqlQueries {
             + " AND (lease_until IS NULL OR lease_until < now()) RETURNING runs";
     static final String JOB_DONE = "UPDATE jobs SET lease_until = NULL, last_finished_at = now(), last_duration_ms = $2,"
             + " last_result = $3 WHERE name = $1";
-    static final String JOB_LIST = "SELECT name, last_started_at, last_finished_at, last_duration_ms, last_result, last_node, runs FROM jobs";
     /** Sessions a day past their end, and guests a day past theirs who never posted (posts keep their author). */
     static final String PURGE_SESSIONS = "DELETE FROM sessions WHERE expires_at < now() - interval '1 day'"
             + " OR revoked_at < now() - interval '1 day'";

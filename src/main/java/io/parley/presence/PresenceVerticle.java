@@ -2,7 +2,6 @@ package io.parley.presence;
 
 import io.parley.Addresses;
 import io.parley.config.ParleyConfig;
-import io.parley.chat.Views;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -184,9 +183,5 @@ public class PresenceVerticle extends VerticleBase {
         settling.values().forEach(vertx::cancelTimer);
         jobs.stop();
         return store.close();
-    }
-
-    static String time(java.time.OffsetDateTime t) {
-        return Views.time(t);
     }
 }

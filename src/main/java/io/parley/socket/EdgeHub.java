@@ -275,10 +275,6 @@ public final class EdgeHub {
         vertx.cancelTimer(id);
     }
 
-    public int openSockets() {
-        return sessions.size();
-    }
-
     /** Stops taking hub deliveries; the sockets themselves are drained by the server's shutdown. */
     public Future<Void> stop() {
         return Future.join(deliveries.unregister(), membership.unregister(), presence.unregister(), endings.unregister()).mapEmpty();
