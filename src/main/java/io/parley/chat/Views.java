@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.OffsetDateTime;
 
-/** The public JSON shapes of DESIGN.md, made in one place for HTTP, WebSocket and the event bus. */
+/** The public JSON shapes (docs/openapi.yaml, docs/protocol.md, docs/event-bus.md), made in one place for HTTP, WebSocket and the event bus. */
 public final class Views {
 
     private Views() {
