@@ -83,13 +83,7 @@ final class ChannelRoutes {
                 throw Input.invalid("channelId must be a positive channel id, not \"" + rawChannel + "\".");
             }
         }
-        String rawLimit = ctx.request().getParam("limit");
-        long limit;
-        try {
-            limit = rawLimit == null || rawLimit.isEmpty() ? 20 : Long.parseLong(rawLimit);
-        } catch (NumberFormatException e) {
-            throw Input.invalid("limit must be a whole number from 1 to 50, not \"" + rawLimit + "\".");
-        }
+        int limit = limit(ctx, 20);
         String before = ctx.request().getParam("before");
         if (before != null && before.isEmpty()) {
             before = null;
@@ -98,7 +92,7 @@ final class ChannelRoutes {
             throw ParleyException.of(ErrorCode.BAD_CURSOR, "before must be a nextCursor from an earlier search.");
         }
         reply(ctx, 200, Addresses.MESSAGE_SEARCH, withPrincipal(ctx).put("q", q.strip()).put("channelId", channelId)
-                .put("before", before).put("limit", (int) Math.max(1, Math.min(50, limit))));
+                .put("before", before).put("limit", limit));
     }
 
     /**
@@ -146,20 +140,33 @@ final class ChannelRoutes {
     private void page(RoutingContext ctx) {
         long before = Requests.queryLong(ctx, "before", Long.MAX_VALUE);
         long after = Requests.queryLong(ctx, "after", -1);
-        String rawLimit = ctx.request().getParam("limit");
-        long limit;
-        try {
-            limit = rawLimit == null || rawLimit.isEmpty() ? config.messages().pageSize() : Long.parseLong(rawLimit);
-        } catch (NumberFormatException e) {
-            throw Input.invalid("limit must be a whole number from 1 to 50, not \"" + rawLimit + "\".");
-        }
+        int limit = limit(ctx, config.messages().pageSize());
         if (before != Long.MAX_VALUE && before <= Math.max(after, 0) + 1) {
             throw ParleyException.of(ErrorCode.BAD_CURSOR, after < 0
                     ? "before must be at least 2: there is nothing before seq " + before + "."
                     : "before must be greater than after + 1, or the range is empty.");
         }
-        int clamped = (int) Math.max(1, Math.min(50, limit));
-        reply(ctx, 200, Addresses.MESSAGE_PAGE, withChannel(ctx).put("before", before).put("after", after).put("limit", clamped));
+        reply(ctx, 200, Addresses.MESSAGE_PAGE, withChannel(ctx).put("before", before).put("after", after).put("limit", limit));
+    }
+
+    /**
+     * The page size of a history page or a search: {@code absent} when not given; 0 means 1 and more than
+     * 50 means 50, but a negative or non-numeric limit is refused (validation_failed), not clamped.
+     */
+    private static int limit(RoutingContext ctx, int absent) {
+        String raw = ctx.request().getParam("limit");
+        long limit = absent;
+        if (raw != null && !raw.isEmpty()) {
+            try {
+                limit = Long.parseLong(raw);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+        }
+        if (limit < 0) {
+            throw Input.invalid("limit must be a non-negative whole number (a page holds 1 to 50), not \"" + raw + "\".");
+        }
+        return (int) Math.max(1, Math.min(50, limit));
     }
 
     private void send(RoutingContext ctx) {

@@ -10,7 +10,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A small real HTTP client for tests (JDK HttpClient), speaking JSON to /api/v1. */
+/**
+ * A small real HTTP client for tests (JDK HttpClient), speaking JSON to /api/v1. Every exchange is
+ * checked against docs/openapi.yaml ({@link OpenApiContract}); a mismatch fails the test that made it
+ * ({@link ContractExtension}).
+ */
 public final class Api {
 
     private static final AtomicInteger HANDLES = new AtomicInteger();
@@ -33,9 +37,31 @@ public final class Api {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final boolean management;
+    private final boolean documentedLimits;
 
     public Api(int port) {
+        this(port, false, true);
+    }
+
+    private Api(int port, boolean management, boolean documentedLimits) {
         this.base = "http://127.0.0.1:" + port;
+        this.management = management;
+        this.documentedLimits = documentedLimits;
+    }
+
+    /** A client of a node's management listener (/metrics), checked against that part of the description. */
+    public static Api management(int port) {
+        return new Api(port, true, true);
+    }
+
+    /**
+     * This client for a node configured with other limits than the documented defaults (e.g. longer
+     * messages): its answers are still checked against the description, but a request the description
+     * refuses may be accepted.
+     */
+    public Api beyondDocumentedLimits() {
+        return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), management, false);
     }
 
     public Resp get(String path, String token) {
@@ -52,7 +78,8 @@ public final class Api {
     }
 
     public Resp send(String method, String path, String token, Object body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + (path.startsWith("/api/") ? path.replace("/api/../", "/") : "/api/v1" + path)))
+        String target = path.startsWith("/api/") ? path.replace("/api/../", "/") : "/api/v1" + path;
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + target))
                 .timeout(Duration.ofSeconds(20));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
@@ -64,6 +91,7 @@ public final class Api {
         b.method(method, payload == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
         try {
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            OpenApiContract.get().check(method, target, management, documentedLimits, token != null, payload, r.statusCode(), r.headers(), r.body());
             return new Resp(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
                     r.headers().firstValue("Retry-After").orElse(null));
         } catch (IOException e) {

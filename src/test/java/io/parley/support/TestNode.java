@@ -40,7 +40,12 @@ public final class TestNode implements AutoCloseable {
         this.port = config.http().port();
         this.managementPort = config.management().port();
         this.schema = config.db().schema();
-        this.api = new Api(port);
+        // the description gives the default limits (a message body of at most 4000 characters): a node
+        // configured for more accepts requests the description refuses
+        JsonObject documented = ConfigLoader.defaults().getJsonObject("messages");
+        boolean defaults = config.messages().maxBodyChars() == documented.getInteger("maxBodyChars")
+                && config.messages().pageSize() == documented.getInteger("pageSize");
+        this.api = defaults ? new Api(port) : new Api(port).beyondDocumentedLimits();
     }
 
     public static TestNode start(Class<?> testClass) {
@@ -119,7 +124,7 @@ public final class TestNode implements AutoCloseable {
 
     /** A GET on the management listener. */
     public Api.Resp management(String path) {
-        return new Api(managementPort).getRoot(path);
+        return Api.management(managementPort).getRoot(path);
     }
 
     /** The limits section with every per-address and per-user quota out of reach (the members per create stays). */
