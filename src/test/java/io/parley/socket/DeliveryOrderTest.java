@@ -15,10 +15,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @DisplayName("Delivery order: a gap the database does not show yet is read again, never skipped; a failed route is retried")
 class DeliveryOrderTest {
@@ -67,9 +69,12 @@ class DeliveryOrderTest {
         api.sendMessage(user, ch, "one");
         try (WsClient ws = WsClient.connect(node.vertx, node.port, user.token())) {
             ws.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(ch)));
-            // seq 3 is published; the catch-up for the missing 2 reads the database before 2 and 3 are visible
+            // seq 3 is published; the catch-up for the missing 2 reads the database before 2 and 3 are visible,
+            // finds nothing and is retried: that retry is the state the commit below must come after
+            double retriesBefore = recovery("catchup_retry");
             publishLive(ch, 3, user.id());
-            Thread.sleep(300);
+            await("a catch-up read that found the gap still empty").atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(5)).until(() -> recovery("catchup_retry") > retriesBefore);
             commitWithoutPublishing(ch, user);
             publishLive(ch, 2, user.id());
             List<Long> seqs = ws.drain("message", 4_000).stream().map(m -> m.getLong("seq")).toList();
