@@ -42,22 +42,11 @@ public final class NodeProcess {
     }
 
     /**
-     * The environment of a test node process: the test database in {@code schema}, the test Redis, loopback
-     * only, cheap bcrypt and no practical send limit. Callers add or override what their test needs.
+     * The environment of a test node process on {@code schema}: the settings of {@link TestSettings}, the
+     * source an in-JVM {@link TestNode} takes its own from. Callers add or override what their test needs.
      */
     public static Map<String, String> testEnv(String schema) {
-        Map<String, String> env = new HashMap<>();
-        env.put("PARLEY_DB_URL", TestNode.DB_URL);
-        env.put("PARLEY_DB_SCHEMA", schema);
-        env.put("PARLEY_REDIS_URL", TestNode.REDIS_URL);
-        env.put("PARLEY_HTTP_HOST", "127.0.0.1");
-        env.put("PARLEY_AUTH_BCRYPT_COST", "4");
-        env.put("PARLEY_WS_SEND_RATE_PER_SECOND", "100000");
-        env.put("PARLEY_WS_SEND_BURST", "100000");
-        // tests seed many users and channels from 127.0.0.1: no per-address or per-user quota in reach
-        TestNode.unlimited(io.parley.config.ConfigLoader.defaults().getJsonObject("limits")).forEach(e ->
-                env.put(io.parley.config.ConfigLoader.envName("limits", e.getKey()), String.valueOf(e.getValue())));
-        return env;
+        return new HashMap<>(TestSettings.asEnv(TestSettings.forProcess(schema)));
     }
 
     /**
