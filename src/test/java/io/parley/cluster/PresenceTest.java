@@ -156,9 +156,9 @@ class PresenceTest {
             List<JsonObject> seen = r.drain("typing", 1_000);
             assertThat(seen).hasSize(1);
             assertThat(seen.get(0).getLong("userId")).isEqualTo(typist.id());
-            assertThat(i.drain("typing", 200)).isEmpty();
-            assertThat(o.drain("typing", 200)).isEmpty();
-            assertThat(t.drain("typing", 200)).isEmpty();
+            i.assertNothingArrives("typing", 200, "typing reaches no one who is not subscribed");
+            o.assertNothingArrives("typing", 200, "typing stays in its channel");
+            t.assertNothingArrives("typing", 200, "typing is not echoed to the typer");
         }
     }
 
@@ -215,7 +215,7 @@ class PresenceTest {
             theirs.request(subscribe(ch));
             api.post("/channels/" + ch + "/read", reader.token(), new JsonObject().put("seq", 1));
             assertThat(mine.next(f -> "read".equals(f.getString("type"))).getLong("lastReadSeq")).isEqualTo(1);
-            assertThat(theirs.drain("read", 500)).isEmpty();
+            theirs.assertNothingArrives("read", 500, "a read marker reaches only its user's connections");
         }
     }
 
