@@ -1,17 +1,23 @@
 package io.parley;
 
 import io.parley.support.TestNode;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Node lifecycle: dependency order at start, drain before the database at stop")
+@ExtendWith(VertxExtension.class)
 class NodeLifecycleTest {
 
     @Test
@@ -32,15 +38,15 @@ class NodeLifecycleTest {
 
     @Test
     @DisplayName("a node that cannot reach its database fails to start, and says so, instead of hanging")
-    void unreachableDatabaseFailsTheBoot() throws Exception {
+    @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+    void unreachableDatabaseFailsTheBoot(VertxTestContext test) {
         io.vertx.core.json.JsonObject json = TestNode.testConfig(NodeLifecycleTest.class);
         json.getJsonObject("db").put("url", "postgresql://parley:parley@127.0.0.1:1/parley");
         io.parley.config.ParleyConfig config = io.parley.config.ParleyConfig.from(json);
-        java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
-        io.parley.Main.boot(config).onComplete(ar -> failed.complete(ar.cause()));
-        Throwable cause = failed.get(30, java.util.concurrent.TimeUnit.SECONDS);
-        assertThat(cause).isNotNull();
-        assertThat(cause).hasMessageContaining("Connection refused");
+        io.parley.Main.boot(config).onComplete(test.failing(cause -> test.verify(() -> {
+            assertThat(cause).hasMessageContaining("Connection refused");
+            test.completeNow();
+        })));
     }
 
     @Test

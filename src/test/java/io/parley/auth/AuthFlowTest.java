@@ -141,7 +141,9 @@ class AuthFlowTest {
         assertThat(second).isNotEqualTo(u.refreshToken());
         assertThat(api.get("/me", first.json().getString("accessToken")).status()).isEqualTo(200);
 
-        Thread.sleep(2_500); // past the configured 2 s grace for concurrent refreshes: this is a reuse
+        // Past the configured 2 s grace for concurrent refreshes, so the next call is a reuse. A fixed wait on
+        // purpose: the grace is what is tested, and polling with the old token would itself be a refresh.
+        Thread.sleep(2_500);
         Resp reuse = api.post("/auth/refresh", null, new JsonObject().put("refreshToken", u.refreshToken()));
         assertThat(reuse.status()).isEqualTo(401);
         assertThat(reuse.code()).isEqualTo("refresh_token_reused");

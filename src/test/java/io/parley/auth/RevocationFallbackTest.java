@@ -48,7 +48,9 @@ class RevocationFallbackTest {
         assertThat(node.api.get("/me", erin.token()).status()).isEqualTo(200);
         // end erin's session behind the node's back: no event, no shared record, only the database knows
         node.pool().preparedQuery("UPDATE sessions SET revoked_at = now() WHERE user_id = $1").execute(Tuple.of(erin.id())).await();
-        Thread.sleep(1_200); // the database's "live" answer is remembered for a second
+        // The database's "live" answer is remembered for a second: waiting that second out is what is tested
+        // (a poll with erin's token would be answered from that memory and prove nothing about its bound).
+        Thread.sleep(1_200);
         Api.Resp refused = node.api.get("/me", erin.token());
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.code()).isEqualTo("session_revoked");

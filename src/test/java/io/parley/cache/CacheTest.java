@@ -1,7 +1,7 @@
 package io.parley.cache;
 
 import io.parley.support.Api;
-import io.parley.support.NodeProcess;
+import io.parley.support.LocalRedis;
 import io.parley.support.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -20,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The cache never serves a stale page or list: a node with the Redis cache is compared, after every write,
@@ -42,10 +44,7 @@ class CacheTest {
     static long publicCh;
 
     static Process startRedis() throws IOException {
-        Process p = new ProcessBuilder("redis-server", "--port", String.valueOf(redisPort), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        NodeProcess.sleep(300);
-        return p;
+        return LocalRedis.start(redisPort);
     }
 
     @BeforeAll
@@ -223,13 +222,8 @@ class CacheTest {
                 .status()).isEqualTo(200);
         assertThat(cached.api.getRoot("/health").json().getString("redis")).isEqualTo("down");
         redis = startRedis();
-        long deadline = System.currentTimeMillis() + 10_000;
-        String status = "down";
-        while (!"up".equals(status) && System.currentTimeMillis() < deadline) {
-            NodeProcess.sleep(200);
-            status = cached.api.getRoot("/health").json().getString("redis");
-        }
-        assertThat(status).isEqualTo("up");
+        await("the node sees Redis up again").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cached.api.getRoot("/health").json().getString("redis"), "up"::equals);
         assertFresh("after the restart");
         assertFresh("again, now from the cache");
     }

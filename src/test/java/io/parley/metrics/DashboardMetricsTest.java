@@ -1,11 +1,11 @@
 package io.parley.metrics;
 
 import io.parley.support.Api;
-import io.parley.support.NodeProcess;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The Grafana dashboard (docs/grafana/parley.json) and the alert rules (docs/prometheus/alerts.yml)
@@ -139,13 +141,13 @@ class DashboardMetricsTest {
             }
             assertThat(api.get("/no/such/route", u.token()).status()).isEqualTo(404);
             // the Redis sampler's first answer, the sockets gauge and the event-loop probes
-            long deadline = System.currentTimeMillis() + 10_000;
-            String scrape = node.metricsText();
-            while (!Exported.of(scrape).hasValue("parley_redis_memory_used_bytes") && System.currentTimeMillis() < deadline) {
-                NodeProcess.sleep(200);
-                scrape = node.metricsText();
+            try {
+                return await("the Redis sampler's first answer").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(node::metricsText, scrape -> Exported.of(scrape).hasValue("parley_redis_memory_used_bytes"));
+            } catch (ConditionTimeoutException e) {
+                return node.metricsText(); // the checks on the scrape name what is missing
             }
-            return scrape;
         }
     }
 

@@ -1,7 +1,7 @@
 package io.parley.persistence;
 
 import io.parley.support.Api;
-import io.parley.support.NodeProcess;
+import io.parley.support.LocalRedis;
 import io.parley.support.TestNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,10 +10,12 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Undeploying a node's verticles gives back every Redis connection they opened, the chat cache's
@@ -30,9 +32,7 @@ class RedisReleaseTest {
     @BeforeAll
     static void startRedis() throws IOException {
         redisPort = TestNode.freePort();
-        redis = new ProcessBuilder("redis-server", "--port", String.valueOf(redisPort), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        NodeProcess.sleep(300);
+        redis = LocalRedis.start(redisPort);
     }
 
     @AfterAll
@@ -56,11 +56,9 @@ class RedisReleaseTest {
             for (String id : ids) {
                 node.vertx.undeploy(id).await();
             }
-            long deadline = System.currentTimeMillis() + 5_000;
-            while (clients() > 0 && System.currentTimeMillis() < deadline) {
-                NodeProcess.sleep(100);
-            }
-            assertThat(clients()).as("connections left after every verticle stopped").isZero();
+            await("the node's Redis connections closed").atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(clients()).as("connections left after every verticle stopped").isZero());
         } finally {
             node.close();
         }

@@ -9,18 +9,26 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @DisplayName("Delivery order: a gap the database does not show yet is read again, never skipped; a failed route is retried")
+@ExtendWith(VertxExtension.class)
 class DeliveryOrderTest {
 
     static TestNode node;
@@ -67,9 +75,12 @@ class DeliveryOrderTest {
         api.sendMessage(user, ch, "one");
         try (WsClient ws = WsClient.connect(node.vertx, node.port, user.token())) {
             ws.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(ch)));
-            // seq 3 is published; the catch-up for the missing 2 reads the database before 2 and 3 are visible
+            // seq 3 is published; the catch-up for the missing 2 reads the database before 2 and 3 are visible,
+            // finds nothing and is retried: that retry is the state the commit below must come after
+            double retriesBefore = recovery("catchup_retry");
             publishLive(ch, 3, user.id());
-            Thread.sleep(300);
+            await("a catch-up read that found the gap still empty").atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(5)).until(() -> recovery("catchup_retry") > retriesBefore);
             commitWithoutPublishing(ch, user);
             publishLive(ch, 2, user.id());
             List<Long> seqs = ws.drain("message", 4_000).stream().map(m -> m.getLong("seq")).toList();
@@ -80,38 +91,43 @@ class DeliveryOrderTest {
 
     @Test
     @DisplayName("a route registration that fails is retried; one that keeps failing fails the subscribe, and the next subscribe registers afresh")
-    void failedRegistration() {
-        Vertx vertx = Vertx.vertx();
-        try {
-            AtomicInteger asked = new AtomicInteger();
-            AtomicInteger failFirst = new AtomicInteger(2);
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.HUB_INTEREST, msg -> {
-                asked.incrementAndGet();
-                if (failFirst.getAndDecrement() > 0) {
-                    msg.fail(1001, "registration failed");
-                } else {
-                    msg.reply(true);
-                }
-            }).completion().await();
-            EdgeHub hub = new EdgeHub(vertx);
-            // the hub runs on one event loop: drive it from there
-            Future.<Void>future(p -> vertx.runOnContext(v -> hub.subscribe(7, null).onComplete(p))).await();
-            assertThat(asked.get()).as("two failures, then success").isEqualTo(3);
+    @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+    void failedRegistration(Vertx vertx, VertxTestContext test) {
+        AtomicInteger asked = new AtomicInteger();
+        AtomicInteger failFirst = new AtomicInteger(2);
+        EdgeHub hub = new EdgeHub(vertx);
+        vertx.eventBus().<JsonObject>localConsumer(Addresses.HUB_INTEREST, msg -> {
+            asked.incrementAndGet();
+            if (failFirst.getAndDecrement() > 0) {
+                msg.fail(1001, "registration failed");
+            } else {
+                msg.reply(true);
+            }
+        }).completion()
+                .compose(v -> subscribe(vertx, hub, 7))
+                .compose(v -> {
+                    assertThat(asked.get()).as("two failures, then success").isEqualTo(3);
+                    failFirst.set(100);
+                    asked.set(0);
+                    return subscribe(vertx, hub, 8).transform(ar -> Future.succeededFuture(ar.cause()));
+                })
+                .compose(cause -> {
+                    assertThat(cause).as("the subscribe fails").isNotNull();
+                    assertThat(cause.getMessage()).contains("subscribe again");
+                    assertThat(asked.get()).isEqualTo(EdgeHub.REGISTER_ATTEMPTS);
+                    failFirst.set(0);
+                    return subscribe(vertx, hub, 8);
+                })
+                .onComplete(test.succeeding(v -> test.verify(() -> {
+                    assertThat(asked.get()).as("a later subscribe asks again instead of reusing the failed route")
+                            .isEqualTo(EdgeHub.REGISTER_ATTEMPTS + 1);
+                    test.completeNow();
+                })));
+    }
 
-            failFirst.set(100);
-            asked.set(0);
-            Future<Void> failing = Future.future(p -> vertx.runOnContext(v -> hub.subscribe(8, null).onComplete(p)));
-            Throwable cause = failing.transform(ar -> Future.succeededFuture(ar.cause())).await();
-            assertThat(cause).as("the subscribe fails").isNotNull();
-            assertThat(cause.getMessage()).contains("subscribe again");
-            assertThat(asked.get()).isEqualTo(EdgeHub.REGISTER_ATTEMPTS);
-            failFirst.set(0);
-            Future.<Void>future(p -> vertx.runOnContext(v -> hub.subscribe(8, null).onComplete(p))).await();
-            assertThat(asked.get()).as("a later subscribe asks again instead of reusing the failed route")
-                    .isEqualTo(EdgeHub.REGISTER_ATTEMPTS + 1);
-        } finally {
-            vertx.close().await();
-        }
+    /** A subscribe of {@code hub} to {@code channelId}, made on an event loop as the hub's callers do. */
+    private static Future<Void> subscribe(Vertx vertx, EdgeHub hub, long channelId) {
+        return Future.future(p -> vertx.runOnContext(v -> hub.subscribe(channelId, null).onComplete(p)));
     }
 
     static double recovery(String event) {

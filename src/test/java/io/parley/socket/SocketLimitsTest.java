@@ -10,10 +10,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @DisplayName("WebSocket limits: idle timeout, send rate, subscription count")
 class SocketLimitsTest {
@@ -43,10 +45,13 @@ class SocketLimitsTest {
         try (WsClient idle = WsClient.connect(node.vertx, node.port, user.token());
              WsClient busy = WsClient.connect(node.vertx, node.port, user.token())) {
             long start = System.currentTimeMillis();
-            while (idle.closeCode == null && System.currentTimeMillis() - start < 15_000) {
-                busy.request(new JsonObject().put("type", "ping"));
-                Thread.sleep(1_000);
-            }
+            // the busy socket pings once a second while the idle one waits to be closed
+            await("close of the idle socket").atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofSeconds(1)).pollInSameThread()
+                    .until(() -> {
+                        busy.request(new JsonObject().put("type", "ping"));
+                        return idle.closeCode != null;
+                    });
             assertThat(idle.closeCode).isEqualTo((short) 1001);
             assertThat(System.currentTimeMillis() - start).isGreaterThanOrEqualTo(4_500);
             assertThat(busy.ws.isClosed()).isFalse();

@@ -15,13 +15,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 @DisplayName("WebSocket protocol: live delivery, replay with since, acks, errors, limits")
 class WebSocketTest {
@@ -88,7 +91,7 @@ class WebSocketTest {
             // the same clientMsgId again is acked with the same seq and not delivered twice
             JsonObject retry = a.request(send(ch, "hello-1", "hi bob"));
             assertThat(retry.getLong("seq")).isEqualTo(1);
-            assertThat(b.drain("message", 300)).isEmpty();
+            b.assertNothingArrives("message", 300, "a retried clientMsgId is not delivered again");
         }
     }
 
@@ -104,7 +107,7 @@ class WebSocketTest {
             JsonObject removed = b.next(f -> "removed".equals(f.getString("type")));
             assertThat(removed.getLong("channelId")).isEqualTo(ch);
             api.sendMessage(alice, ch, "after the kick");
-            assertThat(b.drain("message", 500)).isEmpty();
+            b.assertNothingArrives("message", 500, "a removed member gets no message of the channel");
             JsonObject typing = b.request(new JsonObject().put("type", "typing").put("channelId", ch));
             assertThat(typing.getString("code")).isEqualTo("validation_failed");
         }
@@ -138,20 +141,24 @@ class WebSocketTest {
         for (int i = 0; i < 50; i++) {
             api.sendMessage(alice, ch, "before " + i);
         }
+        AtomicInteger sent = new AtomicInteger();
         CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
             for (int i = 0; i < 250; i++) {
                 api.sendMessage(i % 2 == 0 ? alice : bob, ch, "during " + i);
+                sent.incrementAndGet();
             }
         });
         try (WsClient b = WsClient.connect(node.vertx, node.port, bob.token())) {
-            Thread.sleep(30); // let the stream start, so the subscribe races it
+            // the stream has started, so the subscribe races it
+            await("the first message sent during the subscribe").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1)).until(() -> sent.get() > 0);
             b.send(subscribe(ch, 10L));
             List<Long> seqs = new ArrayList<>();
             while (seqs.size() < 290) {
                 seqs.add(b.next(f -> "message".equals(f.getString("type"))).getLong("seq"));
             }
             sender.get();
-            assertThat(b.drain("message", 300)).isEmpty();
+            b.assertNothingArrives("message", 300, "every message of the channel arrived once");
             assertThat(seqs).containsExactlyElementsOf(LongStream.rangeClosed(11, 300).boxed().toList());
         }
     }
@@ -244,7 +251,7 @@ class WebSocketTest {
             api.sendMessage(bob, theirs, "not for alice");
             api.sendMessage(alice, mine, "for alice");
             assertThat(a.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("for alice");
-            assertThat(a.drain("message", 300)).isEmpty();
+            a.assertNothingArrives("message", 300, "nothing of the channel the subscribe was refused");
         }
     }
 

@@ -1,6 +1,8 @@
 package io.parley.support;
 
 import io.vertx.core.json.JsonObject;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 import java.io.File;
 import java.io.IOException;
@@ -16,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /** A Parley node as a separate JVM of the fat jar, as ops run it: for tests of kills, freezes and stops. */
 public final class NodeProcess {
@@ -38,22 +42,11 @@ public final class NodeProcess {
     }
 
     /**
-     * The environment of a test node process: the test database in {@code schema}, the test Redis, loopback
-     * only, cheap bcrypt and no practical send limit. Callers add or override what their test needs.
+     * The environment of a test node process on {@code schema}: the settings of {@link TestSettings}, the
+     * source an in-JVM {@link TestNode} takes its own from. Callers add or override what their test needs.
      */
     public static Map<String, String> testEnv(String schema) {
-        Map<String, String> env = new HashMap<>();
-        env.put("PARLEY_DB_URL", TestNode.DB_URL);
-        env.put("PARLEY_DB_SCHEMA", schema);
-        env.put("PARLEY_REDIS_URL", TestNode.REDIS_URL);
-        env.put("PARLEY_HTTP_HOST", "127.0.0.1");
-        env.put("PARLEY_AUTH_BCRYPT_COST", "4");
-        env.put("PARLEY_WS_SEND_RATE_PER_SECOND", "100000");
-        env.put("PARLEY_WS_SEND_BURST", "100000");
-        // tests seed many users and channels from 127.0.0.1: no per-address or per-user quota in reach
-        TestNode.unlimited(io.parley.config.ConfigLoader.defaults().getJsonObject("limits")).forEach(e ->
-                env.put(io.parley.config.ConfigLoader.envName("limits", e.getKey()), String.valueOf(e.getValue())));
-        return env;
+        return new HashMap<>(TestSettings.asEnv(TestSettings.forProcess(schema)));
     }
 
     /**
@@ -148,18 +141,20 @@ public final class NodeProcess {
     /** Waits until the node is up and sees {@code members} cluster members; answers the time it took. */
     public Duration awaitMembers(int members, Duration timeout) {
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError(name + " exited with " + process.exitValue() + "; log: " + tail());
-            }
-            JsonObject h = health();
-            if (h != null && "up".equals(h.getString("status")) && members() == members) {
-                return Duration.ofNanos(System.nanoTime() - start);
-            }
-            sleep(200);
+        try {
+            await(name + " up with " + members + " members").atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(200))
+                    .failFast(name + " exited", () -> !process.isAlive())
+                    .until(() -> {
+                        JsonObject h = health();
+                        return h != null && "up".equals(h.getString("status")) && members() == members;
+                    });
+        } catch (TerminalFailureException e) {
+            throw new AssertionError(name + " exited with " + process.exitValue() + "; log: " + tail());
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(name + " did not see " + members + " members within " + timeout + " (sees " + members() + "); log: " + tail());
         }
-        throw new AssertionError(name + " did not see " + members + " members within " + timeout + " (sees " + members() + "); log: " + tail());
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     public void signal(String sig) {
@@ -203,6 +198,10 @@ public final class NodeProcess {
         }
     }
 
+    /**
+     * A plain pause, for the tests whose timing is what they test (a freeze of a given length, a pace of
+     * sends); a wait for something to become true is an Awaitility condition instead.
+     */
     public static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
@@ -92,30 +94,31 @@ public final class RawWebSocket implements AutoCloseable {
      * {@code maxMillis} passed. Answers the bytes the server's side accepted.
      */
     public long flood(byte[] frame, long maxBytes, long stallMillis, long maxMillis) throws IOException {
-        channel.configureBlocking(false);
         long sent = 0;
         long start = System.currentTimeMillis();
         long lastProgress = start;
         ByteBuffer b = ByteBuffer.wrap(frame);
-        while (sent < maxBytes) {
-            long now = System.currentTimeMillis();
-            if (now - start > maxMillis || now - lastProgress > stallMillis) {
-                break;
-            }
-            int n = channel.write(b);
-            if (n > 0) {
-                sent += n;
-                lastProgress = now;
-            } else {
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        channel.configureBlocking(false);
+        try (Selector selector = Selector.open()) {
+            channel.register(selector, SelectionKey.OP_WRITE);
+            while (sent < maxBytes) {
+                long now = System.currentTimeMillis();
+                if (now - start > maxMillis || now - lastProgress > stallMillis) {
                     break;
                 }
-            }
-            if (!b.hasRemaining()) {
-                b.rewind();
+                int n = channel.write(b);
+                if (n > 0) {
+                    sent += n;
+                    lastProgress = now;
+                } else {
+                    // the send buffer is full: wait until it takes bytes again, at most until the stall or the end
+                    long wait = Math.min(lastProgress + stallMillis, start + maxMillis) - now + 1;
+                    selector.select(Math.max(1, wait));
+                    selector.selectedKeys().clear();
+                }
+                if (!b.hasRemaining()) {
+                    b.rewind();
+                }
             }
         }
         channel.configureBlocking(true);
@@ -124,23 +127,24 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Reads what the server sent for up to {@code millis}; answers everything received so far as text. */
     public String readFor(long millis) throws IOException {
-        channel.configureBlocking(false);
         ByteBuffer buf = ByteBuffer.allocate(1 << 16);
         long deadline = System.currentTimeMillis() + millis;
-        while (System.currentTimeMillis() < deadline) {
-            buf.clear();
-            int n = channel.read(buf);
-            if (n < 0) {
-                break;
-            }
-            if (n > 0) {
-                received.write(buf.array(), 0, n);
-            } else {
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        channel.configureBlocking(false);
+        try (Selector selector = Selector.open()) {
+            channel.register(selector, SelectionKey.OP_READ);
+            long left;
+            while ((left = deadline - System.currentTimeMillis()) > 0) {
+                buf.clear();
+                int n = channel.read(buf);
+                if (n < 0) {
                     break;
+                }
+                if (n > 0) {
+                    received.write(buf.array(), 0, n);
+                } else {
+                    // nothing yet: wait until bytes arrive, at most until the end of the window
+                    selector.select(left);
+                    selector.selectedKeys().clear();
                 }
             }
         }

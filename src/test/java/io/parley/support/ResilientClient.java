@@ -143,6 +143,7 @@ public final class ResilientClient {
             } catch (RuntimeException e) {
                 // closed or timed out: the reconnect loop is at work
             }
+            // paced retries, as a client's: callers bound them by a number of attempts, not by a condition
             NodeProcess.sleep(200);
         }
         return -1;

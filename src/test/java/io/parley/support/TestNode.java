@@ -21,8 +21,8 @@ import java.util.function.Consumer;
  */
 public final class TestNode implements AutoCloseable {
 
-    public static final String DB_URL = env("PARLEY_TEST_DB_URL", "postgresql://parley:parley@127.0.0.1:5432/parley_test");
-    public static final String REDIS_URL = env("PARLEY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+    public static final String DB_URL = TestSettings.DB_URL;
+    public static final String REDIS_URL = TestSettings.REDIS_URL;
 
     public final Vertx vertx;
     public final io.parley.Node node;
@@ -100,20 +100,17 @@ public final class TestNode implements AutoCloseable {
 
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_CLUSTER = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** Defaults for tests: a fresh schema, a free port, cheap bcrypt, generous rate limits, no cluster. */
+    /**
+     * Defaults for tests: a fresh schema and free ports, the settings of {@link TestSettings} (shared with
+     * node processes), a small pool, two HTTP instances, no cluster.
+     */
     public static JsonObject testConfig(Class<?> testClass) {
-        JsonObject json = ConfigLoader.defaults();
         String schema = "t_" + testClass.getSimpleName().toLowerCase(Locale.ROOT) + "_" + ThreadLocalRandom.current().nextInt(1_000_000);
-        json.getJsonObject("db").put("url", DB_URL).put("schema", schema).put("poolSize", 4);
-        json.getJsonObject("redis").put("url", REDIS_URL);
-        json.getJsonObject("http").put("port", freePort()).put("host", "127.0.0.1").put("instances", 2);
-        json.getJsonObject("auth").put("bcryptCost", 4);
-        json.getJsonObject("ws").put("sendRatePerSecond", 10_000).put("sendBurst", 10_000);
+        JsonObject json = TestSettings.applyTo(ConfigLoader.defaults(), TestSettings.forJvm(schema));
+        json.getJsonObject("db").put("poolSize", 4);
+        json.getJsonObject("http").put("port", freePort()).put("instances", 2);
         json.getJsonObject("cluster").put("enabled", false);
         json.getJsonObject("management").put("host", "127.0.0.1").put("port", freePort());
-        // every test signs up and creates from 127.0.0.1, far more than a person does: the quotas are raised
-        // for tests in general, and a test of a quota lowers it for itself
-        json.put("limits", unlimited(json.getJsonObject("limits")));
         return json;
     }
 
@@ -125,18 +122,6 @@ public final class TestNode implements AutoCloseable {
     /** A GET on the management listener. */
     public Api.Resp management(String path) {
         return Api.management(managementPort).getRoot(path);
-    }
-
-    /** The limits section with every per-address and per-user quota out of reach (the members per create stays). */
-    public static JsonObject unlimited(JsonObject limits) {
-        JsonObject l = limits.copy();
-        for (String key : l.fieldNames()) {
-            if (!key.equals("maxMembersPerCreate")) {
-                l.put(key, 1_000_000);
-            }
-        }
-        l.put("bcryptConcurrentPerAddress", 1000);
-        return l;
     }
 
     /** Queries this node has run so far (the performance monitor's counter). */
@@ -175,10 +160,5 @@ public final class TestNode implements AutoCloseable {
         } finally {
             v.close().await();
         }
-    }
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
     }
 }

@@ -7,11 +7,17 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
+import org.awaitility.core.ConditionTimeoutException;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** A real WebSocket client (Vert.x) that queues every frame it receives, for tests to wait on. */
 public final class WsClient implements AutoCloseable {
@@ -114,15 +120,21 @@ public final class WsClient implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Checks that no frame of {@code type} arrives within {@code millis}: a test that something does not
+     * happen can only wait a bounded time, and {@code what} says what it waited for.
+     */
+    public void assertNothingArrives(String type, long millis, String what) {
+        assertThat(drain(type, millis)).as("no %s frame within %d ms: %s", type, millis, what).isEmpty();
+    }
+
+    /** The socket's close code once the server closed it, or null if it is still open after {@code millis}. */
     public Short awaitClose(long millis) {
-        long deadline = System.currentTimeMillis() + millis;
-        while (closeCode == null && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            await("close of the socket").atMost(Duration.ofMillis(millis)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(20)).until(() -> closeCode != null);
+        } catch (ConditionTimeoutException e) {
+            // still open: callers assert on the code, and null says so in their message
         }
         return closeCode;
     }
