@@ -116,6 +116,7 @@ public final class Main {
                 ? Vertx.builder().with(options).withMetrics(metrics.factory())
                 .withClusterManager(manager).buildClustered().andThen(ar -> {
                     if (ar.succeeded()) {
+                        io.parley.metrics.ClusterMembers.remember(ar.result(), manager);
                         watchMembership(ar.result(), manager);
                     }
                 })

@@ -1,8 +1,7 @@
 package io.parley.http;
 
+import io.parley.metrics.ClusterMembers;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.spi.cluster.ClusterManager;
 
 /** Cluster facts for /health. */
 final class Health {
@@ -11,12 +10,10 @@ final class Health {
     }
 
     static int members(Vertx vertx) {
-        ClusterManager cm = ((VertxInternal) vertx).clusterManager();
-        return cm == null ? 1 : cm.getNodes().size();
+        return ClusterMembers.count(vertx);
     }
 
     static String nodeId(Vertx vertx) {
-        ClusterManager cm = ((VertxInternal) vertx).clusterManager();
-        return cm == null ? "local" : cm.getNodeId();
+        return ClusterMembers.nodeId(vertx);
     }
 }

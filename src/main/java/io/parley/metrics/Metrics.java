@@ -7,8 +7,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -77,9 +75,8 @@ public final class Metrics {
     }
 
     private static double members(Vertx vertx) {
-        ClusterManager cm = ((VertxInternal) vertx).clusterManager();
         try {
-            return cm == null ? 1 : cm.getNodes().size();
+            return ClusterMembers.count(vertx);
         } catch (RuntimeException e) {
             return Double.NaN; // leaving or left the cluster
         }
