@@ -77,6 +77,9 @@ final class EdgeGuard {
             connection.closeHandler(v -> refused.remove(connection));
         }
         long deadline = admitted ? headerTimeoutMillis : Math.min(REFUSED_GRACE_MILLIS, headerTimeoutMillis);
+        // Vert.x offers no public way to bound the time to a request's headers (its idle timeout restarts on
+        // every byte), so the deadline goes into the connection's Netty pipeline, reachable only through
+        // ConnectionBase; without it (another transport) the node warns once and runs without the deadline
         boolean installed = connection instanceof ConnectionBase base
                 && HeaderDeadline.install(base.channel().pipeline(), deadline, () -> count(headerTimeouts));
         if (!installed && !warnedPipeline) {

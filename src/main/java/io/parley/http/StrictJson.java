@@ -10,7 +10,6 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -62,8 +61,9 @@ public final class StrictJson {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         CharBuffer chars;
         try {
-            // nioBuffer() shares the bytes with Netty: the decode is the only copy
-            ByteBuffer in = ((BufferInternal) bytes).getByteBuf().nioBuffer();
+            // the public API copies the bytes once (bodies are bounded by http.maxBodyBytes); Netty's own
+            // buffer would save that copy only through Vert.x's internal API
+            ByteBuffer in = ByteBuffer.wrap(bytes.getBytes());
             chars = decoder.decode(in);
         } catch (CharacterCodingException e) {
             throw ParleyException.of(ErrorCode.INVALID_JSON, what + " is not valid UTF-8 (overlong or broken byte sequences are refused).");
