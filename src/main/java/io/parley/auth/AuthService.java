@@ -66,7 +66,7 @@ public final class AuthService {
         String check = asHandle == null || asHandle.equalsIgnoreCase(handle) ? null : asHandle;
         return quotas.take(Quota.SIGNUP, address, 1, limits.signupsPerAddressPerHour(), Quotas.HOUR_MILLIS)
                 .compose(v -> admission.admit(address, () -> hasher.hash(password))
-                        .compose(hash -> users.create(handle, name, phoneNumber, hash, "member", null, check))
+                        .compose(hash -> users.create(handle, name, phoneNumber, hash, io.parley.domain.UserKind.MEMBER, null, check))
                         // only accounts made count: a taken handle or a full queue gives the sign-up back
                         .onFailure(t -> quotas.giveBack(Quota.SIGNUP, address, 1, Quotas.HOUR_MILLIS)))
                 .compose(user -> newSession(user, config.refreshTokenTtlSeconds()));
@@ -127,7 +127,7 @@ public final class AuthService {
     public Future<Tokens> guest(String address, String displayName) {
         String handle = "guest-" + HexFormat.of().formatHex(randomBytes(5));
         return quotas.take(Quota.GUEST, address, 1, limits.guestsPerAddressPerHour(), Quotas.HOUR_MILLIS)
-                .compose(v -> users.create(handle, displayName, null, null, "guest", config.guestTtlSeconds(), Input.asHandle(displayName)))
+                .compose(v -> users.create(handle, displayName, null, null, io.parley.domain.UserKind.GUEST, config.guestTtlSeconds(), Input.asHandle(displayName)))
                 .compose(user -> newSession(user, Math.min(config.guestTtlSeconds(), config.refreshTokenTtlSeconds())));
     }
 

@@ -2,6 +2,8 @@ package io.parley.auth;
 
 import io.parley.domain.Principal;
 import io.parley.domain.User;
+import io.parley.domain.UserKind;
+import io.parley.domain.UserRole;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +51,7 @@ public final class TokenService {
         long now = System.currentTimeMillis() / 1000;
         long exp = user.expiresAt() > 0 ? Math.min(now + ttlSeconds, user.expiresAt()) : now + ttlSeconds;
         JsonObject claims = new JsonObject().put("sub", String.valueOf(user.id())).put("fid", familyId.toString())
-                .put("knd", user.kind()).put("rol", user.role()).put("iat", now).put("exp", exp);
+                .put("knd", user.kind().wire()).put("rol", user.role().wire()).put("iat", now).put("exp", exp);
         if (user.expiresAt() > 0) {
             claims.put("gxp", user.expiresAt());
         }
@@ -92,9 +94,9 @@ public final class TokenService {
             if (exp <= now) {
                 throw new ParleyException(ErrorCode.TOKEN_EXPIRED, "The access token has expired; refresh it or sign in again.");
             }
-            return new Principal(Long.parseLong(claims.getString("sub")), claims.getString("knd"), claims.getString("rol"),
-                    claims.getString("fid"), endsAt);
-        } catch (ClassCastException | NullPointerException | NumberFormatException e) {
+            return new Principal(Long.parseLong(claims.getString("sub")), UserKind.of(claims.getString("knd")),
+                    UserRole.of(claims.getString("rol")), claims.getString("fid"), endsAt);
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
             throw unauthorized("The access token is malformed.");
         }
     }

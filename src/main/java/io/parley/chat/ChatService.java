@@ -156,16 +156,16 @@ public final class ChatService {
             return visible(p, channelId).compose(c -> join(p, c));
         }
         return member(p, channelId).compose(c -> {
-            if ("direct".equals(c.kind())) {
+            if (c.kind() == io.parley.domain.ChannelKind.DIRECT) {
                 return Future.failedFuture(forbidden("A direct channel has exactly two members; nobody can be invited."));
             }
-            if ("private".equals(c.kind()) && !c.membership().canModerate() && !p.isAdmin()) {
+            if (c.kind() == io.parley.domain.ChannelKind.PRIVATE && !c.membership().canModerate() && !p.isAdmin()) {
                 return Future.failedFuture(forbidden("Only the owner or a moderator can invite to a private channel."));
             }
             return quotas.take(Quota.INVITATION, String.valueOf(p.userId()), 1, limits.invitationsPerUserPerHour(), Quotas.HOUR_MILLIS)
                     .compose(v -> users.byId(userId)).compose(u -> u.isEmpty()
                     ? Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))
-                    : u.get().isGuest() && !"room".equals(c.kind())
+                    : u.get().isGuest() && c.kind() != io.parley.domain.ChannelKind.ROOM
                     ? Future.failedFuture(forbidden("Guests can only be in rooms; they cannot be invited to channels."))
                     : channels.addMember(channelId, userId, "member")
                     .compose(added -> cache.changed(List.of(channelId), List.of(channelId), List.of(userId)).map(added))
@@ -184,7 +184,7 @@ public final class ChatService {
         if (!c.isPublicLike()) {
             return Future.failedFuture(forbidden("This channel is joined by invitation only."));
         }
-        if (p.isGuest() && !"room".equals(c.kind())) {
+        if (p.isGuest() && c.kind() != io.parley.domain.ChannelKind.ROOM) {
             return Future.failedFuture(forbidden("Guests can join rooms only; sign up to join channels."));
         }
         return channels.addMember(c.id(), p.userId(), "member")
@@ -202,7 +202,7 @@ public final class ChatService {
                 if (tm == null) {
                     return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " is not a member of this channel."));
                 }
-                if (userId != p.userId() && "owner".equals(tm.role()) && !p.isAdmin()) {
+                if (userId != p.userId() && tm.role() == io.parley.domain.MemberRole.OWNER && !p.isAdmin()) {
                     return Future.failedFuture(forbidden("The owner of a channel cannot be removed."));
                 }
                 return channels.removeMember(channelId, userId)

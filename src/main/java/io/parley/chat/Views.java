@@ -20,11 +20,11 @@ public final class Views {
     }
 
     public static JsonObject user(User u) {
-        return new JsonObject().put("id", u.id()).put("handle", u.handle()).put("displayName", u.displayName()).put("kind", u.kind());
+        return new JsonObject().put("id", u.id()).put("handle", u.handle()).put("displayName", u.displayName()).put("kind", u.kind().wire());
     }
 
     public static JsonObject me(User u) {
-        return user(u).put("role", u.role()).put("phoneNumber", u.phoneNumber());
+        return user(u).put("role", u.role().wire()).put("phoneNumber", u.phoneNumber());
     }
 
     public static JsonObject tokens(Tokens t) {
@@ -33,13 +33,13 @@ public final class Views {
     }
 
     public static JsonObject channel(Channel c) {
-        JsonObject j = new JsonObject().put("id", c.id()).put("kind", c.kind()).put("name", c.name()).put("topic", c.topic())
+        JsonObject j = new JsonObject().put("id", c.id()).put("kind", c.kind().wire()).put("name", c.name()).put("topic", c.topic())
                 .put("lastSeq", c.lastSeq()).put("lastMessageAt", time(c.lastMessageAt())).put("createdAt", time(c.createdAt()));
         if (c.loungeId() != null) {
             j.put("loungeId", c.loungeId()).put("language", c.language());
         }
         if (c.membership() != null) {
-            j.put("role", c.membership().role()).put("lastReadSeq", c.membership().lastReadSeq()).put("unread", c.membership().unread());
+            j.put("role", c.membership().role().wire()).put("lastReadSeq", c.membership().lastReadSeq()).put("unread", c.membership().unread());
         }
         j.put("member", c.membership() != null && !c.membership().banned());
         return j;

@@ -3,11 +3,11 @@ package io.parley.domain;
 import java.time.OffsetDateTime;
 
 /** A channel as the caller sees it; {@code membership} is null when the caller is not a member. */
-public record Channel(long id, String kind, String name, String topic, Long loungeId, String language,
+public record Channel(long id, ChannelKind kind, String name, String topic, Long loungeId, String language,
                       long lastSeq, OffsetDateTime lastMessageAt, OffsetDateTime createdAt, boolean active,
                       Membership membership) {
 
     public boolean isPublicLike() {
-        return "public".equals(kind) || "room".equals(kind);
+        return kind == ChannelKind.PUBLIC || kind == ChannelKind.ROOM;
     }
 }

@@ -3,10 +3,10 @@ package io.parley.domain;
 import java.time.OffsetDateTime;
 
 /** One user's membership of one channel. */
-public record Membership(String role, long lastReadSeq, OffsetDateTime mutedUntil, boolean banned, long unread) {
+public record Membership(MemberRole role, long lastReadSeq, OffsetDateTime mutedUntil, boolean banned, long unread) {
 
     public boolean canModerate() {
-        return "owner".equals(role) || "moderator".equals(role);
+        return role == MemberRole.OWNER || role == MemberRole.MODERATOR;
     }
 
     public boolean isMuted(OffsetDateTime now) {

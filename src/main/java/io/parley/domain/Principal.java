@@ -5,17 +5,17 @@ package io.parley.domain;
  * {@code familyId} is the session (one sign-in); {@code endsAt} is when a guest's account ends (epoch
  * seconds), 0 for everyone else.
  */
-public record Principal(long userId, String kind, String role, String familyId, long endsAt) {
+public record Principal(long userId, UserKind kind, UserRole role, String familyId, long endsAt) {
 
-    public Principal(long userId, String kind, String role, String familyId) {
+    public Principal(long userId, UserKind kind, UserRole role, String familyId) {
         this(userId, kind, role, familyId, 0);
     }
 
     public boolean isGuest() {
-        return "guest".equals(kind);
+        return kind == UserKind.GUEST;
     }
 
     public boolean isAdmin() {
-        return "admin".equals(role);
+        return role == UserRole.ADMIN;
     }
 }

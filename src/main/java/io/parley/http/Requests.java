@@ -51,7 +51,7 @@ public final class Requests {
 
     /** The acting user as the persistence verticle expects it in {@code as}. */
     public static JsonObject as(Principal p) {
-        return new JsonObject().put("uid", p.userId()).put("kind", p.kind()).put("role", p.role()).put("fid", p.familyId());
+        return new JsonObject().put("uid", p.userId()).put("kind", p.kind().wire()).put("role", p.role().wire()).put("fid", p.familyId());
     }
 
     /**

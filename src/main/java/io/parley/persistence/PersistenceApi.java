@@ -133,8 +133,8 @@ final class PersistenceApi {
 
     /** The principal of a service user; any other kind of user is refused, so a service cannot speak as a person. */
     private Future<Principal> service(long userId) {
-        return users.byId(userId).compose(u -> u.isPresent() && "service".equals(u.get().kind())
-                ? Future.succeededFuture(new Principal(userId, "service", u.get().role(), new UUID(0, 0).toString()))
+        return users.byId(userId).compose(u -> u.isPresent() && u.get().kind() == io.parley.domain.UserKind.SERVICE
+                ? Future.succeededFuture(new Principal(userId, io.parley.domain.UserKind.SERVICE, u.get().role(), new UUID(0, 0).toString()))
                 : Future.failedFuture(ParleyException.of(ErrorCode.FORBIDDEN, "User " + userId + " is not a service user.")));
     }
 
@@ -150,7 +150,8 @@ final class PersistenceApi {
 
     private static Principal as(JsonObject body) {
         JsonObject as = body.getJsonObject("as");
-        return new Principal(as.getLong("uid"), as.getString("kind"), as.getString("role"), as.getString("fid"));
+        return new Principal(as.getLong("uid"), io.parley.domain.UserKind.of(as.getString("kind")),
+                io.parley.domain.UserRole.of(as.getString("role")), as.getString("fid"));
     }
 
     /** Handlers answer a JsonObject, or a Buffer holding the JSON bytes of a response (cached reads). */

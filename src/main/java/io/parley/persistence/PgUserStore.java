@@ -20,7 +20,7 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<User> create(String handle, String displayName, String phoneNumber, String passwordHash, String kind,
+    public Future<User> create(String handle, String displayName, String phoneNumber, String passwordHash, io.parley.domain.UserKind kind,
                                Integer ttlSeconds, String displayNameAsHandle) {
         return insert(handle, displayName, phoneNumber, passwordHash, kind, ttlSeconds, displayNameAsHandle)
                 .recover(t -> {
@@ -34,9 +34,9 @@ public final class PgUserStore implements UserStore {
                 .recover(PgUserStore::uniqueViolation);
     }
 
-    private Future<User> insert(String handle, String displayName, String phoneNumber, String passwordHash, String kind,
+    private Future<User> insert(String handle, String displayName, String phoneNumber, String passwordHash, io.parley.domain.UserKind kind,
                                 Integer ttlSeconds, String displayNameAsHandle) {
-        return db.query(SqlQueries.USER_INSERT, Tuple.of(handle, displayName, phoneNumber, passwordHash, kind,
+        return db.query(SqlQueries.USER_INSERT, Tuple.of(handle, displayName, phoneNumber, passwordHash, kind.wire(),
                         ttlSeconds, displayNameAsHandle))
                 .compose(rows -> rows.size() == 0
                         ? Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "displayName \"" + displayName

@@ -4,6 +4,10 @@ import io.parley.domain.Channel;
 import io.parley.domain.Membership;
 import io.parley.domain.Message;
 import io.parley.domain.User;
+import io.parley.domain.ChannelKind;
+import io.parley.domain.MemberRole;
+import io.parley.domain.UserKind;
+import io.parley.domain.UserRole;
 import io.vertx.sqlclient.Row;
 
 /** Maps rows to domain records; column names follow {@link SqlQueries}. */
@@ -13,8 +17,8 @@ final class Rows {
     }
 
     static User user(Row r) {
-        return new User(r.getLong("id"), r.getString("handle"), r.getString("display_name"), r.getString("kind"),
-                r.getString("role"), r.getString("phone_number"), r.getString("password_hash"),
+        return new User(r.getLong("id"), r.getString("handle"), r.getString("display_name"),
+                UserKind.of(r.getString("kind")), UserRole.of(r.getString("role")), r.getString("phone_number"), r.getString("password_hash"),
                 endsAt(r.getOffsetDateTime("expires_at")));
     }
 
@@ -32,9 +36,9 @@ final class Rows {
     static Channel channel(Row r) {
         String role = r.getString("role");
         Membership membership = role == null ? null
-                : new Membership(role, r.getLong("last_read_seq"), r.getOffsetDateTime("muted_until"), r.getBoolean("banned"),
+                : new Membership(MemberRole.of(role), r.getLong("last_read_seq"), r.getOffsetDateTime("muted_until"), r.getBoolean("banned"),
                 r.getLong("unread") == null ? 0 : r.getLong("unread"));
-        return new Channel(r.getLong("id"), r.getString("kind"), r.getString("name"), r.getString("topic"),
+        return new Channel(r.getLong("id"), ChannelKind.of(r.getString("kind")), r.getString("name"), r.getString("topic"),
                 r.getLong("lounge_id"), r.getString("language"), r.getLong("last_seq"), r.getOffsetDateTime("last_message_at"),
                 r.getOffsetDateTime("created_at"), r.getBoolean("is_active"), membership);
     }
@@ -52,6 +56,6 @@ final class Rows {
     static User peer(Row r) {
         Long id = r.getLong("p_id");
         return id == null ? null
-                : new User(id, r.getString("p_handle"), r.getString("p_display_name"), r.getString("p_kind"), "user", null, null, 0);
+                : new User(id, r.getString("p_handle"), r.getString("p_display_name"), UserKind.of(r.getString("p_kind")), UserRole.USER, null, null, 0);
     }
 }

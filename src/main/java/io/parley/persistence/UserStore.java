@@ -15,7 +15,7 @@ public interface UserStore {
      * ttlSeconds null: the user does not expire (guests have one). {@code displayNameAsHandle}, when not
      * null, must not be (or look like) another user's handle, else the user is not created (VALIDATION).
      */
-    Future<User> create(String handle, String displayName, String phoneNumber, String passwordHash, String kind,
+    Future<User> create(String handle, String displayName, String phoneNumber, String passwordHash, io.parley.domain.UserKind kind,
                         Integer ttlSeconds, String displayNameAsHandle);
 
     /** The kind of each named user that exists (missing ids are absent), in one query. */

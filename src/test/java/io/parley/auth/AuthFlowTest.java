@@ -221,7 +221,7 @@ class AuthFlowTest {
         assertThat(none.contentType()).startsWith("application/problem+json");
         byte[] secret = node.vertx.sharedData().<String, io.vertx.core.buffer.Buffer>getLocalMap("parley.node").get("tokenSecret").getBytes();
         TokenService expired = new TokenService(secret, -10);
-        String old = expired.issue(new io.parley.domain.User(u.id(), u.handle(), u.handle(), "member", "user", null, null, 0), java.util.UUID.randomUUID());
+        String old = expired.issue(new io.parley.domain.User(u.id(), u.handle(), u.handle(), io.parley.domain.UserKind.MEMBER, io.parley.domain.UserRole.USER, null, null, 0), java.util.UUID.randomUUID());
         Resp exp = api.get("/me", old);
         assertThat(exp.status()).isEqualTo(401);
         assertThat(exp.code()).isEqualTo("token_expired");

@@ -66,7 +66,7 @@ class RevocationFallbackTest {
         AtomicLong now = new AtomicLong(1_000_000);
         Revocations r = new Revocations(60_000, 10_000, now::get);
         String family = UUID.randomUUID().toString();
-        io.parley.domain.Principal p = new io.parley.domain.Principal(7, "member", "user", family);
+        io.parley.domain.Principal p = new io.parley.domain.Principal(7, io.parley.domain.UserKind.MEMBER, io.parley.domain.UserRole.USER, family);
         assertThat(r.trusted()).isTrue();
         assertThat(r.add(List.of(family), now.get())).containsExactly(family);
         assertThat(r.add(List.of(family), now.get())).isEmpty(); // known already: its sockets are not closed twice
@@ -77,6 +77,6 @@ class RevocationFallbackTest {
         assertThat(r.trusted()).isTrue();
         r.distrust();
         assertThat(r.trusted()).isFalse();
-        assertThat(r.revoked(new io.parley.domain.Principal(7, "member", "user", UUID.randomUUID().toString()))).isFalse();
+        assertThat(r.revoked(new io.parley.domain.Principal(7, io.parley.domain.UserKind.MEMBER, io.parley.domain.UserRole.USER, UUID.randomUUID().toString()))).isFalse();
     }
 }
