@@ -94,8 +94,10 @@ public final class TokenService {
             if (exp <= now) {
                 throw new ParleyException(ErrorCode.TOKEN_EXPIRED, "The access token has expired; refresh it or sign in again.");
             }
+            // every token names its session: a token without one could never be revoked
+            String family = java.util.Objects.requireNonNull(claims.getString("fid"));
             return new Principal(Long.parseLong(claims.getString("sub")), UserKind.of(claims.getString("knd")),
-                    UserRole.of(claims.getString("rol")), claims.getString("fid"), endsAt);
+                    UserRole.of(claims.getString("rol")), family, endsAt);
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
             throw unauthorized("The access token is malformed.");
         }

@@ -207,7 +207,7 @@ class AuthFlowTest {
 
     @Test
     @DisplayName("missing, malformed, tampered, expired and alg:none tokens are refused with 401")
-    void badTokens() {
+    void badTokens() throws Exception {
         Api.User u = api.signup("tok");
         assertThat(api.get("/me", null).status()).isEqualTo(401);
         assertThat(api.get("/me", "garbage").status()).isEqualTo(401);
@@ -225,5 +225,23 @@ class AuthFlowTest {
         Resp exp = api.get("/me", old);
         assertThat(exp.status()).isEqualTo(401);
         assertThat(exp.code()).isEqualTo("token_expired");
+        // correctly signed, but naming no session (so it could never be signed out), or an unknown kind: malformed
+        long now = System.currentTimeMillis() / 1000;
+        for (String claims : java.util.List.of(
+                "{\"sub\":\"" + u.id() + "\",\"knd\":\"member\",\"rol\":\"user\",\"iat\":" + now + ",\"exp\":" + (now + 60) + "}",
+                "{\"sub\":\"" + u.id() + "\",\"fid\":\"" + java.util.UUID.randomUUID() + "\",\"knd\":\"robot\",\"rol\":\"user\",\"iat\":"
+                        + now + ",\"exp\":" + (now + 60) + "}")) {
+            Resp refused = api.get("/me", signed(secret, parts[0], claims));
+            assertThat(refused.status()).isEqualTo(401);
+            assertThat(refused.code()).isEqualTo("unauthorized");
+        }
+    }
+
+    private static String signed(byte[] secret, String header, String claims) throws Exception {
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String body = header + "." + b64.encodeToString(claims.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+        return body + "." + b64.encodeToString(mac.doFinal(body.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
     }
 }
