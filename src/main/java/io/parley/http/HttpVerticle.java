@@ -87,8 +87,8 @@ public class HttpVerticle extends VerticleBase {
                 .otherwise(new JsonObject().put("db", "down").put("redis", "unknown"))
                 .onSuccess(h -> {
                     boolean dbUp = "up".equals(h.getString("db"));
-                    h.put("cluster", new JsonObject().put("enabled", vertx.isClustered()).put("node", Health.nodeId(vertx))
-                            .put("members", Health.members(vertx)));
+                    h.put("cluster", new JsonObject().put("enabled", vertx.isClustered()).put("node", io.parley.metrics.ClusterMembers.nodeId(vertx))
+                            .put("members", io.parley.metrics.ClusterMembers.count(vertx)));
                     h.put("status", !dbUp ? "down" : "down".equals(h.getString("redis")) ? "degraded" : "up");
                     Requests.json(ctx, dbUp ? 200 : 503, h);
                 }));
