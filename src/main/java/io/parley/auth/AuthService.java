@@ -1,7 +1,6 @@
 package io.parley.auth;
 
 import io.parley.cache.Cache;
-import io.parley.chat.Input;
 import io.parley.config.ParleyConfig;
 import io.parley.domain.Principal;
 import io.parley.domain.Tokens;
@@ -22,7 +21,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** Sign-up, sign-in, refresh rotation, sign-out, guests and password changes. Input is already validated. */
-public final class AuthService {
+public final class AuthService implements io.parley.bus.AuthApi {
+
+    private static final java.util.regex.Pattern HANDLE = java.util.regex.Pattern.compile("[A-Za-z0-9_]{3,32}");
+
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -59,10 +61,11 @@ public final class AuthService {
     }
 
     /** {@code address} is the client's address, for the per-address quota and the fair share of the bcrypt pool. */
+    @Override
     public Future<Tokens> signup(String address, String handle, String password, String displayName, String phoneNumber) {
         String name = displayName == null || displayName.isBlank() ? handle : displayName;
         // one's own handle is a fine display name; anyone else's (or a look-alike of it) is impersonation
-        String asHandle = Input.asHandle(name);
+        String asHandle = asHandle(name);
         String check = asHandle == null || asHandle.equalsIgnoreCase(handle) ? null : asHandle;
         return quotas.take(Quota.SIGNUP, address, 1, limits.signupsPerAddressPerHour(), Quotas.HOUR_MILLIS)
                 .compose(v -> admission.admit(address, () -> hasher.hash(password))
@@ -81,6 +84,7 @@ public final class AuthService {
      * is counted before its password is checked, atomically, so concurrent guesses can never get more
      * checks than the limit.
      */
+    @Override
     public Future<Tokens> signin(String address, String identifier, String password) {
         String id = identifier.toLowerCase(Locale.ROOT);
         String pairKey = "signin-failures:" + id + "@" + address;
@@ -124,13 +128,15 @@ public final class AuthService {
     /** An address a handle signed in from stays known this long (it may sign in while the handle is under attack). */
     private static final int KNOWN_ADDRESS_SECONDS = 30 * 86400;
 
+    @Override
     public Future<Tokens> guest(String address, String displayName) {
         String handle = "guest-" + HexFormat.of().formatHex(randomBytes(5));
         return quotas.take(Quota.GUEST, address, 1, limits.guestsPerAddressPerHour(), Quotas.HOUR_MILLIS)
-                .compose(v -> users.create(handle, displayName, null, null, io.parley.domain.UserKind.GUEST, config.guestTtlSeconds(), Input.asHandle(displayName)))
+                .compose(v -> users.create(handle, displayName, null, null, io.parley.domain.UserKind.GUEST, config.guestTtlSeconds(), asHandle(displayName)))
                 .compose(user -> newSession(user, Math.min(config.guestTtlSeconds(), config.refreshTokenTtlSeconds())));
     }
 
+    @Override
     public Future<Tokens> refresh(String refreshToken) {
         String next = TokenService.newRefreshToken();
         return sessions.rotate(TokenService.hashRefreshToken(refreshToken), TokenService.hashRefreshToken(next),
@@ -151,12 +157,14 @@ public final class AuthService {
     }
 
     /** Ends the caller's session in the database, then everywhere else (its tokens and sockets). */
+    @Override
     public Future<Void> signout(Principal principal) {
         UUID family = UUID.fromString(principal.familyId());
         return sessions.revokeFamily(family, principal.userId()).compose(v -> revoker.revoke(java.util.List.of(family)));
     }
 
     /** Whether a session (family id as text) is still signed in; anything that is not a session id is not. */
+    @Override
     public Future<Boolean> sessionActive(String familyId) {
         UUID family;
         try {
@@ -173,6 +181,7 @@ public final class AuthService {
      * stolen access token cannot guess on; the owner's other sessions are not affected. The attempt is
      * counted before the check, atomically; a right password clears the count.
      */
+    @Override
     public Future<Void> changePassword(Principal principal, String address, String currentPassword, String newPassword) {
         String throttleKey = "password-failures:" + principal.familyId();
         long window = config.signinWindowSeconds() * 1000L;
@@ -205,5 +214,34 @@ public final class AuthService {
 
     private static ParleyException unauthorized(String message) {
         return ParleyException.of(ErrorCode.UNAUTHORIZED, message);
+    }
+
+    /**
+     * A display name read as a handle (without a leading "@", as clients show handles), or null when it
+     * could not be one: only such names are compared with other users' handles.
+     */
+    static String asHandle(String displayName) {
+        if (displayName == null) {
+            return null;
+        }
+        String s = displayName.strip();
+        if (s.startsWith("@")) {
+            s = s.substring(1).strip();
+        }
+        return HANDLE.matcher(s).matches() ? s : null;
+    }
+
+
+    @Override
+    public Future<User> me(Principal principal) {
+        return users.byId(principal.userId()).map(u -> u.orElseThrow(() ->
+                ParleyException.of(ErrorCode.UNAUTHORIZED, "This account no longer exists.")));
+    }
+
+    @Override
+    public Future<Principal> service(long userId) {
+        return users.byId(userId).compose(u -> u.isPresent() && u.get().kind() == io.parley.domain.UserKind.SERVICE
+                ? Future.succeededFuture(new Principal(userId, io.parley.domain.UserKind.SERVICE, u.get().role(), new UUID(0, 0).toString()))
+                : Future.failedFuture(ParleyException.of(ErrorCode.FORBIDDEN, "User " + userId + " is not a service user.")));
     }
 }

@@ -1,13 +1,10 @@
 package io.parley.auth;
 
-import io.parley.Addresses;
+import io.parley.bus.AuthApi;
 import io.parley.domain.Principal;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
@@ -19,16 +16,15 @@ import java.util.List;
  */
 public final class Authenticator {
 
-    private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(5_000).setLocalOnly(true);
-
     private final TokenService tokens;
     private final Revocations revocations;
-    private final EventBus bus;
+    private final AuthApi auth;
 
-    public Authenticator(TokenService tokens, Revocations revocations, EventBus bus) {
+    /** {@code auth}: where a session whose state this node cannot vouch for is checked (the database). */
+    public Authenticator(TokenService tokens, Revocations revocations, AuthApi auth) {
         this.tokens = tokens;
         this.revocations = revocations;
-        this.bus = bus;
+        this.auth = auth;
     }
 
     public Revocations revocations() {
@@ -49,12 +45,12 @@ public final class Authenticator {
         if (revocations.trusted() || revocations.confirmedLive(p.familyId())) {
             return Future.succeededFuture(p);
         }
-        return bus.<JsonObject>request(Addresses.AUTH_SESSION_ACTIVE, new JsonObject().put("fid", p.familyId()), ASK).transform(ar -> {
+        return auth.sessionActive(p.familyId()).transform(ar -> {
             if (ar.failed()) {
                 return Future.failedFuture(ParleyException.of(ErrorCode.UNAVAILABLE,
                         "Parley cannot confirm your session right now; try again in a moment."));
             }
-            if (Boolean.TRUE.equals(ar.result().body().getBoolean("active"))) {
+            if (Boolean.TRUE.equals(ar.result())) {
                 revocations.confirmLive(p.familyId());
                 return Future.succeededFuture(p);
             }

@@ -1,10 +1,9 @@
 package io.parley.auth;
 
-import io.parley.Addresses;
+import io.parley.bus.Addresses;
 import io.parley.cache.Cache;
 import io.parley.cache.RedisCache;
 import io.parley.config.ParleyConfig;
-import io.parley.persistence.PersistenceVerticle;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,7 +35,7 @@ import java.util.Map;
  * Families new to this node are published on {@code parley.local.auth.ended}: each edge closes their
  * sockets with 4001.
  */
-public final class RevocationVerticle extends VerticleBase {
+public final class RevocationVerticle extends VerticleBase implements io.parley.bus.RevocationApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(RevocationVerticle.class);
     /** The shared record's key (a sorted set of "f:&lt;family&gt;" by time of revocation). */
@@ -54,10 +53,22 @@ public final class RevocationVerticle extends VerticleBase {
     private long sinceMillis;
     private boolean syncing;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    private io.parley.bus.Local.Served served;
+
+    /** Records ended sessions here, tells every node, and writes them to the shared record (bounded wait). */
+    @Override
+    public Future<Void> revoke(java.util.Collection<java.util.UUID> ended) {
+        List<String> families = ended.stream().map(java.util.UUID::toString).toList();
+        apply(families, System.currentTimeMillis());
+        vertx.eventBus().publish(Addresses.AUTH_REVOKED, new JsonObject().put("families", new JsonArray(families)));
+        return record.recordAdd(RECORD, families.stream().map(f -> "f:" + f).toList(), retainMillis)
+                .onFailure(t -> LOG.warn("Ended sessions not written to the shared record ({}); the cluster event carries them", t.toString()))
+                .<Void>mapEmpty().otherwiseEmpty();
+    }
 
     /** The node's one view of ended sessions, shared by its verticles. */
     public static Revocations shared(Vertx vertx, ParleyConfig.Auth auth) {
-        LocalMap<String, Holder> map = vertx.sharedData().getLocalMap(PersistenceVerticle.NODE_MAP + ".revocations");
+        LocalMap<String, Holder> map = vertx.sharedData().getLocalMap("parley.node.revocations");
         return map.computeIfAbsent("view", k -> new Holder(new Revocations(retainMillis(auth), auth.revocationTrustSeconds() * 1000L)))
                 .revocations();
     }
@@ -76,8 +87,8 @@ public final class RevocationVerticle extends VerticleBase {
         revocations = shared(vertx, config.auth());
         retainMillis = retainMillis(config.auth());
         ownRecord = !config.redis().url().isEmpty();
-        record = ownRecord ? new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(), PersistenceVerticle.redisPrefix(config), 2)
-                : PersistenceVerticle.sharedLocalCache(vertx);
+        record = ownRecord ? new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(), config.redisPrefix(), 2)
+                : io.parley.cache.LocalCache.shared(vertx);
         io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
         if (registry != null) {
             io.micrometer.core.instrument.Gauge.builder("parley.auth.revocations", revocations, Revocations::size)
@@ -86,17 +97,11 @@ public final class RevocationVerticle extends VerticleBase {
                     .description("Seconds since this node last read the shared record of ended sessions").baseUnit("seconds")
                     .register(registry);
         }
-        consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.AUTH_REVOKE, msg -> {
-            List<String> families = families(msg.body());
-            apply(families, System.currentTimeMillis());
-            vertx.eventBus().publish(Addresses.AUTH_REVOKED, new JsonObject().put("families", new JsonArray(families)));
-            record.recordAdd(RECORD, families.stream().map(f -> "f:" + f).toList(), retainMillis)
-                    .onFailure(t -> LOG.warn("Ended sessions not written to the shared record ({}); the cluster event carries them", t.toString()))
-                    .onComplete(ar -> msg.reply(new JsonObject()));
-        }));
+        served = io.parley.bus.RevocationApi.serve(vertx.eventBus(), this);
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.AUTH_REVOKED,
                 msg -> apply(families(msg.body()), System.currentTimeMillis())));
-        Future<Void> registered = Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+        Future<Void> registered = Future.all(served.ready(),
+                Future.all(consumers.stream().map(MessageConsumer::completion).toList())).mapEmpty();
         sinceMillis = 0;
         // the first read takes everything still relevant; a node that cannot read it starts untrusted
         return registered.compose(v -> sync().recover(t -> {
@@ -157,7 +162,8 @@ public final class RevocationVerticle extends VerticleBase {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        Future<?> unregistered = Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
+        Future<?> unregistered = Future.join(served == null ? Future.succeededFuture() : served.stop(2_000),
+                Future.join(consumers.stream().map(MessageConsumer::unregister).toList()));
         return unregistered.compose(v -> ownRecord ? record.close() : Future.succeededFuture());
     }
 }

@@ -73,4 +73,14 @@ public final class LocalCache implements Cache {
         counters.clear();
         return Future.succeededFuture();
     }
+
+    /** The in-process cache of this node, one for all its verticles (the edges' send buckets live there too without Redis). */
+    public static Cache shared(io.vertx.core.Vertx vertx) {
+        io.vertx.core.shareddata.LocalMap<String, Holder> map = vertx.sharedData().getLocalMap("parley.node.cache");
+        return map.computeIfAbsent("cache", k -> new Holder(new LocalCache())).cache();
+    }
+
+    /** Lets the in-process cache be shared by the verticles of one node. */
+    private record Holder(LocalCache cache) implements io.vertx.core.shareddata.Shareable {
+    }
 }

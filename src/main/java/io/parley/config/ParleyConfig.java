@@ -90,6 +90,11 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                            int sweepSeconds, int lastSeenFlushSeconds, int purgeSeconds) {
     }
 
+    /** Every Redis key of a deployment starts with this: "parley:" plus the schema when one is set. */
+    public String redisPrefix() {
+        return db.schema().isEmpty() ? "parley:" : "parley:" + db.schema() + ":";
+    }
+
     public static ParleyConfig from(JsonObject json) {
         Reader r = new Reader(json);
         int cores = Runtime.getRuntime().availableProcessors();

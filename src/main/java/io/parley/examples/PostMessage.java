@@ -1,8 +1,8 @@
 package io.parley.examples;
 
 import com.hazelcast.config.Config;
-import io.parley.Addresses;
-import io.parley.Main;
+import io.parley.bus.Addresses;
+import io.parley.app.Main;
 import io.parley.config.ConfigLoader;
 import io.parley.config.ParleyConfig;
 import io.vertx.core.Vertx;

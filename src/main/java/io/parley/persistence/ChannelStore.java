@@ -11,7 +11,7 @@ import java.util.Optional;
 public interface ChannelStore {
 
     /** Creates the channel with its creator as owner and the others as members, in one transaction. */
-    Future<Long> create(String kind, String name, String topic, long createdBy, List<Long> memberIds);
+    Future<Long> create(io.parley.domain.ChannelKind kind, String name, String topic, long createdBy, List<Long> memberIds);
 
     /** The channel with {@code userId}'s membership (null membership when not a member). */
     Future<Optional<Channel>> forUser(long channelId, long userId);
@@ -33,7 +33,7 @@ public interface ChannelStore {
     }
 
     /** True when added, false when already a member. */
-    Future<Boolean> addMember(long channelId, long userId, String role);
+    Future<Boolean> addMember(long channelId, long userId, io.parley.domain.MemberRole role);
 
     /** True when removed. */
     Future<Boolean> removeMember(long channelId, long userId);

@@ -38,7 +38,7 @@ public interface MessageStore {
     Future<Optional<Message>> delete(long channelId, long seq);
 
     /** A read marker after a move, with the kind of its channel (who may see it depends on it). */
-    record ReadMarker(long lastReadSeq, String channelKind) {
+    record ReadMarker(long lastReadSeq, io.parley.domain.ChannelKind channelKind) {
     }
 
     /** The read marker after the move, or empty when not a member. */

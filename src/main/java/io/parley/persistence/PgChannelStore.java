@@ -2,6 +2,8 @@ package io.parley.persistence;
 
 import io.parley.domain.Channel;
 import io.parley.domain.ChannelSummary;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -22,10 +24,14 @@ public final class PgChannelStore implements ChannelStore {
     }
 
     @Override
-    public Future<Long> create(String kind, String name, String topic, long createdBy, List<Long> memberIds) {
-        return db.inTransaction(conn -> db.query(conn, SqlQueries.CHANNEL_INSERT, Tuple.of(kind, name, topic, createdBy))
+    public Future<Long> create(io.parley.domain.ChannelKind kind, String name, String topic, long createdBy, List<Long> memberIds) {
+        return db.inTransaction(conn -> db.query(conn, SqlQueries.CHANNEL_INSERT, Tuple.of(kind.wire(), name, topic, createdBy))
                 .map(rows -> rows.iterator().next().getLong("id"))
-                .compose(id -> addMembers(conn, id, createdBy, memberIds).map(id)));
+                .compose(id -> addMembers(conn, id, createdBy, memberIds).map(id)))
+                // a member id that names no user: the foreign key says so, in the caller's words
+                .recover(t -> PgErrors.is(t, PgErrors.FOREIGN_KEY_VIOLATION)
+                        ? Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds names a user that does not exist."))
+                        : Future.failedFuture(t));
     }
 
     private Future<Void> addMembers(SqlConnection conn, long channelId, long ownerId, List<Long> memberIds) {
@@ -79,8 +85,8 @@ public final class PgChannelStore implements ChannelStore {
     }
 
     @Override
-    public Future<Boolean> addMember(long channelId, long userId, String role) {
-        return db.query(SqlQueries.MEMBER_INSERT, Tuple.of(channelId, userId, role)).map(rows -> rows.rowCount() > 0);
+    public Future<Boolean> addMember(long channelId, long userId, io.parley.domain.MemberRole role) {
+        return db.query(SqlQueries.MEMBER_INSERT, Tuple.of(channelId, userId, role.wire())).map(rows -> rows.rowCount() > 0);
     }
 
     @Override

@@ -82,7 +82,7 @@ public final class PgMessageStore implements MessageStore {
                 return Optional.empty();
             }
             Row r = rows.iterator().next();
-            return Optional.of(new ReadMarker(r.getLong("last_read_seq"), r.getString("kind")));
+            return Optional.of(new ReadMarker(r.getLong("last_read_seq"), io.parley.domain.ChannelKind.of(r.getString("kind"))));
         });
     }
 

@@ -56,10 +56,10 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<java.util.Map<Long, String>> kinds(java.util.Collection<Long> ids) {
+    public Future<java.util.Map<Long, io.parley.domain.UserKind>> kinds(java.util.Collection<Long> ids) {
         return db.query(SqlQueries.USER_KINDS, Tuple.tuple().addValue(ids.toArray(new Long[0]))).map(rows -> {
-            java.util.Map<Long, String> out = new java.util.HashMap<>();
-            rows.forEach(r -> out.put(r.getLong("id"), r.getString("kind")));
+            java.util.Map<Long, io.parley.domain.UserKind> out = new java.util.HashMap<>();
+            rows.forEach(r -> out.put(r.getLong("id"), io.parley.domain.UserKind.of(r.getString("kind"))));
             return out;
         });
     }

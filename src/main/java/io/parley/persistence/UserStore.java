@@ -19,7 +19,7 @@ public interface UserStore {
                         Integer ttlSeconds, String displayNameAsHandle);
 
     /** The kind of each named user that exists (missing ids are absent), in one query. */
-    Future<java.util.Map<Long, String>> kinds(java.util.Collection<Long> ids);
+    Future<java.util.Map<Long, io.parley.domain.UserKind>> kinds(java.util.Collection<Long> ids);
 
     Future<Optional<User>> byId(long id);
 

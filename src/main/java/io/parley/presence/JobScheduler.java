@@ -1,6 +1,6 @@
 package io.parley.presence;
 
-import io.parley.Addresses;
+import io.parley.bus.Addresses;
 import io.parley.config.ParleyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,7 +27,6 @@ import java.util.function.Supplier;
 final class JobScheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobScheduler.class);
-    private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(30_000);
     private static final int SWEEP_BATCH = 5_000;
 
     private final Vertx vertx;
@@ -38,7 +37,11 @@ final class JobScheduler {
     private final List<Long> timers = new ArrayList<>();
     private final JobMetrics metrics;
 
-    JobScheduler(Vertx vertx, ParleyConfig.Presence cfg, PresenceStore store, Consumer<Map<Long, PresenceStore.Status>> announce) {
+    private final io.parley.bus.OpsApi ops;
+
+    JobScheduler(Vertx vertx, ParleyConfig.Presence cfg, PresenceStore store, io.parley.bus.OpsApi ops,
+                 Consumer<Map<Long, PresenceStore.Status>> announce) {
+        this.ops = ops;
         this.vertx = vertx;
         this.cfg = cfg;
         this.store = store;
@@ -49,7 +52,7 @@ final class JobScheduler {
     void start() {
         schedule("presence-sweep", cfg.sweepSeconds(), this::sweep);
         schedule("last-seen-flush", cfg.lastSeenFlushSeconds(), this::flushLastSeen);
-        schedule("purge", cfg.purgeSeconds(), () -> request(Addresses.PURGE, new JsonObject()).map(JsonObject::encode));
+        schedule("purge", cfg.purgeSeconds(), () -> ops.purge().map(p -> "sessions " + p.sessions() + ", guests " + p.guests()));
     }
 
     void stop() {
@@ -57,10 +60,9 @@ final class JobScheduler {
     }
 
     private void schedule(String name, int seconds, Supplier<Future<String>> job) {
-        timers.add(vertx.setPeriodic(seconds * 1000L, id -> request(Addresses.JOB_CLAIM, new JsonObject().put("name", name)
-                .put("intervalSeconds", seconds).put("leaseSeconds", Math.max(30, seconds * 2)).put("node", node))
-                .onSuccess(claim -> {
-                    if (claim.getBoolean("claimed")) {
+        timers.add(vertx.setPeriodic(seconds * 1000L, id -> ops.claimJob(name, seconds, Math.max(30, seconds * 2), node)
+                .onSuccess(claimed -> {
+                    if (claimed) {
                         run(name, job);
                     }
                 })));
@@ -81,7 +83,7 @@ final class JobScheduler {
             if (ar.failed()) {
                 LOG.warn("Job {} failed after {} ms: {}", name, ms, ar.cause().toString());
             }
-            request(Addresses.JOB_DONE, new JsonObject().put("name", name).put("durationMs", ms).put("result", outcome));
+            ops.jobDone(name, ms, outcome);
         });
     }
 
@@ -92,8 +94,7 @@ final class JobScheduler {
      */
     private Future<String> sweep() {
         long seenBefore = System.currentTimeMillis() - cfg.offlineGraceSeconds() * 1000L;
-        return request(Addresses.PRESENCE_ONLINE_USERS, new JsonObject().put("limit", SWEEP_BATCH)).compose(r -> {
-            List<Long> ids = r.getJsonArray("userIds").stream().map(o -> ((Number) o).longValue()).toList();
+        return ops.onlineUsers(SWEEP_BATCH).compose(ids -> {
             return store.status(ids).compose(statuses -> {
                 List<Long> gone = ids.stream()
                         .filter(id -> !statuses.get(id).online() && statuses.get(id).lastSeenMillis() < seenBefore).toList();
@@ -112,8 +113,7 @@ final class JobScheduler {
                 }
                 return chain.compose(v -> {
                     announce.accept(changes);
-                    return quiet.isEmpty() ? Future.succeededFuture() : request(Addresses.PRESENCE_UPDATE, new JsonObject()
-                            .put("userIds", new JsonArray(quiet)).put("online", new JsonArray(quiet.stream().map(q -> false).toList())));
+                    return quiet.isEmpty() ? Future.succeededFuture() : ops.updatePresence(quiet, quiet.stream().map(q -> false).toList());
                 }).map(v -> "checked " + ids.size() + ", offline " + gone.size());
             });
         });
@@ -126,12 +126,8 @@ final class JobScheduler {
             }
             List<Long> ids = new ArrayList<>(seen.keySet());
             List<Long> millis = ids.stream().map(seen::get).toList();
-            return request(Addresses.PRESENCE_LAST_SEEN, new JsonObject().put("userIds", new JsonArray(ids)).put("millis", new JsonArray(millis)))
-                    .map(v -> "flushed " + ids.size());
+            return ops.updateLastSeen(ids, millis).map(v -> "flushed " + ids.size());
         });
     }
 
-    private Future<JsonObject> request(String address, JsonObject body) {
-        return vertx.eventBus().<JsonObject>request(address, body, LOCAL).map(Message::body);
-    }
 }

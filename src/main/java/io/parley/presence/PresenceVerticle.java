@@ -1,7 +1,14 @@
 package io.parley.presence;
 
-import io.parley.Addresses;
+import io.parley.bus.Addresses;
+import io.parley.bus.Local;
+import io.parley.bus.OpsApi;
+import io.parley.bus.PresenceApi;
 import io.parley.config.ParleyConfig;
+import io.parley.domain.PresenceStatus;
+import io.parley.domain.Principal;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -28,10 +35,9 @@ import java.util.Map;
  * flapping user or a burst of reconnections announces nothing. Announced changes leave in one message per
  * batch interval, with the private and direct channels they concern; Postgres is written in batches.
  */
-public class PresenceVerticle extends VerticleBase {
+public class PresenceVerticle extends VerticleBase implements PresenceApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
-    private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
 
     private ParleyConfig.Presence cfg;
     private PresenceStore store;
@@ -41,6 +47,8 @@ public class PresenceVerticle extends VerticleBase {
     private final Map<Long, PresenceStore.Status> announced = new LinkedHashMap<>();
     private final List<Long> timers = new ArrayList<>();
     private JobScheduler jobs;
+    private OpsApi ops;
+    private Local.Served served;
 
     @Override
     public Future<?> start() {
@@ -48,15 +56,16 @@ public class PresenceVerticle extends VerticleBase {
         cfg = config.presence();
         store = config.redis().url().isEmpty() ? new LocalPresenceStore()
                 : new RedisPresenceStore(vertx, config.redis().url(), config.redis().timeoutMs(),
-                io.parley.persistence.PersistenceVerticle.redisPrefix(config));
+                config.redisPrefix());
+        ops = OpsApi.client(vertx.eventBus(), 30_000);
         MessageConsumer<JsonObject> up = vertx.eventBus().localConsumer(Addresses.SOCKET_CONNECTED, this::connected);
         MessageConsumer<JsonObject> down = vertx.eventBus().localConsumer(Addresses.SOCKET_DISCONNECTED, this::disconnected);
-        MessageConsumer<JsonObject> query = vertx.eventBus().localConsumer(Addresses.PRESENCE_QUERY, this::query);
+        served = PresenceApi.serve(vertx.eventBus(), this);
         timers.add(vertx.setPeriodic(cfg.heartbeatSeconds() * 1000L, id -> heartbeat()));
         timers.add(vertx.setPeriodic(cfg.batchMillis(), id -> publishBatch()));
-        jobs = new JobScheduler(vertx, cfg, store, this::announceAll);
+        jobs = new JobScheduler(vertx, cfg, store, ops, this::announceAll);
         jobs.start();
-        return Future.all(up.completion(), down.completion(), query.completion());
+        return Future.all(up.completion(), down.completion(), served.ready());
     }
 
     private void connected(Message<JsonObject> msg) {
@@ -130,51 +139,33 @@ public class PresenceVerticle extends VerticleBase {
         announced.clear();
         List<Long> ids = new ArrayList<>(batch.keySet());
         long now = System.currentTimeMillis();
-        vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_CHANNELS, new JsonObject().put("userIds", new JsonArray(ids)), LOCAL)
-                .onSuccess(reply -> {
-                    JsonObject channels = reply.body().getJsonObject("channels");
+        ops.presenceChannels(ids)
+                .onSuccess(channels -> {
                     JsonArray changes = new JsonArray();
                     // online: seen now; offline: when the last connection closed or was last refreshed
                     batch.forEach((user, s) -> changes.add(new JsonObject().put("userId", user).put("online", s.online())
                             .put("lastSeenAt", Instant.ofEpochMilli(s.online() || s.lastSeenMillis() == 0 ? now : s.lastSeenMillis()).toString())
-                            .put("channels", channels.getJsonArray(String.valueOf(user), new JsonArray()))));
+                            .put("channels", new JsonArray(channels.getOrDefault(user, List.of())))));
                     vertx.eventBus().publish(Addresses.PRESENCE_CHANGED, new JsonObject().put("changes", changes).toBuffer());
                 })
                 .onFailure(t -> LOG.warn("Presence batch not routed: {}", t.toString()));
-        vertx.eventBus().request(Addresses.PRESENCE_UPDATE, new JsonObject().put("userIds", new JsonArray(ids))
-                .put("online", new JsonArray(batch.values().stream().map(PresenceStore.Status::online).toList())), LOCAL);
+        ops.updatePresence(ids, batch.values().stream().map(PresenceStore.Status::online).toList())
+                .onFailure(t -> LOG.warn("Presence batch not written: {}", t.toString()));
     }
 
     /**
      * GET /presence: the hot state, or Postgres' view when the store is unavailable, for those of the
-     * asked users who share a channel with the caller ({@code as.uid}); the others are left out, so
-     * presence cannot be used to watch strangers. One query for the whole list.
+     * asked users who share a channel with the caller; the others are left out, so presence cannot be
+     * used to watch strangers. One query for the whole list.
      */
-    private void query(Message<JsonObject> msg) {
-        JsonObject ask = new JsonObject().put("as", msg.body().getJsonObject("as")).put("userIds", msg.body().getJsonArray("userIds"));
-        vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_VISIBLE, ask, LOCAL).map(Message::body)
-                .onSuccess(visible -> answer(msg, visible.getJsonArray("userIds")))
-                .onFailure(t -> msg.fail(1001, "Presence is unavailable right now."));
-    }
-
-    private void answer(Message<JsonObject> msg, JsonArray visible) {
-        List<Long> ids = visible.stream().map(o -> ((Number) o).longValue()).toList();
-        if (ids.isEmpty()) {
-            msg.reply(new JsonObject().put("presence", new JsonArray()));
-            return;
-        }
-        store.status(ids).map(statuses -> {
-            JsonArray out = new JsonArray();
-            for (long id : ids) {
-                PresenceStore.Status s = statuses.get(id);
-                out.add(new JsonObject().put("userId", id).put("online", s.online())
-                        .put("lastSeenAt", s.lastSeenMillis() == 0 ? null : Instant.ofEpochMilli(s.lastSeenMillis()).toString()));
-            }
-            return new JsonObject().put("presence", out);
-        }).recover(t -> vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_FALLBACK,
-                        new JsonObject().put("userIds", visible), LOCAL).map(Message::body))
-                .onSuccess(msg::reply)
-                .onFailure(t -> msg.fail(1001, "Presence is unavailable right now."));
+    @Override
+    public Future<List<PresenceStatus>> query(Principal p, List<Long> userIds) {
+        return ops.presenceVisible(p.userId(), userIds).compose(ids -> ids.isEmpty() ? Future.succeededFuture(List.<PresenceStatus>of())
+                        : store.status(ids).map(statuses -> ids.stream().map(id -> {
+                            PresenceStore.Status s = statuses.get(id);
+                            return new PresenceStatus(id, s.online(), s.lastSeenMillis() == 0 ? null : Instant.ofEpochMilli(s.lastSeenMillis()));
+                        }).toList()).recover(t -> ops.presenceFallback(ids)))
+                .recover(t -> Future.failedFuture(ParleyException.of(ErrorCode.UNAVAILABLE, "Presence is unavailable right now.")));
     }
 
     @Override
@@ -182,6 +173,6 @@ public class PresenceVerticle extends VerticleBase {
         timers.forEach(vertx::cancelTimer);
         settling.values().forEach(vertx::cancelTimer);
         jobs.stop();
-        return store.close();
+        return served.stop(2_000).eventually(() -> store.close());
     }
 }

@@ -125,7 +125,7 @@ class RevocationTest {
             // no event: only the shared record (Redis) has it, as when B was cut off while the event went out
             JsonArray families = new JsonArray().add(familyOf(dave.token()));
             io.parley.cache.RedisCache record = new io.parley.cache.RedisCache(a.vertx, TestNode.REDIS_URL, 1000,
-                    io.parley.persistence.PersistenceVerticle.redisPrefix(a.config));
+                    a.config.redisPrefix());
             try {
                 record.recordAdd("revocations", List.of("f:" + families.getString(0)), 960_000).await();
             } finally {

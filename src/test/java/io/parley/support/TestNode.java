@@ -1,6 +1,6 @@
 package io.parley.support;
 
-import io.parley.Main;
+import io.parley.app.Main;
 import io.parley.config.ConfigLoader;
 import io.parley.config.ParleyConfig;
 import io.vertx.core.Vertx;
@@ -25,7 +25,7 @@ public final class TestNode implements AutoCloseable {
     public static final String REDIS_URL = TestSettings.REDIS_URL;
 
     public final Vertx vertx;
-    public final io.parley.Node node;
+    public final io.parley.app.Node node;
     public final ParleyConfig config;
     public final int port;
     /** The management listener's port (/metrics), free and distinct per node. */
@@ -33,7 +33,7 @@ public final class TestNode implements AutoCloseable {
     public final String schema;
     public final Api api;
 
-    private TestNode(io.parley.Node node, ParleyConfig config) {
+    private TestNode(io.parley.app.Node node, ParleyConfig config) {
         this.node = node;
         this.vertx = node.vertx();
         this.config = config;
@@ -126,8 +126,7 @@ public final class TestNode implements AutoCloseable {
 
     /** Queries this node has run so far (the performance monitor's counter). */
     public long queryCount() {
-        return vertx.eventBus().<JsonObject>request(io.parley.Addresses.PERF_SLOW, new JsonObject(),
-                new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true)).await().body().getLong("queryCount");
+        return io.parley.bus.OpsApi.client(vertx.eventBus(), 10_000).slowQueries().await().getLong("queryCount");
     }
 
     /** A pool on this node's schema, for tests that look at the database directly. */

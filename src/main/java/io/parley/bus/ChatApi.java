@@ -1,0 +1,125 @@
+package io.parley.bus;
+
+import io.parley.domain.Channel;
+import io.parley.domain.DirectChannel;
+import io.parley.domain.Joined;
+import io.parley.domain.Message;
+import io.parley.domain.Principal;
+import io.parley.domain.ReadPosition;
+import io.parley.domain.SendResult;
+import io.parley.domain.SubscribeCheck;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The chat rules as the edges (HTTP, WebSocket, internal services) call them: what a user may see, join,
+ * post, edit and delete. Answers are domain records; the edges render them (see {@link Views}). Served
+ * node-locally at {@link Addresses#CHAT}.
+ */
+public interface ChatApi {
+
+    Future<Channel> create(Principal p, Commands.NewChannel channel);
+
+    Future<Channel> get(Principal p, long channelId);
+
+    /** The access check of a whole subscribe frame in one query, in the order asked. */
+    Future<SubscribeCheck> access(Principal p, List<Long> channelIds);
+
+    /** The newest seq of channels the caller was already allowed to subscribe to. */
+    Future<Map<Long, Long>> positions(List<Long> channelIds);
+
+    /** Joins (no {@code userId}, or the caller's) or invites {@code userId}. */
+    Future<Joined> addMember(Principal p, long channelId, Long userId);
+
+    Future<Void> removeMember(Principal p, long channelId, long userId);
+
+    Future<DirectChannel> direct(Principal p, long otherUserId);
+
+    Future<SendResult> send(Principal p, Commands.Post post);
+
+    Future<Message> edit(Principal p, long channelId, long seq, String body);
+
+    Future<Message> delete(Principal p, long channelId, long seq);
+
+    Future<ReadPosition> read(Principal p, long channelId, long seq);
+
+    /** Oldest first, for replays: messages after {@code after}, at most {@code limit}. */
+    Future<List<Message>> replay(Principal p, long channelId, long after, int limit);
+
+    /** The node-local client of the chat rules. */
+    static ChatApi client(EventBus bus) {
+        return new ChatApi() {
+            private <T> Future<T> call(Local.Call<ChatApi, T> c) {
+                return Local.call(bus, Addresses.CHAT, c);
+            }
+
+            @Override
+            public Future<Channel> create(Principal p, Commands.NewChannel channel) {
+                return call(a -> a.create(p, channel));
+            }
+
+            @Override
+            public Future<Channel> get(Principal p, long channelId) {
+                return call(a -> a.get(p, channelId));
+            }
+
+            @Override
+            public Future<SubscribeCheck> access(Principal p, List<Long> channelIds) {
+                return call(a -> a.access(p, channelIds));
+            }
+
+            @Override
+            public Future<Map<Long, Long>> positions(List<Long> channelIds) {
+                return call(a -> a.positions(channelIds));
+            }
+
+            @Override
+            public Future<Joined> addMember(Principal p, long channelId, Long userId) {
+                return call(a -> a.addMember(p, channelId, userId));
+            }
+
+            @Override
+            public Future<Void> removeMember(Principal p, long channelId, long userId) {
+                return call(a -> a.removeMember(p, channelId, userId));
+            }
+
+            @Override
+            public Future<DirectChannel> direct(Principal p, long otherUserId) {
+                return call(a -> a.direct(p, otherUserId));
+            }
+
+            @Override
+            public Future<SendResult> send(Principal p, Commands.Post post) {
+                return call(a -> a.send(p, post));
+            }
+
+            @Override
+            public Future<Message> edit(Principal p, long channelId, long seq, String body) {
+                return call(a -> a.edit(p, channelId, seq, body));
+            }
+
+            @Override
+            public Future<Message> delete(Principal p, long channelId, long seq) {
+                return call(a -> a.delete(p, channelId, seq));
+            }
+
+            @Override
+            public Future<ReadPosition> read(Principal p, long channelId, long seq) {
+                return call(a -> a.read(p, channelId, seq));
+            }
+
+            @Override
+            public Future<List<Message>> replay(Principal p, long channelId, long after, int limit) {
+                return call(a -> a.replay(p, channelId, after, limit));
+            }
+        };
+    }
+
+    /** Serves {@code impl} at this interface's address for the calling verticle instance. */
+    static Local.Served serve(EventBus bus, ChatApi impl) {
+        return Local.serve(bus, Addresses.CHAT, impl);
+    }
+}

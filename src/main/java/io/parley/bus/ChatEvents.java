@@ -1,0 +1,25 @@
+package io.parley.bus;
+
+import io.parley.domain.Message;
+
+/**
+ * The committed changes the chat rules announce, once each; {@link Fanout} renders every event once and
+ * publishes it to the nodes with subscribers (docs/event-bus.md lists the events).
+ */
+public interface ChatEvents {
+
+    void message(Message m);
+
+    void edited(Message m);
+
+    void deleted(Message m);
+
+    /** A member left or was removed: their sockets drop the channel at once. */
+    void removed(long channelId, long userId);
+
+    /**
+     * A read marker moved: every member sees it ({@code receipts}, direct and private channels) or only
+     * the user's own other connections.
+     */
+    void read(long channelId, long userId, long lastReadSeq, boolean receipts);
+}

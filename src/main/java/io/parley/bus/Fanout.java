@@ -1,0 +1,81 @@
+package io.parley.bus;
+
+import io.parley.bus.Addresses;
+import io.parley.domain.Message;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Publishes a channel event once, already serialized, in the node-to-node design in force
+ * ({@code cluster.fanout}):
+ * <ul>
+ *   <li>{@code channel}: on {@code parley.channel.<id>}, where a node's hub has a consumer while it has
+ *   local subscribers of that channel;</li>
+ *   <li>{@code broadcast}: on {@code parley.fanout}, which every node's hub consumes and filters; and on
+ *   {@code parley.channel.<id>} as well, for internal services (free when none listens).</li>
+ * </ul>
+ * Headers: {@code event} (message, edited, deleted, typing, removed), {@code channelId}, {@code at} (when
+ * it was published, epoch milliseconds: the edges time the delivery from it), and {@code seq} or
+ * {@code userId} where they apply.
+ */
+public final class Fanout implements ChatEvents {
+
+    public enum Mode { CHANNEL, BROADCAST }
+
+    private final EventBus eventBus;
+    private final Mode mode;
+
+    public Fanout(EventBus eventBus, String mode) {
+        this.eventBus = eventBus;
+        this.mode = "broadcast".equals(mode) ? Mode.BROADCAST : Mode.CHANNEL;
+    }
+
+    @Override
+    public void message(Message m) {
+        publish(m, Views.messageEvent(m), "message");
+    }
+
+    @Override
+    public void edited(Message m) {
+        publish(m, Views.editedEvent(m), "edited");
+    }
+
+    @Override
+    public void deleted(Message m) {
+        publish(m, Views.deletedEvent(m), "deleted");
+    }
+
+    @Override
+    public void removed(long channelId, long userId) {
+        JsonObject event = new JsonObject().put("type", "removed").put("channelId", channelId).put("userId", userId);
+        publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "removed").addHeader("userId", String.valueOf(userId)));
+    }
+
+    @Override
+    public void read(long channelId, long userId, long lastReadSeq, boolean receipts) {
+        JsonObject event = new JsonObject().put("type", "read").put("channelId", channelId).put("userId", userId)
+                .put("lastReadSeq", lastReadSeq);
+        publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "read")
+                .addHeader("userId", String.valueOf(userId)).addHeader("scope", receipts ? "members" : "self"));
+    }
+
+    /** Someone is typing: not stored, at most one per user and channel per few seconds (the edge limits it). */
+    public void typing(long channelId, long userId) {
+        JsonObject event = new JsonObject().put("type", "typing").put("channelId", channelId).put("userId", userId);
+        publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "typing").addHeader("userId", String.valueOf(userId)));
+    }
+
+    private void publish(Message m, JsonObject event, String kind) {
+        publish(m.channelId(), event.toBuffer(), new DeliveryOptions().addHeader("event", kind).addHeader("seq", String.valueOf(m.seq())));
+    }
+
+    public void publish(long channelId, Buffer event, DeliveryOptions options) {
+        options.addHeader("channelId", String.valueOf(channelId)).addHeader("at", String.valueOf(System.currentTimeMillis()));
+        if (mode == Mode.BROADCAST) {
+            eventBus.publish(Addresses.FANOUT, event, options);
+        }
+        eventBus.publish(Addresses.channel(channelId), event, options);
+    }
+}

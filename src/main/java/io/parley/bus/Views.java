@@ -1,0 +1,114 @@
+package io.parley.bus;
+
+import io.parley.domain.Channel;
+import io.parley.domain.ChannelSummary;
+import io.parley.domain.DirectChannel;
+import io.parley.domain.Joined;
+import io.parley.domain.Message;
+import io.parley.domain.PresenceStatus;
+import io.parley.domain.ReadPosition;
+import io.parley.domain.Tokens;
+import io.parley.domain.User;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** The public JSON shapes (docs/openapi.yaml, docs/protocol.md, docs/event-bus.md), made in one place for HTTP, WebSocket and the event bus. */
+public final class Views {
+
+    private Views() {
+    }
+
+    public static String time(OffsetDateTime t) {
+        return t == null ? null : t.toInstant().toString();
+    }
+
+    public static JsonObject user(User u) {
+        return new JsonObject().put("id", u.id()).put("handle", u.handle()).put("displayName", u.displayName()).put("kind", u.kind().wire());
+    }
+
+    public static JsonObject me(User u) {
+        return user(u).put("role", u.role().wire()).put("phoneNumber", u.phoneNumber());
+    }
+
+    public static JsonObject tokens(Tokens t) {
+        return new JsonObject().put("user", user(t.user())).put("accessToken", t.accessToken()).put("tokenType", "Bearer")
+                .put("expiresIn", t.accessExpiresInSeconds()).put("refreshToken", t.refreshToken());
+    }
+
+    public static JsonObject channel(Channel c) {
+        JsonObject j = new JsonObject().put("id", c.id()).put("kind", c.kind().wire()).put("name", c.name()).put("topic", c.topic())
+                .put("lastSeq", c.lastSeq()).put("lastMessageAt", time(c.lastMessageAt())).put("createdAt", time(c.createdAt()));
+        if (c.loungeId() != null) {
+            j.put("loungeId", c.loungeId()).put("language", c.language());
+        }
+        if (c.membership() != null) {
+            j.put("role", c.membership().role().wire()).put("lastReadSeq", c.membership().lastReadSeq()).put("unread", c.membership().unread());
+        }
+        j.put("member", c.membership() != null && !c.membership().banned());
+        return j;
+    }
+
+    public static JsonObject direct(DirectChannel d) {
+        return channel(d.channel()).put("peer", user(d.peer()));
+    }
+
+    public static JsonObject joined(Joined j) {
+        return new JsonObject().put("channelId", j.channelId()).put("userId", j.userId()).put("added", j.added());
+    }
+
+    public static JsonObject read(ReadPosition r) {
+        return new JsonObject().put("channelId", r.channelId()).put("lastReadSeq", r.lastReadSeq());
+    }
+
+    public static JsonObject presence(List<PresenceStatus> list) {
+        JsonArray out = new JsonArray();
+        for (PresenceStatus s : list) {
+            out.add(new JsonObject().put("userId", s.userId()).put("online", s.online())
+                    .put("lastSeenAt", s.lastSeenAt() == null ? null : s.lastSeenAt().toString()));
+        }
+        return new JsonObject().put("presence", out);
+    }
+
+    public static JsonObject summary(ChannelSummary s) {
+        JsonObject j = channel(s.channel());
+        if (s.peer() != null) {
+            j.put("peer", user(s.peer()));
+            j.put("name", s.peer().displayName());
+        }
+        if (s.lastMessage() != null) {
+            j.put("lastMessage", message(s.lastMessage()));
+        }
+        return j;
+    }
+
+    /** A message; a deleted one keeps its place (seq) but not its body. */
+    public static JsonObject message(Message m) {
+        JsonObject j = new JsonObject().put("channelId", m.channelId()).put("seq", m.seq()).put("senderId", m.senderId())
+                .put("body", m.deleted() ? "" : m.body()).put("createdAt", time(m.createdAt())).put("clientMsgId", m.clientMsgId());
+        if (m.editedAt() != null) {
+            j.put("editedAt", time(m.editedAt()));
+        }
+        if (m.deleted()) {
+            j.put("deleted", true);
+        }
+        return j;
+    }
+
+    /** The WebSocket frame (and parley.channel.&lt;id&gt; event) of a new message. */
+    public static JsonObject messageEvent(Message m) {
+        return message(m).put("type", "message");
+    }
+
+    public static JsonObject editedEvent(Message m) {
+        return new JsonObject().put("type", "edited").put("channelId", m.channelId()).put("seq", m.seq()).put("body", m.body())
+                .put("editedAt", time(m.editedAt()));
+    }
+
+    public static JsonObject deletedEvent(Message m) {
+        return new JsonObject().put("type", "deleted").put("channelId", m.channelId()).put("seq", m.seq())
+                .put("deletedAt", time(m.deletedAt()));
+    }
+}

@@ -1,0 +1,329 @@
+package io.parley.chat;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.bus.ChatApi;
+import io.parley.bus.ChatEvents;
+import io.parley.bus.Commands;
+import io.parley.cache.ChatCache;
+import io.parley.config.ParleyConfig;
+import io.parley.domain.Channel;
+import io.parley.domain.ChannelKind;
+import io.parley.domain.DirectChannel;
+import io.parley.domain.Joined;
+import io.parley.domain.MemberRole;
+import io.parley.domain.Membership;
+import io.parley.domain.Message;
+import io.parley.domain.Principal;
+import io.parley.domain.ReadPosition;
+import io.parley.domain.SendResult;
+import io.parley.domain.SubscribeCheck;
+import io.parley.domain.UserKind;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.parley.limits.Quotas;
+import io.parley.limits.Quotas.Quota;
+import io.parley.persistence.ChannelStore;
+import io.parley.persistence.MessageStore;
+import io.parley.persistence.UserStore;
+import io.vertx.core.Future;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.parley.chat.Members.forbidden;
+
+/**
+ * The rules of channels and messages: who may see, join, post, edit and delete (see {@link Members} for
+ * the access check). Every committed change is announced once through {@link ChatEvents}, and the cached
+ * reads it touches are invalidated before the caller is answered, so an acknowledged message is never
+ * missing from a page served afterwards.
+ */
+public final class ChatRules implements ChatApi {
+
+    private final ChannelStore channels;
+    private final MessageStore messages;
+    private final UserStore users;
+    private final Members members;
+    private final ChatEvents events;
+    private final ChatCache cache;
+    private final Quotas quotas;
+    private final ParleyConfig.Limits limits;
+    private final Counter committed;
+
+    public ChatRules(ChannelStore channels, MessageStore messages, UserStore users, ChatCache cache, ChatEvents events,
+                     MeterRegistry registry, Quotas quotas, ParleyConfig.Limits limits) {
+        this.channels = channels;
+        this.messages = messages;
+        this.users = users;
+        this.members = new Members(channels);
+        this.events = events;
+        this.cache = cache;
+        this.quotas = quotas;
+        this.limits = limits;
+        this.committed = Counter.builder("parley.messages.committed")
+                .description("Messages committed on this node (HTTP, WebSocket and services)").register(registry);
+    }
+
+    @Override
+    public Future<Channel> create(Principal p, Commands.NewChannel c) {
+        if (p.isGuest()) {
+            return Future.failedFuture(forbidden("Guests cannot create channels; sign up to create one."));
+        }
+        List<Long> memberIds = c.memberIds();
+        if (memberIds.size() > limits.maxMembersPerCreate()) {
+            return Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds may name at most "
+                    + limits.maxMembersPerCreate() + " users; invite more after the channel is made."));
+        }
+        List<Long> affected = new ArrayList<>(memberIds);
+        affected.add(p.userId());
+        Set<Long> others = new LinkedHashSet<>(memberIds);
+        others.remove(p.userId());
+        // the same rule as invitations, checked for all named users in one query before anything is created
+        Future<Void> allowed = others.isEmpty() ? Future.succeededFuture() : users.kinds(others).compose(kinds -> {
+            for (long id : others) {
+                UserKind k = kinds.get(id);
+                if (k == null) {
+                    return Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds names user " + id
+                            + ", who does not exist."));
+                }
+                if (k == UserKind.GUEST) {
+                    return Future.failedFuture(forbidden("Guests can only be in rooms; memberIds names guest " + id
+                            + ", who cannot be added to a channel."));
+                }
+            }
+            return Future.succeededFuture();
+        });
+        String user = String.valueOf(p.userId());
+        long invited = memberIds.stream().filter(id -> id != p.userId()).distinct().count();
+        // every member added without asking is an invitation, whether at creation or later
+        return allowed.compose(x -> quotas.take(Quota.CHANNEL, user, 1, limits.channelsPerUserPerHour(), Quotas.HOUR_MILLIS))
+                .compose(v -> quotas.take(Quota.INVITATION, user, invited, limits.invitationsPerUserPerHour(), Quotas.HOUR_MILLIS)
+                        .onFailure(t -> quotas.giveBack(Quota.CHANNEL, user, 1, Quotas.HOUR_MILLIS)))
+                .compose(v -> channels.create(c.kind(), c.name(), c.topic(), p.userId(), memberIds)
+                        .onFailure(t -> {
+                            quotas.giveBack(Quota.CHANNEL, user, 1, Quotas.HOUR_MILLIS);
+                            quotas.giveBack(Quota.INVITATION, user, invited, Quotas.HOUR_MILLIS);
+                        }))
+                .compose(id -> cache.changed(List.of(id), List.of(id), affected).map(id))
+                .compose(id -> channels.forUser(id, p.userId()))
+                .map(found -> found.orElseThrow());
+    }
+
+    @Override
+    public Future<Channel> get(Principal p, long channelId) {
+        return members.visible(p, channelId);
+    }
+
+    @Override
+    public Future<SubscribeCheck> access(Principal p, List<Long> channelIds) {
+        return channels.access(channelIds, p.userId()).map(found -> {
+            List<SubscribeCheck.Allowed> allowed = new ArrayList<>();
+            List<SubscribeCheck.Refused> refused = new ArrayList<>();
+            for (long id : channelIds) {
+                ChannelStore.Access a = found.get(id);
+                ParleyException refusal = a == null || !a.active() || (!a.isPublicLike() && a.role() == null) ? Members.notFound(id)
+                        : a.role() == null ? Members.notAMember(id)
+                        : a.banned() ? Members.banned()
+                        : null;
+                if (refusal == null) {
+                    allowed.add(new SubscribeCheck.Allowed(id, a.lastSeq()));
+                } else {
+                    refused.add(new SubscribeCheck.Refused(id, refusal.code(), refusal.getMessage()));
+                }
+            }
+            return new SubscribeCheck(allowed, refused);
+        });
+    }
+
+    @Override
+    public Future<Map<Long, Long>> positions(List<Long> channelIds) {
+        return channels.positions(channelIds);
+    }
+
+    @Override
+    public Future<Joined> addMember(Principal p, long channelId, Long userId) {
+        if (userId == null || userId == p.userId()) {
+            return members.visible(p, channelId).compose(c -> join(p, c));
+        }
+        return members.member(p, channelId).compose(c -> {
+            if (c.kind() == ChannelKind.DIRECT) {
+                return Future.failedFuture(forbidden("A direct channel has exactly two members; nobody can be invited."));
+            }
+            if (c.kind() == ChannelKind.PRIVATE && !c.membership().canModerate() && !p.isAdmin()) {
+                return Future.failedFuture(forbidden("Only the owner or a moderator can invite to a private channel."));
+            }
+            return quotas.take(Quota.INVITATION, String.valueOf(p.userId()), 1, limits.invitationsPerUserPerHour(), Quotas.HOUR_MILLIS)
+                    .compose(v -> users.byId(userId)).compose(u -> u.isEmpty()
+                    ? Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))
+                    : u.get().isGuest() && c.kind() != ChannelKind.ROOM
+                    ? Future.failedFuture(forbidden("Guests can only be in rooms; they cannot be invited to channels."))
+                    : channels.addMember(channelId, userId, MemberRole.MEMBER)
+                    .compose(added -> cache.changed(List.of(channelId), List.of(channelId), List.of(userId)).map(added))
+                    .map(added -> new Joined(channelId, userId, added)));
+        });
+    }
+
+    private Future<Joined> join(Principal p, Channel c) {
+        Membership m = c.membership();
+        if (m != null) {
+            return m.banned() ? Future.failedFuture(Members.banned()) : Future.succeededFuture(new Joined(c.id(), p.userId(), false));
+        }
+        if (!c.isPublicLike()) {
+            return Future.failedFuture(forbidden("This channel is joined by invitation only."));
+        }
+        if (p.isGuest() && c.kind() != ChannelKind.ROOM) {
+            return Future.failedFuture(forbidden("Guests can join rooms only; sign up to join channels."));
+        }
+        return channels.addMember(c.id(), p.userId(), MemberRole.MEMBER)
+                .compose(added -> cache.changed(List.of(c.id()), List.of(c.id()), List.of(p.userId())).map(added))
+                .map(added -> new Joined(c.id(), p.userId(), added));
+    }
+
+    @Override
+    public Future<Void> removeMember(Principal p, long channelId, long userId) {
+        return members.member(p, channelId).compose(c -> {
+            if (userId != p.userId() && !c.membership().canModerate() && !p.isAdmin()) {
+                return Future.failedFuture(forbidden("Only the owner or a moderator can remove other members."));
+            }
+            return channels.forUser(channelId, userId).compose(target -> {
+                Membership tm = target.map(Channel::membership).orElse(null);
+                if (tm == null) {
+                    return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " is not a member of this channel."));
+                }
+                if (userId != p.userId() && tm.role() == MemberRole.OWNER && !p.isAdmin()) {
+                    return Future.failedFuture(forbidden("The owner of a channel cannot be removed."));
+                }
+                return channels.removeMember(channelId, userId)
+                        .compose(removed -> cache.changed(List.of(channelId), List.of(channelId), List.of(userId)).map(removed))
+                        .map(removed -> {
+                            if (removed) {
+                                // sockets of the removed user drop the channel at once: no reading a channel you are not in
+                                events.removed(channelId, userId);
+                            }
+                            return null;
+                        });
+            });
+        });
+    }
+
+    @Override
+    public Future<DirectChannel> direct(Principal p, long otherUserId) {
+        if (p.isGuest()) {
+            return Future.failedFuture(forbidden("Guests cannot start direct conversations; sign up first."));
+        }
+        if (otherUserId == p.userId()) {
+            return Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "A direct channel needs another user than yourself."));
+        }
+        return users.byId(otherUserId).compose(other -> {
+            if (other.isEmpty() || other.get().isGuest()) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + otherUserId + " was not found."));
+            }
+            // only a new conversation counts: opening an existing one again is free
+            return channels.directId(p.userId(), otherUserId).compose(existing -> existing.isPresent() ? Future.succeededFuture()
+                            : quotas.take(Quota.DIRECT, String.valueOf(p.userId()), 1, limits.directChannelsPerUserPerHour(),
+                            Quotas.HOUR_MILLIS))
+                    .compose(v -> channels.direct(p.userId(), otherUserId, "direct"))
+                    .compose(id -> cache.changed(List.of(id), List.of(id), List.of(p.userId(), otherUserId)).map(id))
+                    .compose(id -> channels.forUser(id, p.userId()))
+                    .map(c -> new DirectChannel(c.orElseThrow(), other.get()));
+        });
+    }
+
+    @Override
+    public Future<SendResult> send(Principal p, Commands.Post post) {
+        long channelId = post.channelId();
+        return messages.send(channelId, p.userId(), post.clientMsgId(), post.body()).compose(result -> {
+            if (result.isEmpty()) {
+                return whyNoSend(p, channelId);
+            }
+            if (!result.get().created()) {
+                return Future.succeededFuture(result.get());
+            }
+            events.message(result.get().message());
+            committed.increment();
+            // acked only once cached pages and lists can no longer show the channel without it
+            return cache.changed(List.of(channelId), List.of(), List.of(p.userId())).map(result.get());
+        });
+    }
+
+    private Future<SendResult> whyNoSend(Principal p, long channelId) {
+        return members.member(p, channelId).compose(c -> {
+            OffsetDateTime mutedUntil = c.membership().mutedUntil();
+            if (c.membership().isMuted(OffsetDateTime.now())) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.MUTED,
+                        "You are muted in this channel until " + mutedUntil.toInstant() + "."));
+            }
+            return Future.failedFuture(ParleyException.of(ErrorCode.CONFLICT, "The message could not be posted; try again."));
+        });
+    }
+
+    @Override
+    public Future<Message> edit(Principal p, long channelId, long seq, String body) {
+        return authorOrModerator(p, channelId, seq)
+                .compose(m -> messages.edit(channelId, seq, body))
+                .compose(m -> m.isEmpty()
+                        ? Future.failedFuture(ParleyException.of(ErrorCode.CONFLICT, "A deleted message cannot be edited."))
+                        : Future.succeededFuture(m.get()))
+                .compose(m -> {
+                    events.edited(m);
+                    return cache.changed(List.of(channelId), List.of(), List.of()).map(m);
+                });
+    }
+
+    @Override
+    public Future<Message> delete(Principal p, long channelId, long seq) {
+        return authorOrModerator(p, channelId, seq).compose(existing -> {
+            if (existing.deleted()) {
+                return Future.succeededFuture(existing);
+            }
+            return messages.delete(channelId, seq).compose(m -> {
+                Message deleted = m.orElse(existing);
+                if (m.isPresent()) {
+                    events.deleted(deleted);
+                }
+                return cache.changed(List.of(channelId), List.of(), List.of()).map(deleted);
+            });
+        });
+    }
+
+    /**
+     * Moves the read marker forward. In direct and private channels every member's connections see it
+     * move (a read receipt); in public channels and rooms only the user's own other connections do.
+     */
+    @Override
+    public Future<ReadPosition> read(Principal p, long channelId, long seq) {
+        return messages.markRead(channelId, p.userId(), seq).compose(r -> {
+            if (r.isEmpty()) {
+                return members.member(p, channelId).map(c -> new ReadPosition(channelId, c.membership().lastReadSeq()));
+            }
+            long marker = r.get().lastReadSeq();
+            ChannelKind kind = r.get().channelKind();
+            events.read(channelId, p.userId(), marker, kind == ChannelKind.DIRECT || kind == ChannelKind.PRIVATE);
+            return cache.changed(List.of(), List.of(), List.of(p.userId())).map(new ReadPosition(channelId, marker));
+        });
+    }
+
+    @Override
+    public Future<List<Message>> replay(Principal p, long channelId, long after, int limit) {
+        return messages.page(channelId, p.userId(), Long.MAX_VALUE, after, limit, false).compose(list -> list.isEmpty()
+                ? members.member(p, channelId).map(c -> List.<Message>of())
+                : Future.succeededFuture(list));
+    }
+
+    private Future<Message> authorOrModerator(Principal p, long channelId, long seq) {
+        return members.member(p, channelId).compose(c -> messages.bySeq(channelId, seq).compose(m -> {
+            if (m.isEmpty()) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "Message " + seq + " was not found in this channel."));
+            }
+            if (m.get().senderId() != p.userId() && !c.membership().canModerate() && !p.isAdmin()) {
+                return Future.failedFuture(forbidden("Only the author or a moderator can change this message."));
+            }
+            return Future.succeededFuture(m.get());
+        }));
+    }
+}

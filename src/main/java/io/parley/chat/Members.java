@@ -1,0 +1,61 @@
+package io.parley.chat;
+
+import io.parley.domain.Channel;
+import io.parley.domain.Principal;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.parley.persistence.ChannelStore;
+import io.vertx.core.Future;
+
+/**
+ * Who may see a channel and who may read it, the one check every access goes through: a private or direct
+ * channel is invisible (404) to non-members; a public channel or room is visible, but its messages need a
+ * join (403).
+ */
+final class Members {
+
+    private final ChannelStore channels;
+
+    Members(ChannelStore channels) {
+        this.channels = channels;
+    }
+
+    /** The channel if the caller may see it: members always, anyone for public channels and rooms. */
+    Future<Channel> visible(Principal p, long channelId) {
+        return channels.forUser(channelId, p.userId()).compose(c -> {
+            if (c.isEmpty() || !c.get().active() || (!c.get().isPublicLike() && c.get().membership() == null)) {
+                return Future.failedFuture(notFound(channelId));
+            }
+            return Future.succeededFuture(c.get());
+        });
+    }
+
+    /** The channel if the caller is a member in good standing. */
+    Future<Channel> member(Principal p, long channelId) {
+        return visible(p, channelId).compose(c -> {
+            if (c.membership() == null) {
+                return Future.failedFuture(notAMember(channelId));
+            }
+            if (c.membership().banned()) {
+                return Future.failedFuture(banned());
+            }
+            return Future.succeededFuture(c);
+        });
+    }
+
+    static ParleyException notFound(long channelId) {
+        return ParleyException.of(ErrorCode.NOT_FOUND, "Channel " + channelId + " was not found.");
+    }
+
+    static ParleyException notAMember(long channelId) {
+        return ParleyException.of(ErrorCode.NOT_A_MEMBER, "You are not a member of channel " + channelId + "; join it first.");
+    }
+
+    static ParleyException banned() {
+        return ParleyException.of(ErrorCode.BANNED, "You are banned from this channel.");
+    }
+
+    static ParleyException forbidden(String message) {
+        return ParleyException.of(ErrorCode.FORBIDDEN, message);
+    }
+}

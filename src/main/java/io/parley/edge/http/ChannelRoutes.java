@@ -1,0 +1,192 @@
+package io.parley.edge.http;
+
+import io.parley.bus.ChatApi;
+import io.parley.bus.Commands;
+import io.parley.bus.PresenceApi;
+import io.parley.bus.ReadsApi;
+import io.parley.bus.Views;
+import io.parley.config.ParleyConfig;
+import io.parley.domain.ChannelKind;
+import io.parley.edge.Input;
+import io.parley.edge.Sending;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import static io.parley.edge.http.Requests.body;
+import static io.parley.edge.http.Requests.pathId;
+import static io.parley.edge.http.Requests.principal;
+
+/** Channels, members, direct channels, messages, read markers, presence and search. */
+final class ChannelRoutes {
+
+    private final ChatApi chat;
+    private final ReadsApi reads;
+    private final PresenceApi presence;
+    private final Sending sending;
+    private final ParleyConfig config;
+
+    ChannelRoutes(ChatApi chat, ReadsApi reads, PresenceApi presence, Sending sending, ParleyConfig config) {
+        this.chat = chat;
+        this.reads = reads;
+        this.presence = presence;
+        this.sending = sending;
+        this.config = config;
+    }
+
+    void mount(Router api, Handler<RoutingContext> auth) {
+        api.get("/channels").handler(auth).handler(ctx -> reply(ctx, 200, reads.channels(principal(ctx)), Function.identity()));
+        api.post("/channels").handler(auth).handler(this::create);
+        api.get("/channels/:channelId").handler(auth).handler(ctx ->
+                reply(ctx, 200, chat.get(principal(ctx), channelId(ctx)), Views::channel));
+        api.post("/channels/:channelId/members").handler(auth).handler(ctx ->
+                reply(ctx, 200, chat.addMember(principal(ctx), channelId(ctx), Input.optId(Requests.optionalBody(ctx), "userId")),
+                        Views::joined));
+        api.delete("/channels/:channelId/members/:userId").handler(auth).handler(ctx ->
+                chat.removeMember(principal(ctx), channelId(ctx), pathId(ctx, "userId"))
+                        .onSuccess(r -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail));
+        api.post("/direct/:userId").handler(auth).handler(ctx ->
+                reply(ctx, 200, chat.direct(principal(ctx), pathId(ctx, "userId")), Views::direct));
+        api.get("/channels/:channelId/messages").handler(auth).handler(this::page);
+        api.post("/channels/:channelId/messages").handler(auth).handler(this::send);
+        api.patch("/channels/:channelId/messages/:seq").handler(auth).handler(ctx -> reply(ctx, 200,
+                chat.edit(principal(ctx), channelId(ctx), pathId(ctx, "seq"),
+                        Input.body(Input.string(body(ctx), "body"), config.messages().maxBodyChars())), Views::message));
+        api.delete("/channels/:channelId/messages/:seq").handler(auth).handler(ctx -> reply(ctx, 200,
+                chat.delete(principal(ctx), channelId(ctx), pathId(ctx, "seq")), Views::message));
+        api.get("/presence").handler(auth).handler(this::presence);
+        api.get("/search").handler(auth).handler(this::search);
+        api.post("/channels/:channelId/read").handler(auth).handler(ctx -> reply(ctx, 200,
+                chat.read(principal(ctx), channelId(ctx), Input.id(body(ctx), "seq")), Views::read));
+    }
+
+    /** GET /search?q=&channelId=&limit=&before=: full-text search over the caller's channels. */
+    private void search(RoutingContext ctx) {
+        String q = ctx.request().getParam("q");
+        if (q == null || q.isBlank()) {
+            throw Input.invalid("q is required: the words to search for.");
+        }
+        if (q.length() > 200) {
+            throw Input.invalid("q must be at most 200 characters.");
+        }
+        Input.plain(q, "q");
+        String rawChannel = ctx.request().getParam("channelId");
+        Long channelId = null;
+        if (rawChannel != null && !rawChannel.isEmpty()) {
+            try {
+                channelId = Long.parseLong(rawChannel);
+            } catch (NumberFormatException e) {
+                channelId = -1L;
+            }
+            if (channelId <= 0) {
+                throw Input.invalid("channelId must be a positive channel id, not \"" + rawChannel + "\".");
+            }
+        }
+        int limit = limit(ctx, 20);
+        String before = ctx.request().getParam("before");
+        if (before != null && before.isEmpty()) {
+            before = null;
+        }
+        if (before != null && !before.matches("\\d{1,20}_\\d{1,19}_\\d{1,19}")) {
+            throw ParleyException.of(ErrorCode.BAD_CURSOR, "before must be a nextCursor from an earlier search.");
+        }
+        reply(ctx, 200, reads.search(principal(ctx), new Commands.SearchQuery(q.strip(), channelId, before, limit)), Function.identity());
+    }
+
+    /**
+     * GET /presence?userIds=1,2,3 (at most 100): online and last seen, from the hot state, only for the
+     * users who share a channel with the caller; the others are left out of the answer.
+     */
+    private void presence(RoutingContext ctx) {
+        String raw = ctx.request().getParam("userIds");
+        if (raw == null || raw.isBlank()) {
+            throw Input.invalid("userIds is required: a comma-separated list of user ids.");
+        }
+        List<Long> ids = new ArrayList<>();
+        for (String part : raw.split(",")) {
+            try {
+                long id = Long.parseLong(part.strip());
+                if (id <= 0) {
+                    throw new NumberFormatException();
+                }
+                if (!ids.contains(id)) {
+                    ids.add(id);
+                }
+            } catch (NumberFormatException e) {
+                throw Input.invalid("userIds must be positive whole numbers separated by commas, not \"" + part + "\".");
+            }
+        }
+        if (ids.size() > 100) {
+            throw Input.invalid("Ask for at most 100 users at a time.");
+        }
+        reply(ctx, 200, presence.query(principal(ctx), ids), Views::presence);
+    }
+
+    private void create(RoutingContext ctx) {
+        JsonObject in = body(ctx);
+        String kind = Input.string(in, "kind");
+        if (!kind.equals("public") && !kind.equals("private")) {
+            throw Input.invalid("kind must be \"public\" or \"private\" (direct channels: POST /api/v1/direct/{userId}).");
+        }
+        Commands.NewChannel channel = new Commands.NewChannel(ChannelKind.of(kind),
+                Input.text(Input.optString(in, "name"), "name", 80, true),
+                Input.text(Input.optString(in, "topic"), "topic", 250, false),
+                Input.ids(in, "memberIds", config.limits().maxMembersPerCreate()));
+        reply(ctx, 201, chat.create(principal(ctx), channel), Views::channel);
+    }
+
+    private void page(RoutingContext ctx) {
+        long before = Requests.queryLong(ctx, "before", Long.MAX_VALUE);
+        long after = Requests.queryLong(ctx, "after", -1);
+        int limit = limit(ctx, config.messages().pageSize());
+        if (before != Long.MAX_VALUE && before <= Math.max(after, 0) + 1) {
+            throw ParleyException.of(ErrorCode.BAD_CURSOR, after < 0
+                    ? "before must be at least 2: there is nothing before seq " + before + "."
+                    : "before must be greater than after + 1, or the range is empty.");
+        }
+        reply(ctx, 200, reads.page(principal(ctx), new Commands.PageQuery(channelId(ctx), before, after, limit)), Function.identity());
+    }
+
+    /**
+     * The page size of a history page or a search: {@code absent} when not given; 0 means 1 and more than
+     * 50 means 50, but a negative or non-numeric limit is refused (validation_failed), not clamped.
+     */
+    private static int limit(RoutingContext ctx, int absent) {
+        String raw = ctx.request().getParam("limit");
+        long limit = absent;
+        if (raw != null && !raw.isEmpty()) {
+            try {
+                limit = Long.parseLong(raw);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+        }
+        if (limit < 0) {
+            throw Input.invalid("limit must be a non-negative whole number (a page holds 1 to 50), not \"" + raw + "\".");
+        }
+        return (int) Math.max(1, Math.min(50, limit));
+    }
+
+    private void send(RoutingContext ctx) {
+        sending.send(principal(ctx), channelId(ctx), body(ctx), false)
+                .onSuccess(r -> Requests.json(ctx, r.created() ? 201 : 200, Views.message(r.message())))
+                .onFailure(ctx::fail);
+    }
+
+    private static long channelId(RoutingContext ctx) {
+        return pathId(ctx, "channelId");
+    }
+
+    /** Answers {@code status} with the view of what {@code result} brings (a JsonObject, or the JSON bytes of a cached read). */
+    private static <T> void reply(RoutingContext ctx, int status, Future<T> result, Function<T, ?> view) {
+        result.onSuccess(r -> Requests.json(ctx, status, view.apply(r))).onFailure(ctx::fail);
+    }
+}

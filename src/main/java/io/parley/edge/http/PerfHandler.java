@@ -1,0 +1,155 @@
+package io.parley.edge.http;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.parley.metrics.Metrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.lang.management.ManagementFactory;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code GET /admin/perf} (admins only): this node's numbers in one JSON — per-query timings and the
+ * slowest recent queries, pool, event-loop lag, sockets, message rates, cache hit rates, background jobs.
+ * The same meters are at {@code /metrics} for Prometheus.
+ */
+final class PerfHandler {
+
+    private static final long SAMPLE_MS = 5_000;
+
+    private final Vertx vertx;
+    /** committed and delivered per second over the last sampling window (5 s). */
+    private volatile double committedRate;
+    private volatile double deliveredRate;
+    private double lastCommitted;
+    private double lastDelivered;
+    private final long timer;
+
+    private final io.parley.bus.OpsApi ops;
+
+    PerfHandler(Vertx vertx, io.parley.bus.OpsApi ops) {
+        this.vertx = vertx;
+        this.ops = ops;
+        this.timer = vertx.setPeriodic(SAMPLE_MS, id -> sample());
+    }
+
+    private void sample() {
+        MeterRegistry r = Metrics.registry(vertx);
+        if (r == null) {
+            return;
+        }
+        double committed = count(r, "parley.messages.committed");
+        double delivered = count(r, "parley.messages.delivered");
+        committedRate = (committed - lastCommitted) * 1000.0 / SAMPLE_MS;
+        deliveredRate = (delivered - lastDelivered) * 1000.0 / SAMPLE_MS;
+        lastCommitted = committed;
+        lastDelivered = delivered;
+    }
+
+    private static double count(MeterRegistry r, String name) {
+        return r.find(name).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    void stop() {
+        vertx.cancelTimer(timer);
+    }
+
+    void handle(RoutingContext ctx) {
+        if (!Requests.principal(ctx).isAdmin()) {
+            throw ParleyException.of(ErrorCode.FORBIDDEN, "The performance monitor is for admins.");
+        }
+        MeterRegistry r = Metrics.registry(vertx);
+        if (r == null) {
+            throw ParleyException.of(ErrorCode.UNAVAILABLE, "Metrics are off on this node.");
+        }
+        JsonObject perf = new JsonObject()
+                .put("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000)
+                .put("queries", timers(r, "parley.db.query", "query"))
+                .put("webSocket", timers(r, "parley.ws.request", "type"))
+                .put("eventLoopLag", timers(r, "parley.eventloop.lag", "loop"))
+                .put("sockets", (long) r.find("parley.ws.sockets").gauges().stream().mapToDouble(Gauge::value).sum())
+                .put("messages", new JsonObject()
+                        .put("committed", (long) count(r, "parley.messages.committed"))
+                        .put("delivered", (long) count(r, "parley.messages.delivered"))
+                        .put("committedPerSecond", round(committedRate)).put("deliveredPerSecond", round(deliveredRate))
+                        .put("rateWindowSeconds", SAMPLE_MS / 1000))
+                .put("recovery", recovery(r))
+                .put("cache", cache(r))
+                .put("pool", pool(r))
+                .put("jobs", timers(r, "parley.job.duration", "job"));
+        ops.slowQueries()
+                .onSuccess(slow -> Requests.json(ctx, 200, perf.put("slowQueries", slow.getJsonArray("slowQueries"))
+                        .put("slowQueryThresholdMs", slow.getInteger("thresholdMs"))))
+                .onFailure(ctx::fail);
+    }
+
+    /** Per tag value: count, mean, max and the p50/p95/p99 the timer publishes, in milliseconds. */
+    private static JsonArray timers(MeterRegistry r, String name, String tag) {
+        JsonArray out = new JsonArray();
+        r.find(name).timers().stream().sorted(Comparator.comparing((Timer t) -> -t.totalTime(TimeUnit.NANOSECONDS))).forEach(t -> {
+            JsonObject row = new JsonObject().put(tag, t.getId().getTag(tag)).put("count", t.count())
+                    .put("meanMs", round(t.mean(TimeUnit.MILLISECONDS))).put("maxMs", round(t.max(TimeUnit.MILLISECONDS)));
+            String outcome = t.getId().getTag("outcome");
+            if (outcome != null) {
+                row.put("outcome", outcome);
+            }
+            for (ValueAtPercentile p : t.takeSnapshot().percentileValues()) {
+                row.put("p" + Math.round(p.percentile() * 100) + "Ms", round(p.value(TimeUnit.MILLISECONDS)));
+            }
+            out.add(row);
+        });
+        return out;
+    }
+
+    /** parley.cache.requests{cache,result=hit|miss} → hit rate per cache. */
+    /** parley.ws.recovery by event: resumes, replayed messages, gaps, catch-up retries, resyncs, 1013 closes, failed subscribes. */
+    private static JsonObject recovery(MeterRegistry r) {
+        JsonObject out = new JsonObject();
+        r.find("parley.ws.recovery").counters().forEach(c -> {
+            String event = c.getId().getTag("event");
+            out.put(event, out.getLong(event, 0L) + (long) c.count());
+        });
+        return out;
+    }
+
+    private static JsonObject cache(MeterRegistry r) {
+        JsonObject out = new JsonObject();
+        r.find("parley.cache.requests").counters().forEach(c -> {
+            String cache = c.getId().getTag("cache");
+            JsonObject row = out.getJsonObject(cache, new JsonObject().put("hits", 0L).put("misses", 0L));
+            String key = "hit".equals(c.getId().getTag("result")) ? "hits" : "misses";
+            row.put(key, row.getLong(key) + (long) c.count());
+            long total = row.getLong("hits") + row.getLong("misses");
+            row.put("hitRate", total == 0 ? null : round((double) row.getLong("hits") / total));
+            out.put(cache, row);
+        });
+        return out;
+    }
+
+    /** Vert.x's pool meters for the Postgres pool: size in use, waiting, and the wait time. */
+    private static JsonObject pool(MeterRegistry r) {
+        JsonObject out = new JsonObject();
+        for (Meter m : r.getMeters()) {
+            String name = m.getId().getName();
+            if (name.startsWith("vertx.pool") && "sql".equals(m.getId().getTag("pool_type"))) {
+                m.measure().forEach(ms -> out.put(name.substring("vertx.pool.".length()) + "." + ms.getStatistic().name().toLowerCase(),
+                        round(ms.getValue())));
+            }
+        }
+        return out;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

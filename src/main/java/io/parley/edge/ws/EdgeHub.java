@@ -1,0 +1,296 @@
+package io.parley.edge.ws;
+
+import io.parley.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The sockets of one edge instance, by channel. Tells the node hub which channels this edge needs and
+ * hands each event to the local sessions subscribed to it. Runs on the edge's event loop only.
+ */
+public final class EdgeHub {
+
+    private final Vertx vertx;
+    private final String edgeId = UUID.randomUUID().toString();
+    private final Map<Long, Set<SocketSession>> byChannel = new HashMap<>();
+    /** Per channel, the hub registration: later subscribers wait for it too, or they could miss events. */
+    private final Map<Long, Future<Void>> registrations = new HashMap<>();
+    private final Set<SocketSession> sessions = new HashSet<>();
+    /** The sessions by their session family (one sign-in), so that a sign-out closes exactly those. */
+    private final Map<String, Set<SocketSession>> byFamily = new HashMap<>();
+    private MessageConsumer<JsonObject> endings;
+    private MessageConsumer<Buffer> deliveries;
+    private MessageConsumer<Object> membership;
+    private MessageConsumer<io.vertx.core.buffer.Buffer> presence;
+
+    private final io.micrometer.core.instrument.Counter delivered;
+    /** From the committing node's publish to this edge's hand-off to its sockets, per new message (null without metrics). */
+    private final io.micrometer.core.instrument.Timer deliveryLag;
+    private final RecoveryMeters recovery;
+
+    public EdgeHub(Vertx vertx) {
+        this.vertx = vertx;
+        this.replays = nodeReplays(vertx);
+        io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
+        recovery = new RecoveryMeters(registry);
+        if (registry != null) {
+            io.micrometer.core.instrument.Gauge.builder("parley.ws.sockets", sessions, Set::size)
+                    .description("Open WebSockets on this edge").tag("edge", edgeId).register(registry);
+            delivered = io.micrometer.core.instrument.Counter.builder("parley.messages.delivered")
+                    .description("Message frames written to sockets (fan-out deliveries)").register(registry);
+            // wall clocks of two nodes when the message was committed elsewhere: NTP-synced hosts differ by about a millisecond
+            deliveryLag = io.micrometer.core.instrument.Timer.builder("parley.messages.delivery")
+                    .description("New messages, from their publish on the committing node to this edge's sockets").register(registry);
+        } else {
+            delivered = null;
+            deliveryLag = null;
+        }
+    }
+
+    void count(RecoveryMeters.Event e) {
+        recovery.count(e);
+    }
+
+    void count(RecoveryMeters.Event e, long n) {
+        recovery.count(e, n);
+    }
+
+    private void timeDelivery(String event, String at) {
+        if (deliveryLag != null && at != null && "message".equals(event)) {
+            deliveryLag.record(Math.max(0, System.currentTimeMillis() - Long.parseLong(at)), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void countDelivery() {
+        if (delivered != null) {
+            delivered.increment();
+        }
+    }
+
+    public Future<Void> start() {
+        deliveries = vertx.eventBus().localConsumer(Addresses.HUB_DELIVER_PREFIX + edgeId, msg -> {
+            long channelId = Long.parseLong(msg.headers().get("channelId"));
+            String event = msg.headers().get("event");
+            String seq = msg.headers().get("seq");
+            String user = msg.headers().get("userId");
+            // a read marker goes to every member in direct and private channels ("receipt"), else to its user only
+            long userId = user == null ? 0 : Long.parseLong(user);
+            if ("read".equals(event) && "members".equals(msg.headers().get("scope"))) {
+                event = "receipt";
+            }
+            Set<SocketSession> subs = byChannel.get(channelId);
+            if (subs != null) {
+                for (SocketSession s : List.copyOf(subs)) {
+                    s.deliver(channelId, event, seq == null ? 0 : Long.parseLong(seq), userId, msg.body());
+                }
+                timeDelivery(event, msg.headers().get("at"));
+            }
+        });
+        // A member that died may have committed messages it never published: re-read every subscribed
+        // channel from Postgres, spread over two seconds so a node's death is not a burst of queries.
+        membership = vertx.eventBus().localConsumer(Addresses.CLUSTER_CHANGED, msg -> {
+            for (Long channelId : List.copyOf(byChannel.keySet())) {
+                vertx.setTimer(1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(2000), id -> {
+                    Set<SocketSession> subs = byChannel.get(channelId);
+                    if (subs != null) {
+                        List.copyOf(subs).forEach(s -> s.resync(channelId));
+                    }
+                });
+            }
+        });
+        presence = vertx.eventBus().localConsumer(Addresses.PRESENCE_DELIVER, msg -> presence(msg.body()));
+        endings = vertx.eventBus().localConsumer(Addresses.AUTH_ENDED, msg -> ended(msg.body()));
+        return Future.all(deliveries.completion(), membership.completion(), presence.completion(), endings.completion()).mapEmpty();
+    }
+
+    /**
+     * A batch of presence changes: each goes, once, to the local sessions subscribed to one of the
+     * changed user's private or direct channels (not to the user's own sessions).
+     */
+    private void presence(Buffer batch) {
+        io.vertx.core.json.JsonArray changes = new JsonObject(batch).getJsonArray("changes");
+        for (int i = 0; i < changes.size(); i++) {
+            JsonObject change = changes.getJsonObject(i);
+            long userId = change.getLong("userId");
+            Set<SocketSession> targets = new HashSet<>();
+            for (Object ch : change.getJsonArray("channels")) {
+                Set<SocketSession> subs = byChannel.get(((Number) ch).longValue());
+                if (subs != null) {
+                    subs.forEach(s -> {
+                        if (s.userId() != userId) {
+                            targets.add(s);
+                        }
+                    });
+                }
+            }
+            if (!targets.isEmpty()) {
+                String frame = new JsonObject().put("type", "presence").put("userId", userId).put("online", change.getBoolean("online"))
+                        .put("lastSeenAt", change.getString("lastSeenAt")).encode();
+                targets.forEach(s -> s.presence(frame));
+            }
+        }
+    }
+
+    void opened(SocketSession s) {
+        sessions.add(s);
+        if (s.familyId() != null) {
+            byFamily.computeIfAbsent(s.familyId(), k -> new HashSet<>(2)).add(s);
+        }
+    }
+
+    void closed(SocketSession s) {
+        sessions.remove(s);
+        Set<SocketSession> same = s.familyId() == null ? null : byFamily.get(s.familyId());
+        if (same != null && same.remove(s) && same.isEmpty()) {
+            byFamily.remove(s.familyId());
+        }
+    }
+
+    /** Sessions that ended (from the node's revocation verticle): their sockets here close with 4001. */
+    private void ended(JsonObject body) {
+        io.vertx.core.json.JsonArray families = body.getJsonArray("families");
+        if (families == null) {
+            return;
+        }
+        for (Object f : families) {
+            Set<SocketSession> same = byFamily.get(String.valueOf(f));
+            if (same != null) {
+                List.copyOf(same).forEach(s -> s.close(SocketSession.SESSION_REVOKED, SocketSession.SESSION_REVOKED_REASON));
+            }
+        }
+    }
+
+    /** Completes once events of the channel reach this edge. */
+    Future<Void> subscribe(long channelId, SocketSession s) {
+        Set<SocketSession> subs = byChannel.get(channelId);
+        if (subs != null) {
+            subs.add(s);
+            return registrations.get(channelId);
+        }
+        Set<SocketSession> fresh = new HashSet<>();
+        fresh.add(s);
+        byChannel.put(channelId, fresh);
+        Future<Void> registered = register(channelId, 1).andThen(ar -> {
+            if (ar.failed() && byChannel.get(channelId) == fresh) {
+                // every session waiting on it fails its subscribe; the next subscribe registers afresh
+                byChannel.remove(channelId);
+                registrations.remove(channelId);
+            }
+        });
+        registrations.put(channelId, registered);
+        return registered;
+    }
+
+    /** Asks the node hub for the channel's route, retrying a failed registration twice with a backoff. */
+    private Future<Void> register(long channelId, int attempt) {
+        return vertx.eventBus().request(Addresses.HUB_INTEREST, interest(channelId, true), new DeliveryOptions().setLocalOnly(true))
+                .<Void>mapEmpty()
+                .recover(t -> {
+                    if (attempt >= REGISTER_ATTEMPTS) {
+                        return Future.failedFuture(io.parley.error.ParleyException.of(io.parley.error.ErrorCode.UNAVAILABLE,
+                                "Channel " + channelId + " cannot be followed right now; subscribe again."));
+                    }
+                    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+                    vertx.setTimer(100L * attempt * attempt, id -> register(channelId, attempt + 1).onComplete(later));
+                    return later.future();
+                });
+    }
+
+    /** Tries of one route registration before the subscribes waiting on it fail. */
+    static final int REGISTER_ATTEMPTS = 3;
+
+    void unsubscribe(long channelId, SocketSession s) {
+        Set<SocketSession> subs = byChannel.get(channelId);
+        if (subs != null && subs.remove(s) && subs.isEmpty()) {
+            byChannel.remove(channelId);
+            registrations.remove(channelId);
+            vertx.eventBus().request(Addresses.HUB_INTEREST, interest(channelId, false), new DeliveryOptions().setLocalOnly(true));
+        }
+    }
+
+    private JsonObject interest(long channelId, boolean on) {
+        return new JsonObject().put("edge", edgeId).put("channelId", channelId).put("on", on);
+    }
+
+    /**
+     * Replay reads in flight on this node, by channel, after and limit: one read serves every socket of
+     * every edge asking at once. Shared by the node's edges (they run on different event loops).
+     */
+    private final java.util.concurrent.ConcurrentMap<String, Future<List<Replayed>>> replays;
+
+    private record Replays(java.util.concurrent.ConcurrentMap<String, Future<List<Replayed>>> map)
+            implements io.vertx.core.shareddata.Shareable {
+    }
+
+    private static java.util.concurrent.ConcurrentMap<String, Future<List<Replayed>>> nodeReplays(Vertx vertx) {
+        return vertx.sharedData().<String, Replays>getLocalMap("parley.node.replays")
+                .computeIfAbsent("inFlight", k -> new Replays(new java.util.concurrent.ConcurrentHashMap<>())).map();
+    }
+
+    /**
+     * The page {@code read} answers, shared with every caller on this node that asks for the same channel,
+     * {@code after} and {@code limit} while it is in flight (so a gap or a lost member seen by a thousand
+     * sockets on every edge of the node costs one query). The map holds only reads in flight; a caller on
+     * another edge gets the answer on its own event loop.
+     */
+    Future<List<Replayed>> sharedReplay(long channelId, long after, int limit, java.util.function.Supplier<Future<List<Replayed>>> read) {
+        String key = channelId + ":" + after + ":" + limit;
+        Future<List<Replayed>> shared = replays.get(key);
+        if (shared == null) {
+            Future<List<Replayed>> f = read.get();
+            if (f.isComplete()) {
+                return f;
+            }
+            shared = replays.putIfAbsent(key, f);
+            if (shared == null) {
+                f.onComplete(ar -> replays.remove(key, f));
+                return f;
+            }
+            // another edge started the same read a moment ago: use its answer (ours is simply not awaited)
+        }
+        io.vertx.core.Context here = vertx.getOrCreateContext();
+        io.vertx.core.Promise<List<Replayed>> mine = io.vertx.core.Promise.promise();
+        shared.onComplete(ar -> here.runOnContext(v -> mine.handle(ar)));
+        return mine.future();
+    }
+
+    /** A replayed message: its seq and its WebSocket frame, encoded once for every socket that replays it. */
+    record Replayed(long seq, String frame) {
+    }
+
+    /** Runs {@code task} on this edge's event loop after {@code delayMillis}; answers the timer's id. */
+    long timer(long delayMillis, Runnable task) {
+        return vertx.setTimer(delayMillis, id -> task.run());
+    }
+
+    void cancelTimer(long id) {
+        vertx.cancelTimer(id);
+    }
+
+    /** Stops taking hub deliveries; the sockets themselves are drained by the server's shutdown. */
+    public Future<Void> stop() {
+        return Future.join(deliveries.unregister(), membership.unregister(), presence.unregister(), endings.unregister()).mapEmpty();
+    }
+
+    /** Closes sessions with no frame from the client for longer than {@code idleMillis}. */
+    public void sweepIdle(long idleMillis) {
+        long now = System.currentTimeMillis();
+        for (SocketSession s : List.copyOf(sessions)) {
+            if (now - s.lastFrameAt() > idleMillis) {
+                s.close((short) 1001, "idle timeout");
+            }
+        }
+    }
+}

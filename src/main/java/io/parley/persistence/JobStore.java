@@ -1,0 +1,16 @@
+package io.parley.persistence;
+
+import io.parley.domain.Purged;
+import io.vertx.core.Future;
+
+/** Leases of the background jobs (one node runs each per interval) and the retention they run. */
+public interface JobStore {
+
+    /** True when this node won the run of {@code name} for the current interval. */
+    Future<Boolean> claimJob(String name, int intervalSeconds, int leaseSeconds, String node);
+
+    Future<Void> jobDone(String name, long durationMs, String result);
+
+    /** Deletes expired sessions and guests. */
+    Future<Purged> purge();
+}
