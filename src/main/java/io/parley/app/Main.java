@@ -29,6 +29,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.LifecycleEvent;
+import io.parley.auth.RevocationVerticle;
+import io.parley.bus.Local;
+import io.parley.metrics.ClusterMembers;
+import io.parley.metrics.Metrics;
+import io.vertx.core.Promise;
+import java.net.ConnectException;
+import java.util.List;
 
 /** Boots a node: config, the database default, a (clustered) Vert.x, then the verticles in dependency order. */
 public final class Main {
@@ -79,7 +89,7 @@ public final class Main {
                     node.vertx().isNativeTransportEnabled() ? "epoll" : "nio",
                     cfg.management().enabled() ? "http://" + cfg.management().host() + ":" + cfg.management().port() + "/metrics" : "off");
         }).onFailure(t -> {
-            if (t instanceof java.net.ConnectException || t.getCause() instanceof java.net.ConnectException) {
+            if (t instanceof ConnectException || t.getCause() instanceof ConnectException) {
                 // the usual cause, and its stack trace says nothing more
                 LOG.error("Parley failed to start: {}. Is PostgreSQL running at the db.url given (PARLEY_DB_URL)? "
                         + "scripts/services starts a local one.", t.getMessage());
@@ -109,24 +119,24 @@ public final class Main {
     public static Future<Node> boot(ParleyConfig config) {
         // epoll on Linux when asked for (http.nativeTransport); measured within noise of NIO for fan-out, so off by default
         VertxOptions options = new VertxOptions().setPreferNativeTransport(config.http().nativeTransport());
-        io.parley.metrics.Metrics.Setup metrics = io.parley.metrics.Metrics.enable(options);
+        Metrics.Setup metrics = Metrics.enable(options);
         options.getEventBusOptions().setHost(config.cluster().host()).setPort(config.cluster().busPort());
         HazelcastClusterManager manager = config.cluster().enabled() ? new HazelcastClusterManager(hazelcast(config)) : null;
         Future<Vertx> vertx = manager != null
                 ? Vertx.builder().with(options).withMetrics(metrics.factory())
                 .withClusterManager(manager).buildClustered().andThen(ar -> {
                     if (ar.succeeded()) {
-                        io.parley.metrics.ClusterMembers.remember(ar.result(), manager);
+                        ClusterMembers.remember(ar.result(), manager);
                         watchMembership(ar.result(), manager);
                     }
                 })
                 : Future.succeededFuture(Vertx.builder().with(options).withMetrics(metrics.factory()).build());
         // A promise tied to no event loop: when a deployment fails, the node is stopped (Vert.x closed) before
         // the failure is reported, and a future bound to a stopped loop would never deliver it.
-        io.vertx.core.Promise<Node> booted = io.vertx.core.Promise.promise();
+        Promise<Node> booted = Promise.promise();
         vertx.onFailure(booted::fail).onSuccess(v -> {
-            io.parley.metrics.Metrics.remember(v, metrics.name());
-            io.parley.metrics.Metrics.bindNode(v, config.db().poolSize() * Math.max(1, config.persistence().instances()));
+            Metrics.remember(v, metrics.name());
+            Metrics.bindNode(v, config.db().poolSize() * Math.max(1, config.persistence().instances()));
             Node node = new Node(v);
             deploy(node, config).onComplete(ar -> {
                 if (ar.succeeded()) {
@@ -146,19 +156,19 @@ public final class Main {
      */
     private static void watchMembership(Vertx vertx, HazelcastClusterManager manager) {
         DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
-        manager.getHazelcastInstance().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+        manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
             @Override
-            public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+            public void memberAdded(MembershipEvent event) {
             }
 
             @Override
-            public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+            public void memberRemoved(MembershipEvent event) {
                 LOG.warn("Cluster member {} left; re-reading subscribed channels", event.getMember().getAddress());
                 vertx.eventBus().publish(Addresses.CLUSTER_CHANGED, "removed", local);
             }
         });
         manager.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
-            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
                 LOG.warn("Cluster merged after a split; re-reading subscribed channels");
                 vertx.eventBus().publish(Addresses.CLUSTER_CHANGED, "merged", local);
             }
@@ -177,17 +187,20 @@ public final class Main {
         Vertx vertx = node.vertx();
         JsonObject json = config.json();
         DeploymentOptions options = new DeploymentOptions().setConfig(json);
-        io.parley.bus.Local.registerCodec(vertx);
-        return step(node, ServicesVerticle.class,
-                vertx.deployVerticle(ServicesVerticle::new, new DeploymentOptions(options).setInstances(config.persistence().instances())))
-                .compose(v -> step(node, io.parley.auth.RevocationVerticle.class, vertx.deployVerticle(new io.parley.auth.RevocationVerticle(), options)))
-                .compose(v -> step(node, PresenceVerticle.class, vertx.deployVerticle(new PresenceVerticle(), options)))
+        Local.registerCodec(vertx);
+        NodeResources shared = NodeResources.create(vertx, config);
+        node.closeAfterStop(shared::close);
+        return step(node, ServicesVerticle.class, vertx.deployVerticle(() -> new ServicesVerticle(shared),
+                        new DeploymentOptions(options).setInstances(config.persistence().instances())))
+                .compose(v -> step(node, RevocationVerticle.class,
+                        vertx.deployVerticle(new RevocationVerticle(shared.cache()), options)))
+                .compose(v -> step(node, PresenceVerticle.class, vertx.deployVerticle(new PresenceVerticle(shared.redis()), options)))
                 .compose(v -> step(node, SocketVerticle.class, vertx.deployVerticle(new SocketVerticle(), options)))
-                .compose(v -> step(node, HttpVerticle.class, vertx.deployVerticle(() -> new HttpVerticle(ServicesVerticle.tokenSecret(vertx), () -> Node.state(vertx)),
+                .compose(v -> step(node, HttpVerticle.class, vertx.deployVerticle(() -> new HttpVerticle(ServicesVerticle.tokenSecret(vertx), () -> Node.state(vertx), shared.cache()),
                         new DeploymentOptions(options).setInstances(config.http().instances()))))
                 // one management listener per node, not per edge instance: it binds its own port
                 .compose(v -> config.management().enabled()
-                        ? step(node, ManagementVerticle.class, vertx.deployVerticle(new ManagementVerticle(), options))
+                        ? step(node, ManagementVerticle.class, vertx.deployVerticle(new ManagementVerticle(shared.redis()), options))
                         : Future.succeededFuture());
     }
 
@@ -215,7 +228,7 @@ public final class Main {
         }
         String host = config.cluster().host();
         if (!host.isBlank() && !"0.0.0.0".equals(host)) {
-            hz.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(host));
+            hz.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(List.of(host));
             hz.setProperty("hazelcast.local.localAddress", host);
         }
         return hz;

@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import io.vertx.core.Promise;
+import java.util.function.Supplier;
 
 /**
  * A running node: its Vert.x and its deployments in start order. Stopping undeploys them in reverse
@@ -18,6 +20,7 @@ public final class Node {
     private final Vertx vertx;
     private final List<String> deployments = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
+    private final List<Supplier<Future<Void>>> closers = new ArrayList<>();
 
     Node(Vertx vertx) {
         this.vertx = vertx;
@@ -30,6 +33,11 @@ public final class Node {
     void deployed(String name, String id) {
         deployments.add(id);
         names.add(name);
+    }
+
+    /** Run once every verticle has stopped, before Vert.x closes (the node's shared clients). */
+    void closeAfterStop(Supplier<Future<Void>> closer) {
+        closers.add(closer);
     }
 
     /** The verticles deployed, by simple class name, in the order they became ready (for tests and logs). */
@@ -61,9 +69,12 @@ public final class Node {
         for (String id : reverse) {
             chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
         }
+        for (Supplier<Future<Void>> closer : closers) {
+            chain = chain.compose(v -> closer.get().otherwiseEmpty());
+        }
         // Answered on whichever thread finishes closing Vert.x: a future tied to one of its event loops
         // could never deliver its result once the loops have stopped (a failed boot would then hang its caller).
-        io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+        Promise<Void> closed = Promise.promise();
         chain.onComplete(ar -> vertx.close().onComplete(x -> closed.complete()));
         return closed.future();
     }

@@ -47,6 +47,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.cache.ChatCache;
+import io.parley.metrics.EventLoopProbe;
+import io.parley.metrics.Metrics;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
 
 /**
  * Hosts the domain services of a node on its own event loops: the auth service, the chat rules, the
@@ -65,31 +74,33 @@ public class ServicesVerticle extends VerticleBase {
     private static final String TOKEN_SECRET_KEY = "tokenSecret";
 
     /** The token secret, once a services instance has started; null before. */
-    static byte[] tokenSecret(io.vertx.core.Vertx vertx) {
+    static byte[] tokenSecret(Vertx vertx) {
         Buffer secret = vertx.sharedData().<String, Buffer>getLocalMap(NODE_MAP).get(TOKEN_SECRET_KEY);
         return secret == null ? null : secret.getBytes();
     }
 
     private Pool pool;
-    private Cache cache;
+    private final NodeResources shared;
     private PasswordHasher hasher;
-    /** This instance's chat cache: its own Redis pool to close, or the node's in-process one (nothing to close). */
-    private io.parley.cache.ChatCache chatCache = io.parley.cache.ChatCache.NONE;
-    private final java.util.List<Local.Served> served = new java.util.ArrayList<>();
+    private final List<Local.Served> served = new ArrayList<>();
     private ServiceEndpoints endpoints;
-    private io.parley.metrics.EventLoopProbe probe;
+    private EventLoopProbe probe;
+
+    /** {@code shared}: the node's caches and Redis client, made once by {@link Main}. */
+    ServicesVerticle(NodeResources shared) {
+        this.shared = shared;
+    }
 
     @Override
     public Future<?> start() {
         ParleyConfig config = ParleyConfig.from(config());
         pool = Database.pool(vertx, config.db());
-        cache = config.redis().url().isEmpty() ? LocalCache.shared(vertx)
-                : new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(), config.redisPrefix());
+        Cache cache = this.shared.cache();
         // one per node, whatever persistence.instances: its queue bound is the node's (NodeHasher)
         hasher = NodeHasher.acquire(vertx, config.auth());
-        probe = new io.parley.metrics.EventLoopProbe(vertx, io.parley.metrics.Metrics.registry(vertx));
+        probe = new EventLoopProbe(vertx, Metrics.registry(vertx));
         probe.start();
-        Db db = new Db(pool, io.parley.metrics.Metrics.registry(vertx), config.persistence().slowQueryMs());
+        Db db = new Db(pool, Metrics.registry(vertx), config.persistence().slowQueryMs());
         return Database.ensureSchema(pool, config.db().schema())
                 .compose(v -> Migrations.apply(vertx, pool))
                 .compose(v -> tokenSecret(db, config.auth()))
@@ -98,15 +109,15 @@ public class ServicesVerticle extends VerticleBase {
                     node.put(TOKEN_SECRET_KEY, Buffer.buffer(secret));
                     TokenService tokens = new TokenService(secret, config.auth().accessTokenTtlSeconds());
                     UserStore users = new PgUserStore(db);
-                    io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
+                    MeterRegistry registry = Metrics.registry(vertx);
                     Quotas quotas = new Quotas(cache, registry);
-                    LocalMap<String, Admission.NodeState> shared = vertx.sharedData().getLocalMap(NODE_MAP + ".admission");
-                    Admission admission = new Admission(shared.computeIfAbsent("state", k -> new Admission.NodeState()), cache,
+                    LocalMap<String, Admission.NodeState> admissionMap = vertx.sharedData().getLocalMap(NODE_MAP + ".admission");
+                    Admission admission = new Admission(admissionMap.computeIfAbsent("state", k -> new Admission.NodeState()), cache,
                             config.limits().bcryptPerAddressPerMinute(), config.limits().bcryptConcurrentPerAddress(), registry);
                     RevocationApi revocation = RevocationApi.client(vertx.eventBus());
                     AuthService auth = new AuthService(users, new PgSessionStore(db), hasher, tokens, cache, config.auth(),
                             config.limits(), admission, quotas, families -> revoke(revocation, families));
-                    chatCache = chatCache(config);
+                    ChatCache chatCache = this.shared.chatCache();
                     PgChannelStore channels = new PgChannelStore(db);
                     PgMessageStore messages = new PgMessageStore(db);
                     ChatRules chat = new ChatRules(channels, messages, users, chatCache,
@@ -125,7 +136,7 @@ public class ServicesVerticle extends VerticleBase {
     }
 
     /** Hands ended sessions to the node's revocation verticle, which tells every node; never fails the caller. */
-    private static Future<Void> revoke(RevocationApi revocation, java.util.Collection<java.util.UUID> families) {
+    private static Future<Void> revoke(RevocationApi revocation, Collection<UUID> families) {
         return revocation.revoke(families)
                 .recover(t -> {
                     LOG.warn("Ended sessions could not be spread ({}); their access tokens stay valid until they expire", t.toString());
@@ -143,24 +154,6 @@ public class ServicesVerticle extends VerticleBase {
         return Database.sharedSecret(db, "access-token", TokenService.newSecret());
     }
 
-    /** Redis when configured, else one in-process cache shared by this node's persistence instances. */
-    private io.parley.cache.ChatCache chatCache(ParleyConfig config) {
-        ParleyConfig.Cache c = config.cache();
-        if (!c.enabled()) {
-            return io.parley.cache.ChatCache.NONE;
-        }
-        io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
-        if (!config.redis().url().isEmpty()) {
-            return new io.parley.cache.RedisChatCache(vertx, config.redis().url(), config.redis().timeoutMs(), config.redisPrefix(),
-                    c.channelListTtlSeconds(), c.pageTtlSeconds(), c.searchTtlSeconds(), c.gzipOverBytes(), registry);
-        }
-        LocalMap<String, ChatCacheHolder> map = vertx.sharedData().getLocalMap(NODE_MAP + ".chatcache");
-        return map.computeIfAbsent("cache", k -> new ChatCacheHolder(new io.parley.cache.LocalChatCache(c.channelListTtlSeconds(),
-                c.pageTtlSeconds(), c.searchTtlSeconds(), c.gzipOverBytes(), registry))).cache();
-    }
-
-    private record ChatCacheHolder(io.parley.cache.LocalChatCache cache) implements io.vertx.core.shareddata.Shareable {
-    }
 
     /** Stops taking requests, lets those in flight commit and answer, then closes the pool. */
     @Override
@@ -168,9 +161,7 @@ public class ServicesVerticle extends VerticleBase {
         probe.stop();
         Future<Void> drained = Future.join(endpoints == null ? Future.succeededFuture() : endpoints.stop(),
                 Future.join(served.stream().map(s -> s.stop(5_000)).toList())).mapEmpty();
-        // after the drain, as the pool: the requests still answering read and fill the chat cache. Its Redis
-        // pool is this instance's own, closed here rather than left to whatever closes the context.
-        return drained.eventually(() -> Future.join(pool.close(), cache.close(), NodeHasher.release(vertx),
-                chatCache instanceof io.parley.cache.RedisChatCache redis ? redis.close() : Future.succeededFuture()));
+        // after the drain: the requests still answering use the pool. The caches are the node's, closed by Main.
+        return drained.eventually(() -> Future.join(pool.close(), NodeHasher.release(vertx)));
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import io.vertx.core.shareddata.Shareable;
 
 /**
  * Fair admission to the bcrypt pool. The pool is one queue for everyone, bounded by time
@@ -48,7 +49,7 @@ public final class Admission {
     }
 
     /** What the persistence instances of one node share: the in-flight counts and the log's state. */
-    public static final class NodeState implements io.vertx.core.shareddata.Shareable {
+    public static final class NodeState implements Shareable {
         private final ConcurrentHashMap<String, Integer> inflight = new ConcurrentHashMap<>();
         private final Map<Reason, AtomicLong> unlogged = new EnumMap<>(Reason.class);
         private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
@@ -77,7 +78,7 @@ public final class Admission {
         this.perMinute = perMinute;
         this.concurrentPerAddress = concurrentPerAddress;
         for (Reason r : Reason.values()) {
-            refused.put(r, registry == null ? null : Counter.builder("parley.auth.admission.refused").tag("reason", r.tag)
+            refused.put(r, Counter.builder("parley.auth.admission.refused").tag("reason", r.tag)
                     .description("Password requests (sign-in, sign-up, password change) refused before or at the bcrypt queue")
                     .register(registry));
         }
@@ -137,10 +138,7 @@ public final class Admission {
     }
 
     private void note(Reason reason) {
-        Counter c = refused.get(reason);
-        if (c != null) {
-            c.increment();
-        }
+        refused.get(reason).increment();
         state.unlogged.get(reason).incrementAndGet();
         long now = System.nanoTime();
         long last = state.lastLogNanos.get();

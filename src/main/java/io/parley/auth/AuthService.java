@@ -19,11 +19,16 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import io.parley.bus.AuthApi;
+import io.parley.domain.UserKind;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /** Sign-up, sign-in, refresh rotation, sign-out, guests and password changes. Input is already validated. */
-public final class AuthService implements io.parley.bus.AuthApi {
+public final class AuthService implements AuthApi {
 
-    private static final java.util.regex.Pattern HANDLE = java.util.regex.Pattern.compile("[A-Za-z0-9_]{3,32}");
+    private static final Pattern HANDLE = Pattern.compile("[A-Za-z0-9_]{3,32}");
 
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -43,7 +48,7 @@ public final class AuthService implements io.parley.bus.AuthApi {
     /** Tells every node that sessions have ended (their tokens refused, their sockets closed); never fails. */
     @FunctionalInterface
     public interface Revoker {
-        Future<Void> revoke(java.util.Collection<UUID> families);
+        Future<Void> revoke(Collection<UUID> families);
     }
 
     public AuthService(UserStore users, SessionStore sessions, PasswordHasher hasher, TokenService tokens, Cache cache,
@@ -69,7 +74,7 @@ public final class AuthService implements io.parley.bus.AuthApi {
         String check = asHandle == null || asHandle.equalsIgnoreCase(handle) ? null : asHandle;
         return quotas.take(Quota.SIGNUP, address, 1, limits.signupsPerAddressPerHour(), Quotas.HOUR_MILLIS)
                 .compose(v -> admission.admit(address, () -> hasher.hash(password))
-                        .compose(hash -> users.create(handle, name, phoneNumber, hash, io.parley.domain.UserKind.MEMBER, null, check))
+                        .compose(hash -> users.create(handle, name, phoneNumber, hash, UserKind.MEMBER, null, check))
                         // only accounts made count: a taken handle or a full queue gives the sign-up back
                         .onFailure(t -> quotas.giveBack(Quota.SIGNUP, address, 1, Quotas.HOUR_MILLIS)))
                 .compose(user -> newSession(user, config.refreshTokenTtlSeconds()));
@@ -132,7 +137,7 @@ public final class AuthService implements io.parley.bus.AuthApi {
     public Future<Tokens> guest(String address, String displayName) {
         String handle = "guest-" + HexFormat.of().formatHex(randomBytes(5));
         return quotas.take(Quota.GUEST, address, 1, limits.guestsPerAddressPerHour(), Quotas.HOUR_MILLIS)
-                .compose(v -> users.create(handle, displayName, null, null, io.parley.domain.UserKind.GUEST, config.guestTtlSeconds(), asHandle(displayName)))
+                .compose(v -> users.create(handle, displayName, null, null, UserKind.GUEST, config.guestTtlSeconds(), asHandle(displayName)))
                 .compose(user -> newSession(user, Math.min(config.guestTtlSeconds(), config.refreshTokenTtlSeconds())));
     }
 
@@ -150,7 +155,7 @@ public final class AuthService implements io.parley.bus.AuthApi {
                     case REVOKED -> Future.failedFuture(unauthorized("This session was signed out; sign in again."));
                     case RACE_LOST -> Future.failedFuture(ParleyException.of(ErrorCode.REFRESH_REUSED,
                             "This refresh token was just used by another request; use the tokens that request received."));
-                    case REUSED -> revoker.revoke(java.util.List.of(rotation.familyId())).transform(ar -> Future.failedFuture(
+                    case REUSED -> revoker.revoke(List.of(rotation.familyId())).transform(ar -> Future.failedFuture(
                             ParleyException.of(ErrorCode.REFRESH_REUSED,
                             "This refresh token was already used, so the session was ended for safety; sign in again.")));
                 });
@@ -160,7 +165,7 @@ public final class AuthService implements io.parley.bus.AuthApi {
     @Override
     public Future<Void> signout(Principal principal) {
         UUID family = UUID.fromString(principal.familyId());
-        return sessions.revokeFamily(family, principal.userId()).compose(v -> revoker.revoke(java.util.List.of(family)));
+        return sessions.revokeFamily(family, principal.userId()).compose(v -> revoker.revoke(List.of(family)));
     }
 
     /** Whether a session (family id as text) is still signed in; anything that is not a session id is not. */
@@ -240,8 +245,8 @@ public final class AuthService implements io.parley.bus.AuthApi {
 
     @Override
     public Future<Principal> service(long userId) {
-        return users.byId(userId).compose(u -> u.isPresent() && u.get().kind() == io.parley.domain.UserKind.SERVICE
-                ? Future.succeededFuture(new Principal(userId, io.parley.domain.UserKind.SERVICE, u.get().role(), new UUID(0, 0).toString()))
+        return users.byId(userId).compose(u -> u.isPresent() && u.get().kind() == UserKind.SERVICE
+                ? Future.succeededFuture(new Principal(userId, UserKind.SERVICE, u.get().role(), new UUID(0, 0).toString()))
                 : Future.failedFuture(ParleyException.of(ErrorCode.FORBIDDEN, "User " + userId + " is not a service user.")));
     }
 }

@@ -13,6 +13,7 @@ import io.vertx.core.shareddata.Shareable;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.parley.metrics.Metrics;
 
 /**
  * The node's one {@link PasswordHasher}, shared by its persistence instances. The hasher's queue bound
@@ -53,10 +54,7 @@ public final class NodeHasher {
         if (last[0] == null) {
             return Future.succeededFuture();
         }
-        MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
-        if (registry != null) {
-            last[0].meters().forEach(registry::remove);
-        }
+        last[0].meters().forEach(Metrics.registry(vertx)::remove);
         return last[0].hasher().close();
     }
 
@@ -69,14 +67,12 @@ public final class NodeHasher {
     private static Holder create(Vertx vertx, ParleyConfig.Auth auth) {
         PasswordHasher hasher = new PasswordHasher(vertx, auth.bcryptCost(), auth.bcryptThreads(), auth.bcryptMaxWaitMs());
         List<Meter> meters = new ArrayList<>();
-        MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
-        if (registry != null) {
-            meters.add(Gauge.builder("parley.auth.bcrypt.pending", hasher, PasswordHasher::pending)
-                    .description("Password hashes queued or running").register(registry));
-            meters.add(FunctionCounter.builder("parley.auth.bcrypt.refused", hasher, PasswordHasher::refused)
-                    .description("Sign-ins and sign-ups refused with 503 because the hashing queue was full")
-                    .register(registry));
-        }
+        MeterRegistry registry = Metrics.registry(vertx);
+        meters.add(Gauge.builder("parley.auth.bcrypt.pending", hasher, PasswordHasher::pending)
+                .description("Password hashes queued or running").register(registry));
+        meters.add(FunctionCounter.builder("parley.auth.bcrypt.refused", hasher, PasswordHasher::refused)
+                .description("Sign-ins and sign-ups refused with 503 because the hashing queue was full")
+                .register(registry));
         return new Holder(hasher, List.copyOf(meters), 1);
     }
 

@@ -2,7 +2,6 @@ package io.parley.auth;
 
 import io.parley.bus.Addresses;
 import io.parley.cache.Cache;
-import io.parley.cache.RedisCache;
 import io.parley.config.ParleyConfig;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Future;
@@ -19,6 +18,13 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.bus.Local;
+import io.parley.bus.RevocationApi;
+import io.parley.metrics.Metrics;
+import java.util.Collection;
+import java.util.UUID;
 
 /**
  * One per node: spreads ended sessions to every node, so that their access tokens are refused and their
@@ -35,7 +41,7 @@ import java.util.Map;
  * Families new to this node are published on {@code parley.local.auth.ended}: each edge closes their
  * sockets with 4001.
  */
-public final class RevocationVerticle extends VerticleBase implements io.parley.bus.RevocationApi {
+public final class RevocationVerticle extends VerticleBase implements RevocationApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(RevocationVerticle.class);
     /** The shared record's key (a sorted set of "f:&lt;family&gt;" by time of revocation). */
@@ -46,24 +52,29 @@ public final class RevocationVerticle extends VerticleBase implements io.parley.
     private static final long SYNC_OVERLAP_MILLIS = 2_000;
 
     private Revocations revocations;
-    private Cache record;
-    private boolean ownRecord;
+    /** Where the shared record lives: the node's shared cache (Redis, or in-process on a single node). */
+    private final Cache record;
     private long retainMillis;
     private long timer = -1;
     private long sinceMillis;
     private boolean syncing;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-    private io.parley.bus.Local.Served served;
+    private Local.Served served;
 
     /** Records ended sessions here, tells every node, and writes them to the shared record (bounded wait). */
     @Override
-    public Future<Void> revoke(java.util.Collection<java.util.UUID> ended) {
-        List<String> families = ended.stream().map(java.util.UUID::toString).toList();
+    public Future<Void> revoke(Collection<UUID> ended) {
+        List<String> families = ended.stream().map(UUID::toString).toList();
         apply(families, System.currentTimeMillis());
         vertx.eventBus().publish(Addresses.AUTH_REVOKED, new JsonObject().put("families", new JsonArray(families)));
         return record.recordAdd(RECORD, families.stream().map(f -> "f:" + f).toList(), retainMillis)
                 .onFailure(t -> LOG.warn("Ended sessions not written to the shared record ({}); the cluster event carries them", t.toString()))
                 .<Void>mapEmpty().otherwiseEmpty();
+    }
+
+    /** {@code record}: the node's shared cache, which holds the cluster's record of ended sessions. */
+    public RevocationVerticle(Cache record) {
+        this.record = record;
     }
 
     /** The node's one view of ended sessions, shared by its verticles. */
@@ -86,18 +97,13 @@ public final class RevocationVerticle extends VerticleBase implements io.parley.
         ParleyConfig config = ParleyConfig.from(config());
         revocations = shared(vertx, config.auth());
         retainMillis = retainMillis(config.auth());
-        ownRecord = !config.redis().url().isEmpty();
-        record = ownRecord ? new RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(), config.redisPrefix(), 2)
-                : io.parley.cache.LocalCache.shared(vertx);
-        io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
-        if (registry != null) {
-            io.micrometer.core.instrument.Gauge.builder("parley.auth.revocations", revocations, Revocations::size)
-                    .description("Ended sessions this node remembers (their access tokens are refused)").register(registry);
-            io.micrometer.core.instrument.Gauge.builder("parley.auth.revocations.stale", revocations, r -> r.staleMillis() / 1000.0)
-                    .description("Seconds since this node last read the shared record of ended sessions").baseUnit("seconds")
-                    .register(registry);
-        }
-        served = io.parley.bus.RevocationApi.serve(vertx.eventBus(), this);
+        MeterRegistry registry = Metrics.registry(vertx);
+        Gauge.builder("parley.auth.revocations", revocations, Revocations::size)
+                .description("Ended sessions this node remembers (their access tokens are refused)").register(registry);
+        Gauge.builder("parley.auth.revocations.stale", revocations, r -> r.staleMillis() / 1000.0)
+                .description("Seconds since this node last read the shared record of ended sessions").baseUnit("seconds")
+                .register(registry);
+        served = RevocationApi.serve(vertx.eventBus(), this);
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.AUTH_REVOKED,
                 msg -> apply(families(msg.body()), System.currentTimeMillis())));
         Future<Void> registered = Future.all(served.ready(),
@@ -164,6 +170,6 @@ public final class RevocationVerticle extends VerticleBase implements io.parley.
         }
         Future<?> unregistered = Future.join(served == null ? Future.succeededFuture() : served.stop(2_000),
                 Future.join(consumers.stream().map(MessageConsumer::unregister).toList()));
-        return unregistered.compose(v -> ownRecord ? record.close() : Future.succeededFuture());
+        return unregistered;
     }
 }

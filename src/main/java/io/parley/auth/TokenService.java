@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.Objects;
 
 /**
  * Short-lived access tokens: compact JWTs signed with HMAC-SHA256. Verification accepts only
@@ -95,7 +96,7 @@ public final class TokenService {
                 throw new ParleyException(ErrorCode.TOKEN_EXPIRED, "The access token has expired; refresh it or sign in again.");
             }
             // every token names its session: a token without one could never be revoked
-            String family = java.util.Objects.requireNonNull(claims.getString("fid"));
+            String family = Objects.requireNonNull(claims.getString("fid"));
             return new Principal(Long.parseLong(claims.getString("sub")), UserKind.of(claims.getString("knd")),
                     UserRole.of(claims.getString("rol")), family, endsAt);
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {

@@ -1,6 +1,9 @@
 package io.parley.cache;
 
 import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The shared cache: Redis in a cluster, in-process on a single node. Every operation is best effort:
@@ -39,10 +42,10 @@ public interface Cache {
      * key, 0 when it had enough, else the milliseconds until it is out of debt. In-process while the backend
      * is down.
      */
-    Future<java.util.Map<String, Long>> takeAll(java.util.Map<String, Integer> counts, int ratePerSecond, int burst);
+    Future<Map<String, Long>> takeAll(Map<String, Integer> counts, int ratePerSecond, int burst);
 
     /** Entries of a shared record, oldest first, with the time each was added; and the backend's clock at the read. */
-    record Records(java.util.List<java.util.Map.Entry<String, Long>> entries, long nowMillis) {
+    record Records(List<Map.Entry<String, Long>> entries, long nowMillis) {
     }
 
     /**
@@ -51,7 +54,7 @@ public interface Cache {
      * other operations this one <b>fails</b> when the backend does not answer: a caller that must know
      * whether the record was written (revocations) can tell.
      */
-    Future<Void> recordAdd(String key, java.util.Collection<String> members, long retainMillis);
+    Future<Void> recordAdd(String key, Collection<String> members, long retainMillis);
 
     /** At most {@code max} entries of the record added at or after {@code sinceMillis} (backend clock). Fails when the backend does not answer. */
     Future<Records> recordSince(String key, long sinceMillis, int max);

@@ -3,6 +3,12 @@ package io.parley.cache;
 import io.vertx.core.Future;
 
 import java.util.concurrent.ConcurrentMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The in-process cache of a single node with no Redis configured. Entries expire on their own and there are
@@ -44,7 +50,7 @@ public final class LocalCache implements Cache {
     }
 
     @Override
-    public Future<java.util.Map<String, Long>> takeAll(java.util.Map<String, Integer> counts, int ratePerSecond, int burst) {
+    public Future<Map<String, Long>> takeAll(Map<String, Integer> counts, int ratePerSecond, int burst) {
         return Future.succeededFuture(counters.takeAll(counts, ratePerSecond, burst));
     }
 
@@ -53,13 +59,13 @@ public final class LocalCache implements Cache {
      * share, nothing to read back.
      */
     @Override
-    public Future<Void> recordAdd(String key, java.util.Collection<String> members, long retainMillis) {
+    public Future<Void> recordAdd(String key, Collection<String> members, long retainMillis) {
         return Future.succeededFuture();
     }
 
     @Override
     public Future<Records> recordSince(String key, long sinceMillis, int max) {
-        return Future.succeededFuture(new Records(java.util.List.of(), System.currentTimeMillis()));
+        return Future.succeededFuture(new Records(List.of(), System.currentTimeMillis()));
     }
 
     @Override
@@ -75,12 +81,12 @@ public final class LocalCache implements Cache {
     }
 
     /** The in-process cache of this node, one for all its verticles (the edges' send buckets live there too without Redis). */
-    public static Cache shared(io.vertx.core.Vertx vertx) {
-        io.vertx.core.shareddata.LocalMap<String, Holder> map = vertx.sharedData().getLocalMap("parley.node.cache");
+    public static Cache shared(Vertx vertx) {
+        LocalMap<String, Holder> map = vertx.sharedData().getLocalMap("parley.node.cache");
         return map.computeIfAbsent("cache", k -> new Holder(new LocalCache())).cache();
     }
 
     /** Lets the in-process cache be shared by the verticles of one node. */
-    private record Holder(LocalCache cache) implements io.vertx.core.shareddata.Shareable {
+    private record Holder(LocalCache cache) implements Shareable {
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.TreeMap;
 
 /** {@link ChatCache} of a single node without Redis: the same versions, in this JVM. */
 public final class LocalChatCache implements ChatCache {
@@ -82,7 +83,7 @@ public final class LocalChatCache implements ChatCache {
     private Future<Lookup> userScoped(long userId, String dataKey, Counter hit, Counter missCounter) {
         long u = version("u:" + userId);
         Entry ids = fresh("list:ids:" + userId);
-        Map<Long, Long> vs = new java.util.TreeMap<>();
+        Map<Long, Long> vs = new TreeMap<>();
         if (ids != null && ids.stamp().equals(String.valueOf(u))) {
             for (String id : ids.value().toString().split(",")) {
                 if (!id.isEmpty()) {

@@ -2,6 +2,8 @@ package io.parley.cache;
 
 
 import java.util.concurrent.ConcurrentMap;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * In-process window counters and token buckets, each entry expiring on its own, at most {@code maxEntries}
@@ -32,8 +34,8 @@ public final class LocalCounters {
 
     /** Takes a token from a bucket of {@code burst} refilled at {@code ratePerSecond}: 0, or the milliseconds until one is there. */
     /** {@link Cache#takeAll}, in process. */
-    public java.util.Map<String, Long> takeAll(java.util.Map<String, Integer> counts, int ratePerSecond, int burst) {
-        java.util.Map<String, Long> waits = new java.util.HashMap<>();
+    public Map<String, Long> takeAll(Map<String, Integer> counts, int ratePerSecond, int burst) {
+        Map<String, Long> waits = new HashMap<>();
         counts.forEach((key, n) -> waits.put(key, take(key, n, ratePerSecond, burst)));
         return waits;
     }

@@ -2,15 +2,19 @@ package io.parley.cache;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.RedisOptions;
+import io.parley.redis.NodeRedis;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Redis-backed cache. Each call is bounded by {@code timeoutMs}; a failure marks the cache down (reported
@@ -20,14 +24,12 @@ public final class RedisCache implements Cache {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisCache.class);
 
-    private final Redis client;
-    private final RedisAPI api;
-    private final long timeoutMs;
     /**
-     * Counters wait longer than reads: a count that times out falls back to the in-process one, which
-     * has not seen the other nodes' counts, so a limit would briefly hold per node instead of once.
+     * The node's client. Counters wait its background timeout, longer than reads: a count that times out
+     * falls back to the in-process one, which has not seen the other nodes' counts, so a limit would
+     * briefly hold per node instead of once.
      */
-    private final long counterTimeoutMs;
+    private final NodeRedis redis;
     private volatile boolean up = true;
     /** Counters and buckets while Redis is down: limits keep holding, per node, instead of opening. */
     private final LocalCounters fallback = new LocalCounters(100_000);
@@ -91,38 +93,46 @@ public final class RedisCache implements Cache {
     /** Keys are prefixed so that deployments (and test schemas) sharing one Redis never share a key. */
     private final String prefix;
 
-    public RedisCache(Vertx vertx, String url, int timeoutMs, String prefix) {
-        this(vertx, url, timeoutMs, prefix, 8);
+    /** The node's shared cache over its one Redis client. */
+    public RedisCache(NodeRedis redis) {
+        this.redis = redis;
+        this.prefix = redis.prefix();
     }
 
-    public RedisCache(Vertx vertx, String url, int timeoutMs, String prefix, int maxPoolSize) {
-        this.prefix = prefix;
-        this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
-                .setMaxPoolSize(maxPoolSize).setMaxPoolWaiting(1024).setPoolRecycleTimeout(15_000));
-        this.api = RedisAPI.api(client);
-        this.timeoutMs = timeoutMs;
-        this.counterTimeoutMs = Math.max(1000, 4L * timeoutMs);
+    private Future<Response> call(Request request) {
+        return guard(redis.send(request));
+    }
+
+    /** Counters wait the background timeout: see {@link NodeRedis}. */
+    private Future<Response> count(Request request) {
+        return guard(redis.sendInBackground(request));
+    }
+
+    private static Request eval(List<String> args) {
+        Request r = Request.cmd(Command.EVAL);
+        args.forEach(r::arg);
+        return r;
     }
 
     /** Answers when Redis answers a PING (or fails); the node starts either way. */
     public Future<Void> ping() {
-        return guard(api.ping(List.of())).mapEmpty();
+        return call(Request.cmd(Command.PING)).mapEmpty();
     }
 
     @Override
     public Future<String> get(String key) {
-        return guard(api.get(prefix + key)).map(r -> r == null ? null : r.toString()).otherwise((String) null);
+        return call(Request.cmd(Command.GET).arg(prefix + key)).map(r -> r == null ? null : r.toString()).otherwise((String) null);
     }
 
     @Override
     public Future<Void> set(String key, String value, int ttlSeconds) {
-        return guard(api.setex(prefix + key, String.valueOf(ttlSeconds), value)).<Void>mapEmpty().otherwiseEmpty();
+        return call(Request.cmd(Command.SETEX).arg(prefix + key).arg(ttlSeconds).arg(value)).<Void>mapEmpty().otherwiseEmpty();
     }
 
     @Override
     public Future<Void> delete(String key) {
         fallback.remove(key);
-        return guard(api.del(List.of(prefix + key))).<Void>mapEmpty().otherwiseEmpty();
+        return call(Request.cmd(Command.DEL).arg(prefix + key)).<Void>mapEmpty().otherwiseEmpty();
     }
 
     @Override
@@ -130,27 +140,26 @@ public final class RedisCache implements Cache {
         if (System.nanoTime() - localUntilNanos < 0) {
             return Future.succeededFuture(fallback.add(key, delta, windowMillis));
         }
-        return guard(api.eval(List.of(WINDOW_SCRIPT, "1", prefix + key, String.valueOf(delta), String.valueOf(windowMillis))),
-                counterTimeoutMs)
+        return count(eval(List.of(WINDOW_SCRIPT, "1", prefix + key, String.valueOf(delta), String.valueOf(windowMillis))))
                 .map(r -> new Window(r.get(0).toLong(), Math.max(1, r.get(1).toLong())))
                 .otherwise(t -> fallback.add(key, delta, windowMillis));
     }
 
     @Override
-    public Future<java.util.Map<String, Long>> takeAll(java.util.Map<String, Integer> counts, int ratePerSecond, int burst) {
+    public Future<Map<String, Long>> takeAll(Map<String, Integer> counts, int ratePerSecond, int burst) {
         if (counts.isEmpty() || System.nanoTime() - localUntilNanos < 0) {
             return Future.succeededFuture(fallback.takeAll(counts, ratePerSecond, burst));
         }
         List<String> keys = List.copyOf(counts.keySet());
-        List<String> args = new java.util.ArrayList<>(3 + 2 * keys.size());
+        List<String> args = new ArrayList<>(3 + 2 * keys.size());
         args.add(BUCKETS_SCRIPT);
         args.add(String.valueOf(keys.size()));
         keys.forEach(k -> args.add(prefix + k));
         args.add(String.valueOf(ratePerSecond));
         args.add(String.valueOf(burst));
         keys.forEach(k -> args.add(String.valueOf(counts.get(k))));
-        return guard(api.eval(args), counterTimeoutMs).map(r -> {
-            java.util.Map<String, Long> waits = new java.util.HashMap<>();
+        return count(eval(args)).map(r -> {
+            Map<String, Long> waits = new HashMap<>();
             for (int i = 0; i < keys.size(); i++) {
                 waits.put(keys.get(i), r.get(i).toLong());
             }
@@ -159,35 +168,32 @@ public final class RedisCache implements Cache {
     }
 
     @Override
-    public Future<Void> recordAdd(String key, java.util.Collection<String> members, long retainMillis) {
-        List<String> args = new java.util.ArrayList<>(4 + members.size());
+    public Future<Void> recordAdd(String key, Collection<String> members, long retainMillis) {
+        List<String> args = new ArrayList<>(4 + members.size());
         args.add(RECORD_ADD_SCRIPT);
         args.add("1");
         args.add(prefix + key);
         args.add(String.valueOf(retainMillis));
         args.addAll(members);
-        return guard(api.eval(args)).mapEmpty();
+        return count(eval(args)).mapEmpty();
     }
 
     @Override
     public Future<Records> recordSince(String key, long sinceMillis, int max) {
-        return guard(api.eval(List.of(RECORD_SINCE_SCRIPT, "1", prefix + key, String.valueOf(sinceMillis), String.valueOf(max))))
+        return count(eval(List.of(RECORD_SINCE_SCRIPT, "1", prefix + key, String.valueOf(sinceMillis), String.valueOf(max))))
                 .map(r -> {
                     Response flat = r.get(1);
-                    List<java.util.Map.Entry<String, Long>> entries = new java.util.ArrayList<>(flat.size() / 2);
+                    List<Map.Entry<String, Long>> entries = new ArrayList<>(flat.size() / 2);
                     for (int i = 0; i + 1 < flat.size(); i += 2) {
-                        entries.add(java.util.Map.entry(flat.get(i).toString(), (long) Double.parseDouble(flat.get(i + 1).toString())));
+                        entries.add(Map.entry(flat.get(i).toString(), (long) Double.parseDouble(flat.get(i + 1).toString())));
                     }
                     return new Records(entries, r.get(0).toLong());
                 });
     }
 
+    /** Notes whether Redis answered: after a failure, counters use the in-process fallback for a second. */
     private <T> Future<T> guard(Future<T> f) {
-        return guard(f, timeoutMs);
-    }
-
-    private <T> Future<T> guard(Future<T> f, long timeout) {
-        return f.timeout(timeout, TimeUnit.MILLISECONDS).andThen(ar -> {
+        return f.andThen(ar -> {
             if (ar.succeeded() && !up) {
                 up = true;
                 LOG.info("Redis is reachable again; cache resumed");
@@ -213,8 +219,7 @@ public final class RedisCache implements Cache {
 
     @Override
     public Future<Void> close() {
-        client.close();
-        fallback.clear();
+        fallback.clear(); // the client is the node's: closed once, when the node stops
         return Future.succeededFuture();
     }
 }

@@ -7,8 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
+import io.parley.redis.NodeRedis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
@@ -69,10 +68,9 @@ public final class RedisChatCache implements ChatCache {
     }
 
     private final Vertx vertx;
-    private final Redis redis;
-    private Future<Void> closed;
+    /** The node's client: every call is bounded by its timeout, and a failure is a miss. */
+    private final NodeRedis redis;
     private final String prefix;
-    private final long timeoutMs;
     private final int listTtl;
     private final int pageTtl;
     private final int gzipOver;
@@ -81,12 +79,10 @@ public final class RedisChatCache implements ChatCache {
     /** Set when a version bump failed: the epoch must move before Redis is trusted again. */
     private volatile boolean suspect;
 
-    public RedisChatCache(Vertx vertx, String url, int timeoutMs, String prefix, int listTtl, int pageTtl, int searchTtl, int gzipOver,
-                          MeterRegistry registry) {
+    public RedisChatCache(Vertx vertx, NodeRedis redis, int listTtl, int pageTtl, int searchTtl, int gzipOver, MeterRegistry registry) {
         this.vertx = vertx;
-        this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(8).setMaxPoolWaiting(2048));
-        this.prefix = prefix;
-        this.timeoutMs = timeoutMs;
+        this.redis = redis;
+        this.prefix = redis.prefix();
         this.listTtl = listTtl;
         this.pageTtl = pageTtl;
         this.gzipOver = gzipOver;
@@ -95,7 +91,7 @@ public final class RedisChatCache implements ChatCache {
     }
 
     private Future<Response> send(Request r) {
-        return redis.send(r).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+        return redis.send(r);
     }
 
     /** Before reading: if a bump was lost, move the epoch first (all older entries become unservable). */
@@ -132,7 +128,7 @@ public final class RedisChatCache implements ChatCache {
                         .arg("EX").arg(searchTtl),
                 Request.cmd(Command.SET).arg(prefix + "search:meta:" + userId + ":" + key)
                         .arg(t.epoch() + "|" + t.userVersion() + "|" + t.versions()).arg("EX").arg(searchTtl));
-        return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();
+        return redis.batch(batch).<Void>mapEmpty().otherwiseEmpty();
     }
 
     /** A value that depends on all of a user's channels: valid while the user version and every channel version match. */
@@ -171,7 +167,7 @@ public final class RedisChatCache implements ChatCache {
             batch.set(0, Request.cmd(Command.SET).arg(prefix + "list:ids:" + userId).arg(t.userVersion() + "|" + join(t.ids()))
                     .arg("EX").arg(listTtl));
         }
-        return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();
+        return redis.batch(batch).<Void>mapEmpty().otherwiseEmpty();
     }
 
     @Override
@@ -202,7 +198,7 @@ public final class RedisChatCache implements ChatCache {
                         .arg(Codec.encode(json, gzipOver)).arg("EX").arg(pageTtl),
                 // the caller was a member in good standing at this membership version
                 Request.cmd(Command.SET).arg(prefix + "mem:" + channelId + ":" + userId).arg(t.membershipVersion()).arg("EX").arg(pageTtl));
-        return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();
+        return redis.batch(batch).<Void>mapEmpty().otherwiseEmpty();
     }
 
     @Override
@@ -214,7 +210,7 @@ public final class RedisChatCache implements ChatCache {
         if (batch.isEmpty()) {
             return Future.succeededFuture();
         }
-        return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty().recover(t -> {
+        return redis.batch(batch).<Void>mapEmpty().recover(t -> {
             if (!suspect) {
                 suspect = true;
                 LOG.warn("Cache invalidation failed ({}); the epoch moves as soon as Redis answers again", t.toString());
@@ -239,13 +235,5 @@ public final class RedisChatCache implements ChatCache {
 
     private static List<Long> parseIds(String list) {
         return list.isEmpty() ? List.of() : Arrays.stream(list.split(",")).map(Long::parseLong).toList();
-    }
-
-    /** Closes the connection pool; later calls answer the first one's future. */
-    public synchronized Future<Void> close() {
-        if (closed == null) {
-            closed = redis.close();
-        }
-        return closed;
     }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Arrays;
 
 /**
  * Builds the effective configuration: the built-in {@code conf/config.json} (every key has a default),
@@ -107,7 +108,7 @@ public final class ConfigLoader {
             }
         }
         if (current instanceof JsonArray) {
-            return new JsonArray(java.util.Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+            return new JsonArray(Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
         }
         return raw;
     }

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.Arrays;
 import java.util.List;
+import io.vertx.core.json.JsonArray;
 
 /**
  * The typed configuration tree. Every verticle receives the whole JSON tree and parses it again with
@@ -46,7 +47,8 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                      String schema) {
     }
 
-    public record Redis(String url, int timeoutMs) {
+    /** One client per node: {@code poolSize} connections at most, shared by every verticle. */
+    public record Redis(String url, int timeoutMs, int poolSize) {
     }
 
     /** Cache-aside TTLs (channel lists, message pages) and the size over which values are gzipped. */
@@ -114,7 +116,7 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                         r.integer("ws", "maxConcurrentSubscribes", 1, 100)),
                 new Db(r.string("db", "url"), r.integer("db", "poolSize", 1, 512), r.integer("db", "pipeliningLimit", 1, 4096),
                         r.string("db", "embeddedDataDir"), r.integer("db", "embeddedPort", 0, 65535), r.string("db", "schema")),
-                new Redis(r.string("redis", "url"), r.integer("redis", "timeoutMs", 10, 60_000)),
+                new Redis(r.string("redis", "url"), r.integer("redis", "timeoutMs", 10, 60_000), r.integer("redis", "poolSize", 1, 256)),
                 new Cache(r.bool("cache", "enabled"), r.integer("cache", "channelListTtlSeconds", 1, 86400), r.integer("cache", "pageTtlSeconds", 1, 86400),
                         r.integer("cache", "searchTtlSeconds", 1, 86400),
                         r.integer("cache", "gzipOverBytes", 0, 16 << 20)),
@@ -180,7 +182,7 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
 
         String oneOf(String section, String key, String... allowed) {
             String v = string(section, key);
-            if (!java.util.List.of(allowed).contains(v)) {
+            if (!List.of(allowed).contains(v)) {
                 throw bad(section, key, "one of " + String.join(", ", allowed), v);
             }
             return v;
@@ -199,7 +201,7 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
             if (v instanceof String s) {
                 return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
             }
-            if (v instanceof io.vertx.core.json.JsonArray a) {
+            if (v instanceof JsonArray a) {
                 return a.stream().map(String::valueOf).toList();
             }
             throw bad(section, key, "a comma-separated string or a list", v);

@@ -42,7 +42,7 @@ public final class Quotas {
     public Quotas(Cache cache, MeterRegistry registry) {
         this.cache = cache;
         for (Quota q : Quota.values()) {
-            refused.put(q, registry == null ? null : Counter.builder("parley.limits.refused").tag("limit", q.tag)
+            refused.put(q, Counter.builder("parley.limits.refused").tag("limit", q.tag)
                     .description("Requests refused with 429 because a quota of the address or user was used up").register(registry));
         }
     }
@@ -57,10 +57,7 @@ public final class Quotas {
             if (w.count() <= limit) {
                 return Future.succeededFuture();
             }
-            Counter c = refused.get(quota);
-            if (c != null) {
-                c.increment();
-            }
+            refused.get(quota).increment();
             // give back what this refused request added, so that only what was done counts
             return cache.add(key, -n, windowMillis).transform(ar -> Future.failedFuture(ParleyException.rateLimited(
                     "Too many " + quota.what + ": at most " + limit + " per " + window(windowMillis) + "; try again in "

@@ -22,15 +22,13 @@ public final class EventLoopProbe {
 
     public EventLoopProbe(Vertx vertx, MeterRegistry registry) {
         this.vertx = vertx;
-        this.timer = registry == null ? null : Timer.builder("parley.eventloop.lag").description("Delay of a 100 ms timer on this event loop")
+        this.timer = Timer.builder("parley.eventloop.lag").description("Delay of a 100 ms timer on this event loop")
                 .tag("loop", Thread.currentThread().getName()).publishPercentiles(0.5, 0.99).register(registry);
     }
 
     public void start() {
-        if (timer != null) {
-            running = true;
-            schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS));
-        }
+        running = true;
+        schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS));
     }
 
     private void schedule(long due) {

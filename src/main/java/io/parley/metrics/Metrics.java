@@ -14,6 +14,8 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.util.UUID;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.shareddata.Shareable;
 
 /**
  * Micrometer with a Prometheus registry, one per node (several nodes may share a JVM in tests). Vert.x's
@@ -65,9 +67,6 @@ public final class Metrics {
      */
     public static void bindNode(Vertx vertx, int poolMax) {
         MeterRegistry registry = registry(vertx);
-        if (registry == null) {
-            return;
-        }
         Gauge.builder("parley.cluster.members", vertx, Metrics::members).strongReference(true)
                 .description("Cluster members this node sees (1 when not clustered)").register(registry);
         Gauge.builder("parley.db.pool.max", () -> poolMax)
@@ -86,9 +85,22 @@ public final class Metrics {
         return vertx.sharedData().<String, String>getLocalMap(NODE_MAP).get(REGISTRY_KEY);
     }
 
-    /** The node's registry, or null when metrics are off. */
+    /**
+     * The node's registry, never null: the Prometheus one, or, when metrics are off, an in-memory registry
+     * of this Vert.x instance that nothing publishes (the performance monitor still reads it). Code that
+     * records meters therefore never checks for "no metrics".
+     */
     public static MeterRegistry registry(Vertx vertx) {
         String name = registryName(vertx);
-        return name == null ? null : BackendRegistries.getNow(name);
+        MeterRegistry published = name == null ? null : BackendRegistries.getNow(name);
+        if (published != null) {
+            return published;
+        }
+        return vertx.sharedData().<String, Unpublished>getLocalMap(NODE_MAP + ".unpublished")
+                .computeIfAbsent("registry", k -> new Unpublished(new SimpleMeterRegistry())).registry();
+    }
+
+    /** Lets the unpublished registry be shared by the verticles of one node. */
+    private record Unpublished(MeterRegistry registry) implements Shareable {
     }
 }

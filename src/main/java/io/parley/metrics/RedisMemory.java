@@ -5,15 +5,15 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.RedisOptions;
+import io.parley.redis.NodeRedis;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Samples Redis' {@code INFO memory} every 15 s on a connection of its own (one, asynchronous: no event
+ * Samples Redis' {@code INFO memory} every 15 s on the node's client (asynchronous: no event
  * loop waits on it) and exposes {@code parley.redis.memory.used} ({@code used_memory}) and
  * {@code parley.redis.memory.max} ({@code maxmemory}, 0 when Redis has no limit), in bytes. Every node
  * samples the same Redis; the gauges are NaN until the first answer and after a failed one. Not started
@@ -24,19 +24,15 @@ public final class RedisMemory {
     static final long INTERVAL_MS = 15_000;
 
     private final Vertx vertx;
-    private final Redis client;
-    private final RedisAPI api;
-    private final long timeoutMs;
+    private final NodeRedis redis;
     private final List<Meter> meters;
     private volatile double used = Double.NaN;
     private volatile double max = Double.NaN;
     private long timer = -1;
 
-    private RedisMemory(Vertx vertx, String url, long timeoutMs, MeterRegistry registry) {
+    private RedisMemory(Vertx vertx, NodeRedis redis, MeterRegistry registry) {
         this.vertx = vertx;
-        this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(1).setMaxPoolWaiting(4));
-        this.api = RedisAPI.api(client);
-        this.timeoutMs = timeoutMs;
+        this.redis = redis;
         this.meters = List.of(
                 Gauge.builder("parley.redis.memory.used", this, r -> r.used).baseUnit("bytes").strongReference(true)
                         .description("Memory Redis uses (INFO memory used_memory), sampled every 15 s").register(registry),
@@ -44,20 +40,16 @@ public final class RedisMemory {
                         .description("Redis' memory limit (INFO memory maxmemory; 0 = no limit)").register(registry));
     }
 
-    /** Starts sampling (a first sample at once), or returns null when Redis or metrics are off. */
-    public static RedisMemory start(Vertx vertx, String url, long timeoutMs) {
-        MeterRegistry registry = Metrics.registry(vertx);
-        if (url == null || url.isEmpty() || registry == null) {
-            return null;
-        }
-        RedisMemory sampler = new RedisMemory(vertx, url, Math.max(1_000, timeoutMs), registry);
+    /** Starts sampling on the node's client (a first sample at once). */
+    public static RedisMemory start(Vertx vertx, NodeRedis redis) {
+        RedisMemory sampler = new RedisMemory(vertx, redis, Metrics.registry(vertx));
         sampler.sample();
         sampler.timer = vertx.setPeriodic(INTERVAL_MS, id -> sampler.sample());
         return sampler;
     }
 
     private void sample() {
-        api.info(List.of("memory")).timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
+        redis.sendInBackground(Request.cmd(Command.INFO).arg("memory")).onComplete(ar -> {
             if (ar.succeeded() && ar.result() != null) {
                 String info = ar.result().toString();
                 used = field(info, "used_memory");
@@ -85,11 +77,7 @@ public final class RedisMemory {
 
     public Future<Void> stop() {
         vertx.cancelTimer(timer);
-        MeterRegistry registry = Metrics.registry(vertx);
-        if (registry != null) {
-            meters.forEach(registry::remove);
-        }
-        client.close();
+        meters.forEach(Metrics.registry(vertx)::remove);
         return Future.succeededFuture();
     }
 }

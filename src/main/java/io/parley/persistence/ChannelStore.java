@@ -6,12 +6,15 @@ import io.vertx.core.Future;
 
 import java.util.List;
 import java.util.Optional;
+import io.parley.domain.ChannelKind;
+import io.parley.domain.MemberRole;
+import java.util.Map;
 
 /** Channels and memberships. Authorization rules live in the chat service; this only stores. */
 public interface ChannelStore {
 
     /** Creates the channel with its creator as owner and the others as members, in one transaction. */
-    Future<Long> create(io.parley.domain.ChannelKind kind, String name, String topic, long createdBy, List<Long> memberIds);
+    Future<Long> create(ChannelKind kind, String name, String topic, long createdBy, List<Long> memberIds);
 
     /** The channel with {@code userId}'s membership (null membership when not a member). */
     Future<Optional<Channel>> forUser(long channelId, long userId);
@@ -19,10 +22,10 @@ public interface ChannelStore {
     Future<List<ChannelSummary>> list(long userId);
 
     /** What a subscribe needs to know of many channels, in one query: by id, only the channels that exist. */
-    Future<java.util.Map<Long, Access>> access(List<Long> channelIds, long userId);
+    Future<Map<Long, Access>> access(List<Long> channelIds, long userId);
 
     /** The newest seq of each channel that exists, in one query. */
-    Future<java.util.Map<Long, Long>> positions(List<Long> channelIds);
+    Future<Map<Long, Long>> positions(List<Long> channelIds);
 
     /** A channel's kind, state and newest seq with the caller's role in it (null: not a member). */
     record Access(long id, String kind, boolean active, long lastSeq, String role, boolean banned) {
@@ -33,7 +36,7 @@ public interface ChannelStore {
     }
 
     /** True when added, false when already a member. */
-    Future<Boolean> addMember(long channelId, long userId, io.parley.domain.MemberRole role);
+    Future<Boolean> addMember(long channelId, long userId, MemberRole role);
 
     /** True when removed. */
     Future<Boolean> removeMember(long channelId, long userId);

@@ -64,11 +64,9 @@ public final class Db {
 
     private void record(String sql, long nanos, boolean ok) {
         String name = NAMES.getOrDefault(sql, "other");
-        if (registry != null) {
-            timers.computeIfAbsent(name + ok, k -> Timer.builder("parley.db.query").description("Postgres queries by name")
-                    .tag("query", name).tag("outcome", ok ? "success" : "failure")
-                    .publishPercentiles(0.5, 0.95, 0.99).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
-        }
+        timers.computeIfAbsent(name + ok, k -> Timer.builder("parley.db.query").description("Postgres queries by name")
+                .tag("query", name).tag("outcome", ok ? "success" : "failure")
+                .publishPercentiles(0.5, 0.95, 0.99).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
         if (nanos >= slowNanos) {
             double ms = nanos / 1e6;
             LOG.warn("Slow query {}: {} ms", name, String.format(Locale.ROOT, "%.1f", ms));

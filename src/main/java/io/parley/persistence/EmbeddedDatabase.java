@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.lang.reflect.Field;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The zero-config database: real Postgres binaries from Maven Central, data under ./data/pg, started
@@ -65,7 +69,7 @@ public final class EmbeddedDatabase {
                     st.execute("CREATE DATABASE parley");
                 }
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IOException("cannot prepare the embedded database: " + e.getMessage(), e);
         }
         disarm(pg);
@@ -85,13 +89,13 @@ public final class EmbeddedDatabase {
                         + " stop before the node has drained"));
     }
 
-    private static java.util.Optional<java.util.concurrent.atomic.AtomicBoolean> closedFlag(EmbeddedPostgres pg) {
+    private static Optional<AtomicBoolean> closedFlag(EmbeddedPostgres pg) {
         try {
-            java.lang.reflect.Field f = EmbeddedPostgres.class.getDeclaredField("closed");
+            Field f = EmbeddedPostgres.class.getDeclaredField("closed");
             f.setAccessible(true);
-            return java.util.Optional.of((java.util.concurrent.atomic.AtomicBoolean) f.get(pg));
+            return Optional.of((AtomicBoolean) f.get(pg));
         } catch (ReflectiveOperationException | RuntimeException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 
 import java.util.List;
 import java.util.Optional;
+import io.parley.domain.ChannelKind;
+import java.time.OffsetDateTime;
 
 /** Messages of channels, ordered by their gap-free per-channel seq. */
 public interface MessageStore {
@@ -30,7 +32,7 @@ public interface MessageStore {
     }
 
     /** Messages matching {@code query} in the user's channels (or one of them), newest first, before the cursor. */
-    Future<List<Found>> search(long userId, String query, Long channelId, java.time.OffsetDateTime beforeTime,
+    Future<List<Found>> search(long userId, String query, Long channelId, OffsetDateTime beforeTime,
                                long beforeChannel, long beforeSeq, int limit);
 
     Future<Optional<Message>> edit(long channelId, long seq, String body);
@@ -38,7 +40,7 @@ public interface MessageStore {
     Future<Optional<Message>> delete(long channelId, long seq);
 
     /** A read marker after a move, with the kind of its channel (who may see it depends on it). */
-    record ReadMarker(long lastReadSeq, io.parley.domain.ChannelKind channelKind) {
+    record ReadMarker(long lastReadSeq, ChannelKind channelKind) {
     }
 
     /** The read marker after the move, or empty when not a member. */

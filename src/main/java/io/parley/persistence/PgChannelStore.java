@@ -14,6 +14,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import io.parley.domain.ChannelKind;
+import io.parley.domain.MemberRole;
+import java.util.HashMap;
+import java.util.Map;
 
 public final class PgChannelStore implements ChannelStore {
 
@@ -24,7 +28,7 @@ public final class PgChannelStore implements ChannelStore {
     }
 
     @Override
-    public Future<Long> create(io.parley.domain.ChannelKind kind, String name, String topic, long createdBy, List<Long> memberIds) {
+    public Future<Long> create(ChannelKind kind, String name, String topic, long createdBy, List<Long> memberIds) {
         return db.inTransaction(conn -> db.query(conn, SqlQueries.CHANNEL_INSERT, Tuple.of(kind.wire(), name, topic, createdBy))
                 .map(rows -> rows.iterator().next().getLong("id"))
                 .compose(id -> addMembers(conn, id, createdBy, memberIds).map(id)))
@@ -62,9 +66,9 @@ public final class PgChannelStore implements ChannelStore {
     }
 
     @Override
-    public Future<java.util.Map<Long, Access>> access(List<Long> channelIds, long userId) {
+    public Future<Map<Long, Access>> access(List<Long> channelIds, long userId) {
         return db.query(SqlQueries.CHANNEL_ACCESS_MANY, Tuple.of(channelIds.toArray(new Long[0]), userId)).map(rows -> {
-            java.util.Map<Long, Access> out = new java.util.HashMap<>();
+            Map<Long, Access> out = new HashMap<>();
             for (Row r : rows) {
                 out.put(r.getLong("id"), new Access(r.getLong("id"), r.getString("kind"), r.getBoolean("is_active"),
                         r.getLong("last_seq"), r.getString("role"), Boolean.TRUE.equals(r.getBoolean("banned"))));
@@ -74,9 +78,9 @@ public final class PgChannelStore implements ChannelStore {
     }
 
     @Override
-    public Future<java.util.Map<Long, Long>> positions(List<Long> channelIds) {
+    public Future<Map<Long, Long>> positions(List<Long> channelIds) {
         return db.query(SqlQueries.CHANNEL_POSITIONS, Tuple.of((Object) channelIds.toArray(new Long[0]))).map(rows -> {
-            java.util.Map<Long, Long> out = new java.util.HashMap<>();
+            Map<Long, Long> out = new HashMap<>();
             for (Row r : rows) {
                 out.put(r.getLong("id"), r.getLong("last_seq"));
             }
@@ -85,7 +89,7 @@ public final class PgChannelStore implements ChannelStore {
     }
 
     @Override
-    public Future<Boolean> addMember(long channelId, long userId, io.parley.domain.MemberRole role) {
+    public Future<Boolean> addMember(long channelId, long userId, MemberRole role) {
         return db.query(SqlQueries.MEMBER_INSERT, Tuple.of(channelId, userId, role.wire())).map(rows -> rows.rowCount() > 0);
     }
 

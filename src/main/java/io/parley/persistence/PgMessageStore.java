@@ -11,6 +11,8 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import io.parley.domain.ChannelKind;
+import java.time.OffsetDateTime;
 
 public final class PgMessageStore implements MessageStore {
 
@@ -47,7 +49,7 @@ public final class PgMessageStore implements MessageStore {
     }
 
     @Override
-    public Future<List<Found>> search(long userId, String query, Long channelId, java.time.OffsetDateTime beforeTime,
+    public Future<List<Found>> search(long userId, String query, Long channelId, OffsetDateTime beforeTime,
                                       long beforeChannel, long beforeSeq, int limit) {
         Tuple args = Tuple.tuple().addLong(userId).addString(query).addLong(channelId).addOffsetDateTime(beforeTime)
                 .addLong(beforeChannel).addLong(beforeSeq).addInteger(limit);
@@ -82,7 +84,7 @@ public final class PgMessageStore implements MessageStore {
                 return Optional.empty();
             }
             Row r = rows.iterator().next();
-            return Optional.of(new ReadMarker(r.getLong("last_read_seq"), io.parley.domain.ChannelKind.of(r.getString("kind"))));
+            return Optional.of(new ReadMarker(r.getLong("last_read_seq"), ChannelKind.of(r.getString("kind"))));
         });
     }
 

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.OffsetDateTime;
 
 public final class PgPresenceRecords implements PresenceRecords {
 
@@ -63,7 +64,7 @@ public final class PgPresenceRecords implements PresenceRecords {
         return db.query(SqlQueries.PRESENCE_FALLBACK, Tuple.tuple().addValue(userIds.toArray(new Long[0]))).map(rows -> {
             List<PresenceStatus> out = new ArrayList<>(rows.size());
             rows.forEach(r -> {
-                java.time.OffsetDateTime seen = r.getOffsetDateTime("last_seen_at");
+                OffsetDateTime seen = r.getOffsetDateTime("last_seen_at");
                 out.add(new PresenceStatus(r.getLong("id"), r.getBoolean("is_online"), seen == null ? null : seen.toInstant()));
             });
             return out;

@@ -7,6 +7,8 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.UUID;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 public final class PgSessionStore implements SessionStore {
 
@@ -60,9 +62,9 @@ public final class PgSessionStore implements SessionStore {
     }
 
     @Override
-    public Future<java.util.Set<UUID>> revokeOtherFamilies(long userId, UUID keepFamilyId) {
+    public Future<Set<UUID>> revokeOtherFamilies(long userId, UUID keepFamilyId) {
         return db.query(SqlQueries.SESSION_REVOKE_OTHERS, Tuple.of(userId, keepFamilyId)).map(rows -> {
-            java.util.Set<UUID> families = new java.util.LinkedHashSet<>();
+            Set<UUID> families = new LinkedHashSet<>();
             rows.forEach(r -> families.add(r.getUUID("family_id")));
             return families;
         });

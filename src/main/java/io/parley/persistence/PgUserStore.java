@@ -10,6 +10,10 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.Optional;
+import io.parley.domain.UserKind;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 
 public final class PgUserStore implements UserStore {
 
@@ -20,7 +24,7 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<User> create(String handle, String displayName, String phoneNumber, String passwordHash, io.parley.domain.UserKind kind,
+    public Future<User> create(String handle, String displayName, String phoneNumber, String passwordHash, UserKind kind,
                                Integer ttlSeconds, String displayNameAsHandle) {
         return insert(handle, displayName, phoneNumber, passwordHash, kind, ttlSeconds, displayNameAsHandle)
                 .recover(t -> {
@@ -34,7 +38,7 @@ public final class PgUserStore implements UserStore {
                 .recover(PgUserStore::uniqueViolation);
     }
 
-    private Future<User> insert(String handle, String displayName, String phoneNumber, String passwordHash, io.parley.domain.UserKind kind,
+    private Future<User> insert(String handle, String displayName, String phoneNumber, String passwordHash, UserKind kind,
                                 Integer ttlSeconds, String displayNameAsHandle) {
         return db.query(SqlQueries.USER_INSERT, Tuple.of(handle, displayName, phoneNumber, passwordHash, kind.wire(),
                         ttlSeconds, displayNameAsHandle))
@@ -56,10 +60,10 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<java.util.Map<Long, io.parley.domain.UserKind>> kinds(java.util.Collection<Long> ids) {
+    public Future<Map<Long, UserKind>> kinds(Collection<Long> ids) {
         return db.query(SqlQueries.USER_KINDS, Tuple.tuple().addValue(ids.toArray(new Long[0]))).map(rows -> {
-            java.util.Map<Long, io.parley.domain.UserKind> out = new java.util.HashMap<>();
-            rows.forEach(r -> out.put(r.getLong("id"), io.parley.domain.UserKind.of(r.getString("kind"))));
+            Map<Long, UserKind> out = new HashMap<>();
+            rows.forEach(r -> out.put(r.getLong("id"), UserKind.of(r.getString("kind"))));
             return out;
         });
     }

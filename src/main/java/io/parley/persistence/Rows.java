@@ -9,6 +9,7 @@ import io.parley.domain.MemberRole;
 import io.parley.domain.UserKind;
 import io.parley.domain.UserRole;
 import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
 
 /** Maps rows to domain records; column names follow {@link SqlQueries}. */
 final class Rows {
@@ -23,7 +24,7 @@ final class Rows {
     }
 
     /** A guest's end in whole epoch seconds, rounded up: a token or socket never ends before the account does. */
-    private static long endsAt(java.time.OffsetDateTime at) {
+    private static long endsAt(OffsetDateTime at) {
         return at == null ? 0 : at.toEpochSecond() + (at.getNano() > 0 ? 1 : 0);
     }
 

@@ -3,6 +3,7 @@ package io.parley.persistence;
 import io.vertx.core.Future;
 
 import java.util.UUID;
+import java.util.Set;
 
 /**
  * Refresh-token sessions. A family is one sign-in: every rotation stays in it, and a reuse of a rotated
@@ -28,7 +29,7 @@ public interface SessionStore {
     Future<Void> revokeFamily(UUID familyId, long userId);
 
     /** Ends every session of the user but {@code keepFamilyId}; answers the families ended. */
-    Future<java.util.Set<UUID>> revokeOtherFamilies(long userId, UUID keepFamilyId);
+    Future<Set<UUID>> revokeOtherFamilies(long userId, UUID keepFamilyId);
 
     /** Whether the family is still signed in: not signed out, not revoked, not expired. */
     Future<Boolean> familyActive(UUID familyId);

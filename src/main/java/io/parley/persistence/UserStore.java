@@ -4,6 +4,9 @@ import io.parley.domain.User;
 import io.vertx.core.Future;
 
 import java.util.Optional;
+import io.parley.domain.UserKind;
+import java.util.Collection;
+import java.util.Map;
 
 /**
  * Users. A duplicate handle, or one too similar to an existing handle, fails with HANDLE_TAKEN; a phone
@@ -15,11 +18,11 @@ public interface UserStore {
      * ttlSeconds null: the user does not expire (guests have one). {@code displayNameAsHandle}, when not
      * null, must not be (or look like) another user's handle, else the user is not created (VALIDATION).
      */
-    Future<User> create(String handle, String displayName, String phoneNumber, String passwordHash, io.parley.domain.UserKind kind,
+    Future<User> create(String handle, String displayName, String phoneNumber, String passwordHash, UserKind kind,
                         Integer ttlSeconds, String displayNameAsHandle);
 
     /** The kind of each named user that exists (missing ids are absent), in one query. */
-    Future<java.util.Map<Long, io.parley.domain.UserKind>> kinds(java.util.Collection<Long> ids);
+    Future<Map<Long, UserKind>> kinds(Collection<Long> ids);
 
     Future<Optional<User>> byId(long id);
 

@@ -26,9 +26,6 @@ final class JobMetrics {
     }
 
     void record(String job, long millis, boolean ok) {
-        if (registry == null) {
-            return;
-        }
         Timer.builder("parley.job.duration").description("Background job runs on this node")
                 .tag("job", job).tag("outcome", ok ? "success" : "failure").register(registry)
                 .record(millis, TimeUnit.MILLISECONDS);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import io.parley.bus.OpsApi;
 
 /**
  * The background jobs. Every node ticks every job; a tick runs the job only if this node wins the claim
@@ -37,9 +38,9 @@ final class JobScheduler {
     private final List<Long> timers = new ArrayList<>();
     private final JobMetrics metrics;
 
-    private final io.parley.bus.OpsApi ops;
+    private final OpsApi ops;
 
-    JobScheduler(Vertx vertx, ParleyConfig.Presence cfg, PresenceStore store, io.parley.bus.OpsApi ops,
+    JobScheduler(Vertx vertx, ParleyConfig.Presence cfg, PresenceStore store, OpsApi ops,
                  Consumer<Map<Long, PresenceStore.Status>> announce) {
         this.ops = ops;
         this.vertx = vertx;

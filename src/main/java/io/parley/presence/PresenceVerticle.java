@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.parley.redis.NodeRedis;
 
 /**
  * Presence across the cluster. The hot state is in a {@link PresenceStore} (Redis): each connection of
@@ -49,14 +50,18 @@ public class PresenceVerticle extends VerticleBase implements PresenceApi {
     private JobScheduler jobs;
     private OpsApi ops;
     private Local.Served served;
+    private final NodeRedis redis;
+
+    /** {@code redis}: the node's client, or null when Redis is not configured (presence stays in-process). */
+    public PresenceVerticle(NodeRedis redis) {
+        this.redis = redis;
+    }
 
     @Override
     public Future<?> start() {
         ParleyConfig config = ParleyConfig.from(config());
         cfg = config.presence();
-        store = config.redis().url().isEmpty() ? new LocalPresenceStore()
-                : new RedisPresenceStore(vertx, config.redis().url(), config.redis().timeoutMs(),
-                config.redisPrefix());
+        store = redis == null ? new LocalPresenceStore() : new RedisPresenceStore(redis);
         ops = OpsApi.client(vertx.eventBus(), 30_000);
         MessageConsumer<JsonObject> up = vertx.eventBus().localConsumer(Addresses.SOCKET_CONNECTED, this::connected);
         MessageConsumer<JsonObject> down = vertx.eventBus().localConsumer(Addresses.SOCKET_DISCONNECTED, this::disconnected);

@@ -3,8 +3,7 @@ package io.parley.presence;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
+import io.parley.redis.NodeRedis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -35,16 +34,15 @@ public final class RedisPresenceStore implements PresenceStore {
     private final String seenAllKey;
     private final String prefix;
 
-    private final Redis redis;
-    private final long timeoutMs;
+    /** The node's client; presence is background work (see {@link NodeRedis}'s timeout policy). */
+    private final NodeRedis redis;
 
-    /** {@code prefix} separates deployments sharing one Redis (each test schema, say). */
-    public RedisPresenceStore(Vertx vertx, String url, int timeoutMs, String prefix) {
+    public RedisPresenceStore(NodeRedis redis) {
+        this.redis = redis;
+        String prefix = redis.prefix();
         this.prefix = prefix;
         this.seenKey = prefix + "presence:seen";
         this.seenAllKey = prefix + "presence:seen:all";
-        this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(4).setMaxPoolWaiting(1024));
-        this.timeoutMs = Math.max(timeoutMs, 1000);
     }
 
     private String conns(long userId) {
@@ -52,7 +50,7 @@ public final class RedisPresenceStore implements PresenceStore {
     }
 
     private Future<Response> send(Request r) {
-        return redis.send(r).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+        return redis.sendInBackground(r);
     }
 
     @Override
@@ -88,7 +86,7 @@ public final class RedisPresenceStore implements PresenceStore {
         });
         batch.add(seen);
         batch.add(seenAll);
-        return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+        return redis.batchInBackground(batch).mapEmpty();
     }
 
     @Override
@@ -104,7 +102,7 @@ public final class RedisPresenceStore implements PresenceStore {
         Request seen = Request.cmd(Command.HMGET).arg(seenAllKey);
         userIds.forEach(seen::arg);
         batch.add(seen);
-        return redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS).map(rs -> {
+        return redis.batchInBackground(batch).map(rs -> {
             Map<Long, Status> out = new HashMap<>();
             Response seenTimes = rs.get(userIds.size());
             for (int i = 0; i < userIds.size(); i++) {
@@ -141,7 +139,6 @@ public final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public Future<Void> close() {
-        redis.close();
-        return Future.succeededFuture();
+        return Future.succeededFuture(); // the client is the node's: closed once, when the node stops
     }
 }

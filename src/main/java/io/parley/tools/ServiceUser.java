@@ -1,6 +1,7 @@
 package io.parley.tools;
 
 import io.vertx.sqlclient.Tuple;
+import java.util.Arrays;
 
 /**
  * Creates (or finds) the user of kind {@code service} an internal service posts as, and prints its id.
@@ -17,7 +18,7 @@ public final class ServiceUser {
             System.exit(2);
         }
         String handle = args[0];
-        String name = args.length > 1 ? String.join(" ", java.util.Arrays.copyOfRange(args, 1, args.length)) : handle;
+        String name = args.length > 1 ? String.join(" ", Arrays.copyOfRange(args, 1, args.length)) : handle;
         String[] found = ToolDb.with(pool -> {
             long id = pool.preparedQuery("INSERT INTO users (handle, display_name, kind) VALUES ($1, $2, 'service')"
                             + " ON CONFLICT ((lower(handle))) DO UPDATE SET display_name = users.display_name RETURNING id")

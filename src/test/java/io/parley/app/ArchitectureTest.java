@@ -73,7 +73,7 @@ class ArchitectureTest {
     void persistenceIsStoresOnly() {
         check(noClasses().that().resideInAPackage("io.parley.persistence..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.parley.bus..", "io.parley.edge..", "io.parley.chat..",
-                        "io.parley.auth..", "io.parley.cache..", "io.parley.presence..", "io.vertx.core.eventbus.."));
+                        "io.parley.auth..", "io.parley.cache..", "io.parley.presence..", "io.parley.redis..", "io.vertx.core.eventbus.."));
     }
 
     @Test
@@ -89,6 +89,14 @@ class ArchitectureTest {
         check(classes().that().resideInAPackage("io.parley.bus..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("io.parley.bus..", "io.parley.domain..", "io.parley.error..",
                         "io.vertx.core..", "java..", "org.slf4j.."));
+    }
+
+    @Test
+    @DisplayName("the node's one Redis client depends on the configuration only")
+    void redisIsALeaf() {
+        check(classes().that().resideInAPackage("io.parley.redis..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("io.parley.redis..", "io.parley.config..",
+                        "io.vertx.core..", "io.vertx.redis..", "java.."));
     }
 
     @Test

@@ -19,7 +19,7 @@ class LocalChatCacheTest {
     void manyEntriesStayCheap() {
         // a TTL far longer than the test: nothing expires, so a sweep past the bound would find nothing to
         // drop and scan the whole map on every store
-        LocalChatCache cache = new LocalChatCache(600, 600, 600, 1 << 20, null);
+        LocalChatCache cache = new LocalChatCache(600, 600, 600, 1 << 20, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> store(cache, 0, 200_000), "storing 200,000 pages");
         long t0 = System.nanoTime();
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> store(cache, 200_000, 210_000), "10,000 stores on a full cache");
@@ -35,7 +35,7 @@ class LocalChatCacheTest {
     @Test
     @DisplayName("a stored page is served until its channel changes")
     void stillCaches() {
-        LocalChatCache cache = new LocalChatCache(600, 600, 600, 1 << 20, null);
+        LocalChatCache cache = new LocalChatCache(600, 600, 600, 1 << 20, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         ChatCache.Lookup miss = cache.page(1, 7, "p").await();
         assertThat(miss.hit()).isFalse();
         cache.storePage(1, 7, miss, "p", PAGE).await();

@@ -124,12 +124,11 @@ class RevocationTest {
         try (WsClient onB = subscribed(b, dave.token())) {
             // no event: only the shared record (Redis) has it, as when B was cut off while the event went out
             JsonArray families = new JsonArray().add(familyOf(dave.token()));
-            io.parley.cache.RedisCache record = new io.parley.cache.RedisCache(a.vertx, TestNode.REDIS_URL, 1000,
-                    a.config.redisPrefix());
+            io.parley.redis.NodeRedis redis = io.parley.redis.NodeRedis.create(a.vertx, a.config);
             try {
-                record.recordAdd("revocations", List.of("f:" + families.getString(0)), 960_000).await();
+                new io.parley.cache.RedisCache(redis).recordAdd("revocations", List.of("f:" + families.getString(0)), 960_000).await();
             } finally {
-                record.close();
+                redis.close().await();
             }
             assertThat(onB.awaitClose(WITHIN_MILLIS)).isEqualTo((short) 4001);
             assertThat(b.api.get("/me", dave.token()).code()).isEqualTo("session_revoked");

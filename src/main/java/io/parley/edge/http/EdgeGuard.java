@@ -54,15 +54,9 @@ final class EdgeGuard {
     }
 
     private static Counter counter(MeterRegistry registry, String reason) {
-        return registry == null ? null : Counter.builder("parley.http.refused")
+        return Counter.builder("parley.http.refused")
                 .description("Connections closed or requests refused at the edge, before routing")
                 .tag("reason", reason).register(registry);
-    }
-
-    private static void count(Counter c) {
-        if (c != null) {
-            c.increment();
-        }
     }
 
     /** Called for each new connection (the server's connection handler), before its first request. */
@@ -72,7 +66,7 @@ final class EdgeGuard {
         if (admitted) {
             connection.closeHandler(v -> counts.release(address));
         } else {
-            count(overCap);
+            overCap.increment();
             refused.add(connection);
             connection.closeHandler(v -> refused.remove(connection));
         }
@@ -81,7 +75,7 @@ final class EdgeGuard {
         // every byte), so the deadline goes into the connection's Netty pipeline, reachable only through
         // ConnectionBase; without it (another transport) the node warns once and runs without the deadline
         boolean installed = connection instanceof ConnectionBase base
-                && HeaderDeadline.install(base.channel().pipeline(), deadline, () -> count(headerTimeouts));
+                && HeaderDeadline.install(base.channel().pipeline(), deadline, headerTimeouts::increment);
         if (!installed && !warnedPipeline) {
             warnedPipeline = true;
             LOG.warn("Cannot install the request header deadline on this connection type ({}); http.headerTimeoutSeconds is not enforced",
@@ -105,7 +99,7 @@ final class EdgeGuard {
             return false;
         }
         if (!BoundedTags.KNOWN_METHODS.contains(request.method().name())) {
-            count(unknownMethods);
+            unknownMethods.increment();
             String id = Requests.requestId(request);
             response.putHeader("X-Request-Id", id).putHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
             // the method is not repeated: it is whatever the client sent, up to the whole request line

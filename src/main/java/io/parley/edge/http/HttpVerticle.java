@@ -22,6 +22,14 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.concurrent.TimeUnit;
+import io.parley.auth.Authenticator;
+import io.parley.auth.RevocationVerticle;
+import io.parley.cache.Cache;
+import io.parley.metrics.ClusterMembers;
+import io.parley.metrics.EventLoopProbe;
+import io.parley.metrics.Metrics;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The edge of a node: one HTTP server per instance on the shared port, serving the REST API, the web
@@ -37,19 +45,22 @@ public class HttpVerticle extends VerticleBase {
     private HttpServer server;
     private EdgeHub hub;
     private long idleTimer;
-    private io.parley.metrics.EventLoopProbe probe;
+    private EventLoopProbe probe;
     private PerfHandler perf;
-    private io.parley.cache.Cache sendCache;
+    /** The node's shared cache: the cluster-wide send buckets live there. */
+    private final Cache sendCache;
     private final byte[] tokenSecret;
-    private final java.util.function.Supplier<String> nodeState;
+    private final Supplier<String> nodeState;
 
     /**
      * {@code tokenSecret}: the cluster's access-token secret, which the services verticle made sure of;
-     * {@code nodeState}: the node's lifecycle state ("starting", "ready", "draining"), for /health/ready.
+     * {@code nodeState}: the node's lifecycle state ("starting", "ready", "draining"), for /health/ready;
+     * {@code sharedCache}: the node's shared cache, where the cluster-wide send buckets are kept.
      */
-    public HttpVerticle(byte[] tokenSecret, java.util.function.Supplier<String> nodeState) {
+    public HttpVerticle(byte[] tokenSecret, Supplier<String> nodeState, Cache sharedCache) {
         this.tokenSecret = tokenSecret;
         this.nodeState = nodeState;
+        this.sendCache = sharedCache;
     }
 
     @Override
@@ -59,16 +70,13 @@ public class HttpVerticle extends VerticleBase {
             return Future.failedFuture(new IllegalStateException("deploy the services verticle before the HTTP verticle"));
         }
         TokenService verifier = new TokenService(tokenSecret, config.auth().accessTokenTtlSeconds());
-        io.parley.auth.Authenticator tokens = new io.parley.auth.Authenticator(verifier,
-                io.parley.auth.RevocationVerticle.shared(vertx, config.auth()), AuthApi.client(vertx.eventBus()));
-        probe = new io.parley.metrics.EventLoopProbe(vertx, io.parley.metrics.Metrics.registry(vertx));
+        Authenticator tokens = new Authenticator(verifier,
+                RevocationVerticle.shared(vertx, config.auth()), AuthApi.client(vertx.eventBus()));
+        probe = new EventLoopProbe(vertx, Metrics.registry(vertx));
         probe.start();
         hub = new EdgeHub(vertx);
         // One send budget per user, whether the user sends over HTTP or WebSocket, on this instance and cluster-wide
-        // (a small pool: one round trip per 50 ms with sends, never awaited).
-        sendCache = config.redis().url().isEmpty() ? io.parley.cache.LocalCache.shared(vertx)
-                : new io.parley.cache.RedisCache(vertx, config.redis().url(), config.redis().timeoutMs(),
-                config.redisPrefix(), 2);
+        // (reported to the shared buckets once per 50 ms with sends, never awaited).
         SendLimiter sendLimiter = new SendLimiter(vertx, config.ws().sendRatePerSecond(), config.ws().sendBurst(), sendCache);
         ChatApi chat = ChatApi.client(vertx.eventBus());
         Sending sending = new Sending(chat, sendLimiter, config.messages().maxBodyChars());
@@ -90,7 +98,7 @@ public class HttpVerticle extends VerticleBase {
         return hub.start().compose(v -> server.listen());
     }
 
-    private Router router(ParleyConfig config, io.parley.auth.Authenticator tokens, SocketGateway gateway, ChatApi chat, Sending sending) {
+    private Router router(ParleyConfig config, Authenticator tokens, SocketGateway gateway, ChatApi chat, Sending sending) {
         OpsApi ops = OpsApi.client(vertx.eventBus(), 10_000);
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
@@ -106,8 +114,8 @@ public class HttpVerticle extends VerticleBase {
                 .onSuccess(health -> {
                     JsonObject h = new JsonObject().put("db", health.db()).put("redis", health.redis());
                     boolean dbUp = "up".equals(health.db());
-                    h.put("cluster", new JsonObject().put("enabled", vertx.isClustered()).put("node", io.parley.metrics.ClusterMembers.nodeId(vertx))
-                            .put("members", io.parley.metrics.ClusterMembers.count(vertx)));
+                    h.put("cluster", new JsonObject().put("enabled", vertx.isClustered()).put("node", ClusterMembers.nodeId(vertx))
+                            .put("members", ClusterMembers.count(vertx)));
                     h.put("status", !dbUp ? "down" : "down".equals(h.getString("redis")) ? "degraded" : "up");
                     Requests.json(ctx, dbUp ? 200 : 503, h);
                 }));
@@ -152,7 +160,7 @@ public class HttpVerticle extends VerticleBase {
                 .setMaxWebSocketMessageSize(ws.maxMessageBytes())
                 .setPerMessageWebSocketCompressionSupported(ws.compression())
                 .setPerFrameWebSocketCompressionSupported(false)
-                .setWebSocketSubProtocols(java.util.List.of(SocketGateway.SUBPROTOCOL))
+                .setWebSocketSubProtocols(List.of(SocketGateway.SUBPROTOCOL))
                 .setCompressionSupported(true)
                 // HTTP/1.1 and WebSocket only: HTTP/2 over cleartext would bypass the header deadline and the
                 // screening of connections (EdgeGuard), and no Parley client uses it
@@ -173,7 +181,6 @@ public class HttpVerticle extends VerticleBase {
         vertx.cancelTimer(idleTimer);
         probe.stop();
         perf.stop();
-        return server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS).eventually(() -> hub.stop())
-                .eventually(() -> sendCache instanceof io.parley.cache.RedisCache redis ? redis.close() : Future.succeededFuture());
+        return server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS).eventually(() -> hub.stop());
     }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.parley.redis.NodeRedis;
 
 /**
  * The node's management listener: {@code /metrics} for Prometheus, on its own host and port
@@ -20,12 +21,18 @@ public class ManagementVerticle extends VerticleBase {
 
     private HttpServer server;
     private RedisMemory redisMemory;
+    private final NodeRedis redis;
+
+    /** {@code redis}: the node's client, sampled for its memory; null when Redis is not configured. */
+    public ManagementVerticle(NodeRedis redis) {
+        this.redis = redis;
+    }
 
     @Override
     public Future<?> start() {
         ParleyConfig config = ParleyConfig.from(config());
         ParleyConfig.Management management = config.management();
-        redisMemory = RedisMemory.start(vertx, config.redis().url(), config.redis().timeoutMs());
+        redisMemory = redis == null ? null : RedisMemory.start(vertx, redis);
         Router router = Router.router(vertx);
         String registry = Metrics.registryName(vertx);
         if (registry != null) {

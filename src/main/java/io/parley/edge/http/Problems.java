@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.MDC;
 
 /** The one place that turns failures into RFC 9457 problem+json responses. */
 public final class Problems {
@@ -25,11 +27,11 @@ public final class Problems {
         // An overloaded hashing queue is an expected refusal, counted and logged in summary where it happens
         // (parley.auth.admission.refused); one ERROR per shed request would flood the log during a storm.
         if (p.code().status >= 500 && p.code() != ErrorCode.OVERLOADED) {
-            org.slf4j.MDC.put("requestId", requestId);
+            MDC.put("requestId", requestId);
             try {
                 LOG.error("{} {} failed [requestId={}]", ctx.request().method(), ctx.request().path(), requestId, ctx.failure());
             } finally {
-                org.slf4j.MDC.remove("requestId");
+                MDC.remove("requestId");
             }
         }
         if (ctx.response().headWritten()) {
@@ -76,10 +78,10 @@ public final class Problems {
         if (t instanceof DecodeException) {
             return ParleyException.of(ErrorCode.INVALID_JSON, "The request body is not valid JSON.");
         }
-        if (t != null && !(t instanceof io.vertx.ext.web.handler.HttpException)) {
+        if (t != null && !(t instanceof HttpException)) {
             return ParleyException.from(t);
         }
-        int status = t instanceof io.vertx.ext.web.handler.HttpException h ? h.getStatusCode() : ctx.statusCode();
+        int status = t instanceof HttpException h ? h.getStatusCode() : ctx.statusCode();
         return switch (status) {
             case 404 -> ParleyException.of(ErrorCode.NOT_FOUND, "There is no endpoint " + ctx.request().method() + " " + ctx.request().path() + ".");
             case 405 -> ParleyException.of(ErrorCode.METHOD_NOT_ALLOWED, ctx.request().method() + " is not allowed on " + ctx.request().path() + ".");

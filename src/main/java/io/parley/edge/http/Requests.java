@@ -9,6 +9,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.UUID;
+import io.parley.auth.Authenticator;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 
 /** Helpers of the HTTP edge: reading input, the caller, writing JSON. */
 public final class Requests {
@@ -46,7 +49,7 @@ public final class Requests {
      * read, since any client can send it; behind a proxy every client shares the proxy's address.
      */
     public static String clientAddress(RoutingContext ctx) {
-        io.vertx.core.net.SocketAddress peer = ctx.request().remoteAddress();
+        SocketAddress peer = ctx.request().remoteAddress();
         String host = peer == null ? null : peer.hostAddress();
         return host == null || host.isEmpty() ? "unknown" : host;
     }
@@ -55,7 +58,7 @@ public final class Requests {
      * Verifies the bearer token (signature, expiry, and that its session has not ended) and stores the
      * caller; refuses with 401 before any work is done.
      */
-    public static void authenticate(RoutingContext ctx, io.parley.auth.Authenticator auth) {
+    public static void authenticate(RoutingContext ctx, Authenticator auth) {
         String header = ctx.request().getHeader("Authorization");
         String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
         auth.authenticate(token).onComplete(ar -> {
@@ -111,7 +114,7 @@ public final class Requests {
     }
 
     /** The client's X-Request-Id when it is well formed, else a new one (for answers given before routing). */
-    static String requestId(io.vertx.core.http.HttpServerRequest request) {
+    static String requestId(HttpServerRequest request) {
         String given = request.getHeader("X-Request-Id");
         return given != null && given.matches("[A-Za-z0-9._-]{1,64}") ? given : UUID.randomUUID().toString();
     }

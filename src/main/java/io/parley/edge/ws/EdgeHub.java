@@ -15,6 +15,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.parley.error.ErrorCode;
+import io.parley.error.ParleyException;
+import io.parley.metrics.Metrics;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.shareddata.Shareable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The sockets of one edge instance, by channel. Tells the node hub which channels this edge needs and
@@ -33,30 +49,25 @@ public final class EdgeHub {
     private MessageConsumer<JsonObject> endings;
     private MessageConsumer<Buffer> deliveries;
     private MessageConsumer<Object> membership;
-    private MessageConsumer<io.vertx.core.buffer.Buffer> presence;
+    private MessageConsumer<Buffer> presence;
 
-    private final io.micrometer.core.instrument.Counter delivered;
+    private final Counter delivered;
     /** From the committing node's publish to this edge's hand-off to its sockets, per new message (null without metrics). */
-    private final io.micrometer.core.instrument.Timer deliveryLag;
+    private final Timer deliveryLag;
     private final RecoveryMeters recovery;
 
     public EdgeHub(Vertx vertx) {
         this.vertx = vertx;
         this.replays = nodeReplays(vertx);
-        io.micrometer.core.instrument.MeterRegistry registry = io.parley.metrics.Metrics.registry(vertx);
+        MeterRegistry registry = Metrics.registry(vertx);
         recovery = new RecoveryMeters(registry);
-        if (registry != null) {
-            io.micrometer.core.instrument.Gauge.builder("parley.ws.sockets", sessions, Set::size)
-                    .description("Open WebSockets on this edge").tag("edge", edgeId).register(registry);
-            delivered = io.micrometer.core.instrument.Counter.builder("parley.messages.delivered")
-                    .description("Message frames written to sockets (fan-out deliveries)").register(registry);
-            // wall clocks of two nodes when the message was committed elsewhere: NTP-synced hosts differ by about a millisecond
-            deliveryLag = io.micrometer.core.instrument.Timer.builder("parley.messages.delivery")
-                    .description("New messages, from their publish on the committing node to this edge's sockets").register(registry);
-        } else {
-            delivered = null;
-            deliveryLag = null;
-        }
+        Gauge.builder("parley.ws.sockets", sessions, Set::size)
+                .description("Open WebSockets on this edge").tag("edge", edgeId).register(registry);
+        delivered = Counter.builder("parley.messages.delivered")
+                .description("Message frames written to sockets (fan-out deliveries)").register(registry);
+        // wall clocks of two nodes when the message was committed elsewhere: NTP-synced hosts differ by about a millisecond
+        deliveryLag = Timer.builder("parley.messages.delivery")
+                .description("New messages, from their publish on the committing node to this edge's sockets").register(registry);
     }
 
     void count(RecoveryMeters.Event e) {
@@ -68,15 +79,13 @@ public final class EdgeHub {
     }
 
     private void timeDelivery(String event, String at) {
-        if (deliveryLag != null && at != null && "message".equals(event)) {
-            deliveryLag.record(Math.max(0, System.currentTimeMillis() - Long.parseLong(at)), java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (at != null && "message".equals(event)) {
+            deliveryLag.record(Math.max(0, System.currentTimeMillis() - Long.parseLong(at)), TimeUnit.MILLISECONDS);
         }
     }
 
     void countDelivery() {
-        if (delivered != null) {
-            delivered.increment();
-        }
+        delivered.increment();
     }
 
     public Future<Void> start() {
@@ -102,7 +111,7 @@ public final class EdgeHub {
         // channel from Postgres, spread over two seconds so a node's death is not a burst of queries.
         membership = vertx.eventBus().localConsumer(Addresses.CLUSTER_CHANGED, msg -> {
             for (Long channelId : List.copyOf(byChannel.keySet())) {
-                vertx.setTimer(1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(2000), id -> {
+                vertx.setTimer(1 + ThreadLocalRandom.current().nextInt(2000), id -> {
                     Set<SocketSession> subs = byChannel.get(channelId);
                     if (subs != null) {
                         List.copyOf(subs).forEach(s -> s.resync(channelId));
@@ -120,7 +129,7 @@ public final class EdgeHub {
      * changed user's private or direct channels (not to the user's own sessions).
      */
     private void presence(Buffer batch) {
-        io.vertx.core.json.JsonArray changes = new JsonObject(batch).getJsonArray("changes");
+        JsonArray changes = new JsonObject(batch).getJsonArray("changes");
         for (int i = 0; i < changes.size(); i++) {
             JsonObject change = changes.getJsonObject(i);
             long userId = change.getLong("userId");
@@ -160,7 +169,7 @@ public final class EdgeHub {
 
     /** Sessions that ended (from the node's revocation verticle): their sockets here close with 4001. */
     private void ended(JsonObject body) {
-        io.vertx.core.json.JsonArray families = body.getJsonArray("families");
+        JsonArray families = body.getJsonArray("families");
         if (families == null) {
             return;
         }
@@ -199,10 +208,10 @@ public final class EdgeHub {
                 .<Void>mapEmpty()
                 .recover(t -> {
                     if (attempt >= REGISTER_ATTEMPTS) {
-                        return Future.failedFuture(io.parley.error.ParleyException.of(io.parley.error.ErrorCode.UNAVAILABLE,
+                        return Future.failedFuture(ParleyException.of(ErrorCode.UNAVAILABLE,
                                 "Channel " + channelId + " cannot be followed right now; subscribe again."));
                     }
-                    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+                    Promise<Void> later = Promise.promise();
                     vertx.setTimer(100L * attempt * attempt, id -> register(channelId, attempt + 1).onComplete(later));
                     return later.future();
                 });
@@ -228,15 +237,15 @@ public final class EdgeHub {
      * Replay reads in flight on this node, by channel, after and limit: one read serves every socket of
      * every edge asking at once. Shared by the node's edges (they run on different event loops).
      */
-    private final java.util.concurrent.ConcurrentMap<String, Future<List<Replayed>>> replays;
+    private final ConcurrentMap<String, Future<List<Replayed>>> replays;
 
-    private record Replays(java.util.concurrent.ConcurrentMap<String, Future<List<Replayed>>> map)
-            implements io.vertx.core.shareddata.Shareable {
+    private record Replays(ConcurrentMap<String, Future<List<Replayed>>> map)
+            implements Shareable {
     }
 
-    private static java.util.concurrent.ConcurrentMap<String, Future<List<Replayed>>> nodeReplays(Vertx vertx) {
+    private static ConcurrentMap<String, Future<List<Replayed>>> nodeReplays(Vertx vertx) {
         return vertx.sharedData().<String, Replays>getLocalMap("parley.node.replays")
-                .computeIfAbsent("inFlight", k -> new Replays(new java.util.concurrent.ConcurrentHashMap<>())).map();
+                .computeIfAbsent("inFlight", k -> new Replays(new ConcurrentHashMap<>())).map();
     }
 
     /**
@@ -245,7 +254,7 @@ public final class EdgeHub {
      * sockets on every edge of the node costs one query). The map holds only reads in flight; a caller on
      * another edge gets the answer on its own event loop.
      */
-    Future<List<Replayed>> sharedReplay(long channelId, long after, int limit, java.util.function.Supplier<Future<List<Replayed>>> read) {
+    Future<List<Replayed>> sharedReplay(long channelId, long after, int limit, Supplier<Future<List<Replayed>>> read) {
         String key = channelId + ":" + after + ":" + limit;
         Future<List<Replayed>> shared = replays.get(key);
         if (shared == null) {
@@ -260,8 +269,8 @@ public final class EdgeHub {
             }
             // another edge started the same read a moment ago: use its answer (ours is simply not awaited)
         }
-        io.vertx.core.Context here = vertx.getOrCreateContext();
-        io.vertx.core.Promise<List<Replayed>> mine = io.vertx.core.Promise.promise();
+        Context here = vertx.getOrCreateContext();
+        Promise<List<Replayed>> mine = Promise.promise();
         shared.onComplete(ar -> here.runOnContext(v -> mine.handle(ar)));
         return mine.future();
     }

@@ -41,11 +41,9 @@ final class RecoveryMeters {
     private final Map<Event, Counter> counters = new EnumMap<>(Event.class);
 
     RecoveryMeters(MeterRegistry registry) {
-        if (registry != null) {
-            for (Event e : Event.values()) {
-                counters.put(e, Counter.builder("parley.ws.recovery").tag("event", e.tag)
-                        .description("Recovery of WebSocket deliveries: resumes, replays, gaps, retries, resyncs, closes").register(registry));
-            }
+        for (Event e : Event.values()) {
+            counters.put(e, Counter.builder("parley.ws.recovery").tag("event", e.tag)
+                    .description("Recovery of WebSocket deliveries: resumes, replays, gaps, retries, resyncs, closes").register(registry));
         }
     }
 
@@ -54,9 +52,6 @@ final class RecoveryMeters {
     }
 
     void count(Event e, long n) {
-        Counter c = counters.get(e);
-        if (c != null) {
-            c.increment(n);
-        }
+        counters.get(e).increment(n);
     }
 }

@@ -22,6 +22,14 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.net.URI;
 import java.util.List;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.parley.bus.Fanout;
+import io.parley.metrics.Metrics;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code GET /ws}: checks Origin and the access token before the upgrade (so a refusal is a plain HTTP
@@ -43,9 +51,9 @@ public final class SocketGateway {
     private final EdgeHub hub;
     private final ChatApi chat;
     private final Sending sending;
-    private final io.parley.bus.Fanout fanout;
-    private final io.micrometer.core.instrument.MeterRegistry registry;
-    private final java.util.Map<String, io.micrometer.core.instrument.Timer> timers = new java.util.HashMap<>();
+    private final Fanout fanout;
+    private final MeterRegistry registry;
+    private final Map<String, Timer> timers = new HashMap<>();
     private final RateLimiter<SocketSession.TypingKey> typingLimiter;
 
     public SocketGateway(Vertx vertx, Authenticator tokens, ParleyConfig config, EdgeHub hub, ChatApi chat, Sending sending) {
@@ -55,9 +63,9 @@ public final class SocketGateway {
         this.hub = hub;
         this.chat = chat;
         this.sending = sending;
-        this.fanout = new io.parley.bus.Fanout(vertx.eventBus(), config.cluster().fanout());
-        io.micrometer.core.instrument.MeterRegistry r = io.parley.metrics.Metrics.registry(vertx);
-        this.registry = r != null ? r : new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        this.fanout = new Fanout(vertx.eventBus(), config.cluster().fanout());
+        MeterRegistry r = Metrics.registry(vertx);
+        this.registry = r != null ? r : new SimpleMeterRegistry();
         // Typing is ephemeral: at most one event per user and channel per second.
         this.typingLimiter = new RateLimiter<>(1, 1);
     }
@@ -84,9 +92,9 @@ public final class SocketGateway {
     }
 
     /** The request timer of a frame type (a known type, or "other", so clients cannot mint meters). */
-    io.micrometer.core.instrument.Timer timer(String type) {
-        String t = java.util.Set.of("subscribe", "unsubscribe", "send", "read", "typing", "ping").contains(type) ? type : "other";
-        return timers.computeIfAbsent(t, k -> io.micrometer.core.instrument.Timer.builder("parley.ws.request")
+    Timer timer(String type) {
+        String t = Set.of("subscribe", "unsubscribe", "send", "read", "typing", "ping").contains(type) ? type : "other";
+        return timers.computeIfAbsent(t, k -> Timer.builder("parley.ws.request")
                 .description("WebSocket requests, from the frame's arrival to its ack or error").tag("type", k)
                 .publishPercentiles(0.5, 0.95, 0.99).register(registry));
     }

@@ -25,6 +25,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.micrometer.core.instrument.Timer;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.parley.auth.Revocations;
+import io.parley.edge.StrictJson;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One WebSocket connection: parses client frames, answers each {@code ref} with an ack or an error, and
@@ -48,7 +59,7 @@ final class SocketSession {
     private final ServerWebSocket ws;
     private final Principal principal;
     /** This connection in the presence state: unique in the cluster. */
-    private final String connId = java.util.UUID.randomUUID().toString();
+    private final String connId = UUID.randomUUID().toString();
     private final EdgeHub hub;
     private final EventBus eventBus;
     private final Fanout fanout;
@@ -57,7 +68,7 @@ final class SocketSession {
     private final Sending sending;
     private final RateLimiter<TypingKey> typingLimiter;
     /** parley.ws.request{type}: from a frame's arrival to its ack or error. */
-    private final java.util.function.Function<String, io.micrometer.core.instrument.Timer> timer;
+    private final Function<String, Timer> timer;
     private final Map<Long, ChannelOrder<Buffer>> subs = new HashMap<>();
     private long lastFrameAt = System.currentTimeMillis();
     private boolean closed;
@@ -72,7 +83,7 @@ final class SocketSession {
     /** PAUSED_* bits; reading resumes when none is left. */
     private int pausedFor;
     /** The node's view of ended sessions: a frame of an ended session closes the socket. */
-    private final io.parley.auth.Revocations revocations;
+    private final Revocations revocations;
     /** The timer that closes a guest's socket when the guest ends; -1 when none. */
     private long endTimer = -1;
 
@@ -83,12 +94,12 @@ final class SocketSession {
     static final String GUEST_EXPIRED_REASON = "guest session ended";
 
     /** Replays waiting for the write queue to drain. */
-    private final List<io.vertx.core.Promise<Void>> writableWaiters = new ArrayList<>();
+    private final List<Promise<Void>> writableWaiters = new ArrayList<>();
 
     SocketSession(ServerWebSocket ws, Principal principal, EdgeHub hub, EventBus eventBus, Fanout fanout, ParleyConfig config,
                   ChatApi chat, Sending sending, RateLimiter<TypingKey> typingLimiter,
-                  java.util.function.Function<String, io.micrometer.core.instrument.Timer> timer,
-                  io.parley.auth.Revocations revocations) {
+                  Function<String, Timer> timer,
+                  Revocations revocations) {
         this.timer = timer;
         this.revocations = revocations;
         this.ws = ws;
@@ -127,9 +138,9 @@ final class SocketSession {
         if (ws.isClosed()) {
             return;
         }
-        if (t instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
+        if (t instanceof CorruptedWebSocketFrameException c) {
             ws.close((short) c.closeStatus().code(), c.closeStatus().reasonText());
-        } else if (t instanceof io.netty.handler.codec.compression.DecompressionException
+        } else if (t instanceof DecompressionException
                 || (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("max message size"))) {
             ws.close((short) 1009, "message too big");
         }
@@ -201,7 +212,7 @@ final class SocketSession {
             inflight--;
             if (inflight == 0 && drained != null) {
                 // let the ack written just after this completion go first
-                io.vertx.core.Vertx.currentContext().runOnContext(v -> drained.run());
+                Vertx.currentContext().runOnContext(v -> drained.run());
             }
         });
     }
@@ -212,7 +223,7 @@ final class SocketSession {
         JsonObject frame;
         try {
             // the same strict reader as HTTP bodies: no comments, duplicate keys, lone surrogates or NUL
-            frame = io.parley.edge.StrictJson.object(text, "The frame");
+            frame = StrictJson.object(text, "The frame");
         } catch (ParleyException e) {
             error(null, e);
             return;
@@ -247,7 +258,7 @@ final class SocketSession {
                         + (t.length() <= 32 ? " \"" + t + "\"" : "") + "; expected subscribe, unsubscribe, send, typing, read or ping.");
             };
             awaiting(result);
-            result.onComplete(ar -> timer.apply(t).record(System.nanoTime() - received, java.util.concurrent.TimeUnit.NANOSECONDS));
+            result.onComplete(ar -> timer.apply(t).record(System.nanoTime() - received, TimeUnit.NANOSECONDS));
             result.onSuccess(reply -> {
                 if ("pong".equals(reply.getString("type"))) {
                     answer(ref == null ? reply : reply.put("ref", ref));
@@ -387,7 +398,7 @@ final class SocketSession {
                     return Future.failedFuture(ParleyException.of(ErrorCode.UNAVAILABLE, "The connection closed during the subscribe."));
                 }
                 JsonObject first = failed.getJsonObject(0);
-                ErrorCode code = java.util.Arrays.stream(ErrorCode.values()).filter(c -> c.slug.equals(first.getString("code")))
+                ErrorCode code = Arrays.stream(ErrorCode.values()).filter(c -> c.slug.equals(first.getString("code")))
                         .findFirst().orElse(ErrorCode.INTERNAL);
                 return Future.failedFuture(ParleyException.of(code, first.getString("message")));
             }
@@ -502,15 +513,15 @@ final class SocketSession {
         if (closed || !ws.writeQueueFull()) {
             return Future.succeededFuture();
         }
-        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+        Promise<Void> p = Promise.promise();
         writableWaiters.add(p);
         return p.future();
     }
 
     private void onDrained() {
-        List<io.vertx.core.Promise<Void>> waiting = List.copyOf(writableWaiters);
+        List<Promise<Void>> waiting = List.copyOf(writableWaiters);
         writableWaiters.clear();
-        waiting.forEach(io.vertx.core.Promise::tryComplete);
+        waiting.forEach(Promise::tryComplete);
         resumeReading(PAUSED_WRITES);
     }
 
