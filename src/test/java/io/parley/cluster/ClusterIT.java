@@ -6,7 +6,6 @@ import io.parley.support.ResilientClient;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +26,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import static io.parley.support.WsClient.send;
+import static io.parley.support.WsClient.subscribe;
+import static io.parley.support.WsClient.subscribeSince;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -101,10 +102,10 @@ class ClusterIT {
              WsClient onC = WsClient.connect(vertx, c.httpPort, owner.token())) {
             assertThat(onA.request(subscribe(ch)).getString("type")).isEqualTo("ack");
             new Api(c.httpPort).sendMessage(owner, ch, "over http on C");
-            assertThat(onA.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("over http on C");
-            JsonObject ack = onC.request(new JsonObject().put("type", "send").put("channelId", ch).put("clientMsgId", "ws-c").put("body", "over ws on C"));
+            assertThat(onA.next("message").getString("body")).isEqualTo("over http on C");
+            JsonObject ack = onC.request(send(ch, "ws-c", "over ws on C"));
             assertThat(ack.getString("type")).isEqualTo("ack");
-            JsonObject got = onA.next(f -> "message".equals(f.getString("type")));
+            JsonObject got = onA.next("message");
             assertThat(got.getString("body")).isEqualTo("over ws on C");
             assertThat(got.getLong("seq")).isEqualTo(ack.getLong("seq"));
         }
@@ -128,7 +129,7 @@ class ClusterIT {
             assertThat(svc.awaitExit(Duration.ofSeconds(90))).as("the example exits by itself").isTrue();
             assertThat(svc.process.exitValue()).as(svc.tail()).isZero();
             assertThat(svc.output()).contains("sent: {").contains("heard message");
-            JsonObject got = onB.next(f -> "message".equals(f.getString("type")));
+            JsonObject got = onB.next("message");
             assertThat(got.getLong("senderId")).isEqualTo(botId);
             assertThat(got.getString("body")).isEqualTo("release 1.2 is out");
         }
@@ -164,12 +165,12 @@ class ClusterIT {
             assertThat(n.members()).isEqualTo(4);
         }
         try (WsClient onD = WsClient.connect(vertx, d.httpPort, reader.token())) {
-            onD.send(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(new JsonObject().put("id", ch).put("since", 0))));
+            onD.send(subscribeSince(ch, 0));
             for (int i = 0; i < 5; i++) {
-                assertThat(onD.next(f -> "message".equals(f.getString("type"))).getLong("seq")).isEqualTo(i + 1);
+                assertThat(onD.next("message").getLong("seq")).isEqualTo(i + 1);
             }
             api.sendMessage(owner, ch, "after the new node came");
-            assertThat(onD.next(f -> "message".equals(f.getString("type"))).getLong("seq")).isEqualTo(6);
+            assertThat(onD.next("message").getLong("seq")).isEqualTo(6);
         }
     }
 
@@ -309,7 +310,7 @@ class ClusterIT {
                 Api.User u = new Api(port).signup("load");
                 new Api(port).post("/channels/" + ch + "/members", u.token(), null);
                 ResilientClient c = new ResilientClient(vertx, u.token(), ch, ports, port);
-                c.connect().await();
+                c.connect();
                 (k < 2 ? subs : senders).add(c);
             }
         }
@@ -374,9 +375,5 @@ class ClusterIT {
         assertThat(ackedSeqs).hasSize(acked.size());
         return new Result(total, acked.size(), total - acked.size(), subs.size(), delivered, lost, duplicates, outOfOrder,
                 reconnects, codes);
-    }
-
-    static JsonObject subscribe(long ch) {
-        return new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(new JsonObject().put("id", ch)));
     }
 }
