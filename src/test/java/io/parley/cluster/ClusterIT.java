@@ -7,6 +7,7 @@ import io.parley.support.TestNode;
 import io.parley.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -30,6 +31,7 @@ import static io.parley.support.WsClient.send;
 import static io.parley.support.WsClient.subscribe;
 import static io.parley.support.WsClient.subscribeSince;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real cluster: separate JVMs of the fat jar on 127.0.0.1, one shared PostgreSQL schema and Redis. The
@@ -191,6 +193,7 @@ class ClusterIT {
             Duration dropped = a.awaitMembers(3, Duration.ofSeconds(20));
             System.out.println("frozen node dropped after " + dropped.toMillis() + " ms");
             assertThat(dropped).isLessThan(Duration.ofSeconds(10));
+            // a plain pause: the freeze lasting its full 10 s is what is tested
             NodeProcess.sleep(Math.max(0, 10_000 - (System.nanoTime() - frozenAt) / 1_000_000));
             frozen.signal("CONT");
             long thawedAt = System.nanoTime();
@@ -198,17 +201,15 @@ class ClusterIT {
                 n.awaitMembers(4, Duration.ofSeconds(30));
             }
             System.out.println("one cluster of 4 again " + (System.nanoTime() - thawedAt) / 1_000_000 + " ms after SIGCONT");
-            // subscriptions made before the freeze work again: poll with messages until they arrive (bounded)
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            boolean both = false;
-            int k = 0;
-            while (!both && System.nanoTime() < deadline) {
-                new Api(a.httpPort).sendMessage(owner, ch, "after thaw " + k++);
-                new Api(frozen.httpPort).sendMessage(reader, ch, "from the thawed node " + k);
-                both = !onFrozen.drain("message", 700).isEmpty() & !onA.drain("message", 300).isEmpty();
-            }
+            // subscriptions made before the freeze work again: a message from each side until both sockets get one
+            AtomicInteger k = new AtomicInteger();
+            await("both directions deliver within 30 s of SIGCONT").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+                    .pollInSameThread().until(() -> {
+                        new Api(a.httpPort).sendMessage(owner, ch, "after thaw " + k.get());
+                        new Api(frozen.httpPort).sendMessage(reader, ch, "from the thawed node " + k.incrementAndGet());
+                        return !onFrozen.drain("message", 700).isEmpty() & !onA.drain("message", 300).isEmpty();
+                    });
             System.out.println("subscriptions work again " + (System.nanoTime() - thawedAt) / 1_000_000 + " ms after SIGCONT");
-            assertThat(both).as("both directions deliver within 30 s of SIGCONT").isTrue();
         }
     }
 
@@ -329,21 +330,22 @@ class ClusterIT {
                         acked.put(cmid, seq);
                     }
                     progress.incrementAndGet();
-                    NodeProcess.sleep(15);
+                    NodeProcess.sleep(15); // the senders' pace, not a wait for something
                 }
             }));
         }
         int total = perSender * senders.size();
-        while (progress.get() < total / 3) {
-            NodeProcess.sleep(20);
-        }
+        await("a third of the sends done").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> progress.get() >= total / 3);
         disrupt.run();
         CompletableFuture.allOf(streams.toArray(CompletableFuture[]::new)).get(120, java.util.concurrent.TimeUnit.SECONDS);
 
         Set<Long> ackedSeqs = new HashSet<>(acked.values());
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline && !subs.stream().allMatch(c -> new HashSet<>(c.received).containsAll(ackedSeqs))) {
-            NodeProcess.sleep(200);
+        try {
+            await("every acked message at every subscriber").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> subs.stream().allMatch(c -> new HashSet<>(c.received).containsAll(ackedSeqs)));
+        } catch (ConditionTimeoutException e) {
+            // not all there: the counts below say what is missing, and the callers assert on them
         }
         long lost = 0;
         long duplicates = 0;
