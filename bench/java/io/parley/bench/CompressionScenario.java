@@ -122,7 +122,7 @@ final class CompressionScenario {
 
     /** Live traffic: every member subscribed, members sending typical chat lines at the rate. */
     private JsonObject live(Vertx vertx, List<JsonObject> tokens, long[] ids, boolean deflate) {
-        CountingProxy proxy = new CountingProxy(vertx, port);
+        TcpProxy proxy = new TcpProxy(vertx, port);
         WebSocketClient client = client(vertx, deflate);
         AtomicLong delivered = new AtomicLong();
         List<WebSocket> sockets = new ArrayList<>(FanoutScenario.inBatches(tokens.size(), 64, i ->
@@ -158,7 +158,7 @@ final class CompressionScenario {
 
     /** History replays: sockets subscribing with since=0 to the channel with the long history. */
     private JsonObject replay(Vertx vertx, List<JsonObject> tokens, long channel, boolean deflate) {
-        CountingProxy proxy = new CountingProxy(vertx, port);
+        TcpProxy proxy = new TcpProxy(vertx, port);
         WebSocketClient client = client(vertx, deflate);
         AtomicLong replayed = new AtomicLong();
         double cpu0 = Stats.cpuSeconds(pid);

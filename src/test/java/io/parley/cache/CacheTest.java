@@ -35,7 +35,7 @@ class CacheTest {
     static Process redis;
     static int redisPort;
     static io.vertx.core.Vertx proxyVertx;
-    static io.parley.support.CuttableProxy proxy;
+    static io.parley.bench.TcpProxy proxy;
     static TestNode cached;
     static TestNode truth;
     static Api.User alice;
@@ -52,7 +52,7 @@ class CacheTest {
         redisPort = TestNode.freePort();
         redis = startRedis();
         proxyVertx = io.vertx.core.Vertx.vertx();
-        proxy = new io.parley.support.CuttableProxy(proxyVertx, redisPort);
+        proxy = new io.parley.bench.TcpProxy(proxyVertx, redisPort);
         String schema = "t_cachetest_" + System.nanoTime() % 1_000_000;
         cached = TestNode.start(CacheTest.class, json -> {
             json.getJsonObject("db").put("schema", schema);

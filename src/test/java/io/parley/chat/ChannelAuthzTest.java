@@ -4,7 +4,6 @@ import io.parley.support.Api;
 import io.parley.support.Api.Resp;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,10 +112,8 @@ class ChannelAuthzTest {
         Api.User u = who(whoName);
         long id = channel(kind);
         try (WsClient ws = WsClient.connect(node.vertx, node.port, u.token())) {
-            JsonObject sub = ws.request(new JsonObject().put("type", "subscribe")
-                    .put("channels", new JsonArray().add(new JsonObject().put("id", id).put("since", 0))));
-            JsonObject send = ws.request(new JsonObject().put("type", "send").put("channelId", id)
-                    .put("clientMsgId", "w-" + System.nanoTime()).put("body", "hello"));
+            JsonObject sub = ws.request(WsClient.subscribeSince(id, 0));
+            JsonObject send = ws.request(WsClient.send(id, "w-" + System.nanoTime(), "hello"));
             if (canRead) {
                 assertThat(sub.getString("type")).isEqualTo("ack");
                 assertThat(send.getString("type")).isEqualTo("ack");

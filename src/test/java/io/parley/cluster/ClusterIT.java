@@ -6,8 +6,8 @@ import io.parley.support.ResilientClient;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import static io.parley.support.WsClient.send;
+import static io.parley.support.WsClient.subscribe;
+import static io.parley.support.WsClient.subscribeSince;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real cluster: separate JVMs of the fat jar on 127.0.0.1, one shared PostgreSQL schema and Redis. The
@@ -101,10 +104,10 @@ class ClusterIT {
              WsClient onC = WsClient.connect(vertx, c.httpPort, owner.token())) {
             assertThat(onA.request(subscribe(ch)).getString("type")).isEqualTo("ack");
             new Api(c.httpPort).sendMessage(owner, ch, "over http on C");
-            assertThat(onA.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("over http on C");
-            JsonObject ack = onC.request(new JsonObject().put("type", "send").put("channelId", ch).put("clientMsgId", "ws-c").put("body", "over ws on C"));
+            assertThat(onA.next("message").getString("body")).isEqualTo("over http on C");
+            JsonObject ack = onC.request(send(ch, "ws-c", "over ws on C"));
             assertThat(ack.getString("type")).isEqualTo("ack");
-            JsonObject got = onA.next(f -> "message".equals(f.getString("type")));
+            JsonObject got = onA.next("message");
             assertThat(got.getString("body")).isEqualTo("over ws on C");
             assertThat(got.getLong("seq")).isEqualTo(ack.getLong("seq"));
         }
@@ -128,7 +131,7 @@ class ClusterIT {
             assertThat(svc.awaitExit(Duration.ofSeconds(90))).as("the example exits by itself").isTrue();
             assertThat(svc.process.exitValue()).as(svc.tail()).isZero();
             assertThat(svc.output()).contains("sent: {").contains("heard message");
-            JsonObject got = onB.next(f -> "message".equals(f.getString("type")));
+            JsonObject got = onB.next("message");
             assertThat(got.getLong("senderId")).isEqualTo(botId);
             assertThat(got.getString("body")).isEqualTo("release 1.2 is out");
         }
@@ -164,12 +167,12 @@ class ClusterIT {
             assertThat(n.members()).isEqualTo(4);
         }
         try (WsClient onD = WsClient.connect(vertx, d.httpPort, reader.token())) {
-            onD.send(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(new JsonObject().put("id", ch).put("since", 0))));
+            onD.send(subscribeSince(ch, 0));
             for (int i = 0; i < 5; i++) {
-                assertThat(onD.next(f -> "message".equals(f.getString("type"))).getLong("seq")).isEqualTo(i + 1);
+                assertThat(onD.next("message").getLong("seq")).isEqualTo(i + 1);
             }
             api.sendMessage(owner, ch, "after the new node came");
-            assertThat(onD.next(f -> "message".equals(f.getString("type"))).getLong("seq")).isEqualTo(6);
+            assertThat(onD.next("message").getLong("seq")).isEqualTo(6);
         }
     }
 
@@ -190,6 +193,7 @@ class ClusterIT {
             Duration dropped = a.awaitMembers(3, Duration.ofSeconds(20));
             System.out.println("frozen node dropped after " + dropped.toMillis() + " ms");
             assertThat(dropped).isLessThan(Duration.ofSeconds(10));
+            // a plain pause: the freeze lasting its full 10 s is what is tested
             NodeProcess.sleep(Math.max(0, 10_000 - (System.nanoTime() - frozenAt) / 1_000_000));
             frozen.signal("CONT");
             long thawedAt = System.nanoTime();
@@ -197,17 +201,15 @@ class ClusterIT {
                 n.awaitMembers(4, Duration.ofSeconds(30));
             }
             System.out.println("one cluster of 4 again " + (System.nanoTime() - thawedAt) / 1_000_000 + " ms after SIGCONT");
-            // subscriptions made before the freeze work again: poll with messages until they arrive (bounded)
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            boolean both = false;
-            int k = 0;
-            while (!both && System.nanoTime() < deadline) {
-                new Api(a.httpPort).sendMessage(owner, ch, "after thaw " + k++);
-                new Api(frozen.httpPort).sendMessage(reader, ch, "from the thawed node " + k);
-                both = !onFrozen.drain("message", 700).isEmpty() & !onA.drain("message", 300).isEmpty();
-            }
+            // subscriptions made before the freeze work again: a message from each side until both sockets get one
+            AtomicInteger k = new AtomicInteger();
+            await("both directions deliver within 30 s of SIGCONT").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+                    .pollInSameThread().until(() -> {
+                        new Api(a.httpPort).sendMessage(owner, ch, "after thaw " + k.get());
+                        new Api(frozen.httpPort).sendMessage(reader, ch, "from the thawed node " + k.incrementAndGet());
+                        return !onFrozen.drain("message", 700).isEmpty() & !onA.drain("message", 300).isEmpty();
+                    });
             System.out.println("subscriptions work again " + (System.nanoTime() - thawedAt) / 1_000_000 + " ms after SIGCONT");
-            assertThat(both).as("both directions deliver within 30 s of SIGCONT").isTrue();
         }
     }
 
@@ -309,7 +311,7 @@ class ClusterIT {
                 Api.User u = new Api(port).signup("load");
                 new Api(port).post("/channels/" + ch + "/members", u.token(), null);
                 ResilientClient c = new ResilientClient(vertx, u.token(), ch, ports, port);
-                c.connect().await();
+                c.connect();
                 (k < 2 ? subs : senders).add(c);
             }
         }
@@ -328,21 +330,22 @@ class ClusterIT {
                         acked.put(cmid, seq);
                     }
                     progress.incrementAndGet();
-                    NodeProcess.sleep(15);
+                    NodeProcess.sleep(15); // the senders' pace, not a wait for something
                 }
             }));
         }
         int total = perSender * senders.size();
-        while (progress.get() < total / 3) {
-            NodeProcess.sleep(20);
-        }
+        await("a third of the sends done").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> progress.get() >= total / 3);
         disrupt.run();
         CompletableFuture.allOf(streams.toArray(CompletableFuture[]::new)).get(120, java.util.concurrent.TimeUnit.SECONDS);
 
         Set<Long> ackedSeqs = new HashSet<>(acked.values());
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline && !subs.stream().allMatch(c -> new HashSet<>(c.received).containsAll(ackedSeqs))) {
-            NodeProcess.sleep(200);
+        try {
+            await("every acked message at every subscriber").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> subs.stream().allMatch(c -> new HashSet<>(c.received).containsAll(ackedSeqs)));
+        } catch (ConditionTimeoutException e) {
+            // not all there: the counts below say what is missing, and the callers assert on them
         }
         long lost = 0;
         long duplicates = 0;
@@ -374,9 +377,5 @@ class ClusterIT {
         assertThat(ackedSeqs).hasSize(acked.size());
         return new Result(total, acked.size(), total - acked.size(), subs.size(), delivered, lost, duplicates, outOfOrder,
                 reconnects, codes);
-    }
-
-    static JsonObject subscribe(long ch) {
-        return new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(new JsonObject().put("id", ch)));
     }
 }

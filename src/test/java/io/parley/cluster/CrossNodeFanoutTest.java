@@ -3,8 +3,6 @@ package io.parley.cluster;
 import io.parley.support.Api;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -53,8 +51,7 @@ class CrossNodeFanoutTest {
         try (WsClient onA = WsClient.connect(a.vertx, a.port, alice.token());
              WsClient onB = WsClient.connect(b.vertx, b.port, bob.token())) {
             for (WsClient c : List.of(onA, onB)) {
-                assertThat(c.request(new JsonObject().put("type", "subscribe")
-                        .put("channels", new JsonArray().add(new JsonObject().put("id", ch)))).getString("type")).isEqualTo("ack");
+                assertThat(c.request(WsClient.subscribe(ch)).getString("type")).isEqualTo("ack");
             }
             for (int i = 0; i < 40; i++) {
                 // alternate the node that commits, so events of one channel come from both nodes
@@ -63,14 +60,14 @@ class CrossNodeFanoutTest {
             for (WsClient c : List.of(onA, onB)) {
                 List<Long> seqs = new ArrayList<>();
                 while (seqs.size() < 40) {
-                    seqs.add(c.next(f -> "message".equals(f.getString("type"))).getLong("seq"));
+                    seqs.add(c.next("message").getLong("seq"));
                 }
                 assertThat(seqs).containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
                 c.assertNothingArrives("message", 200, "each message once");
             }
             // typing crosses nodes too, and is not echoed to the typer
-            onB.request(new JsonObject().put("type", "typing").put("channelId", ch));
-            assertThat(onA.next(f -> "typing".equals(f.getString("type"))).getLong("userId")).isEqualTo(bob.id());
+            onB.request(WsClient.typing(ch));
+            assertThat(onA.next("typing").getLong("userId")).isEqualTo(bob.id());
         }
     }
 }

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.parley.support.WsClient.read;
+import static io.parley.support.WsClient.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,10 +41,6 @@ class PresenceTest {
     @AfterAll
     static void stop() {
         TestNode.closeAll(nodes);
-    }
-
-    private static JsonObject subscribe(long ch) {
-        return new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(new JsonObject().put("id", ch)));
     }
 
     private static JsonObject presenceOf(Api.User asker, long userId) {
@@ -153,7 +151,7 @@ class PresenceTest {
             r.request(subscribe(ch));
             o.request(subscribe(other));
             for (int k = 0; k < 3; k++) {
-                assertThat(t.request(new JsonObject().put("type", "typing").put("channelId", ch)).getString("type")).isEqualTo("ack");
+                assertThat(t.request(WsClient.typing(ch)).getString("type")).isEqualTo("ack");
             }
             List<JsonObject> seen = r.drain("typing", 1_000);
             assertThat(seen).hasSize(1);
@@ -190,16 +188,16 @@ class PresenceTest {
             onB.request(subscribe(ch));
             senderSocket.request(subscribe(ch));
             long last = api.get("/channels/" + ch, reader.token()).json().getLong("lastSeq");
-            JsonObject ack = onA.request(new JsonObject().put("type", "read").put("channelId", ch).put("seq", last));
+            JsonObject ack = onA.request(read(ch, last));
             assertThat(ack.getLong("lastReadSeq")).isEqualTo(last);
-            JsonObject moved = onB.next(f -> "read".equals(f.getString("type")));
+            JsonObject moved = onB.next("read");
             assertThat(moved.getLong("lastReadSeq")).isEqualTo(last);
             // in a private channel the other member sees the receipt too
-            JsonObject receipt = senderSocket.next(f -> "read".equals(f.getString("type")));
+            JsonObject receipt = senderSocket.next("read");
             assertThat(receipt.getLong("userId")).isEqualTo(reader.id());
             assertThat(receipt.getLong("lastReadSeq")).isEqualTo(last);
             assertThat(unread(reader, ch)).isZero();
-            assertThat(onA.request(new JsonObject().put("type", "read").put("channelId", ch).put("seq", 1)).getLong("lastReadSeq"))
+            assertThat(onA.request(read(ch, 1)).getLong("lastReadSeq"))
                     .as("never back").isEqualTo(last);
         }
     }
@@ -216,7 +214,7 @@ class PresenceTest {
             mine.request(subscribe(ch));
             theirs.request(subscribe(ch));
             api.post("/channels/" + ch + "/read", reader.token(), new JsonObject().put("seq", 1));
-            assertThat(mine.next(f -> "read".equals(f.getString("type"))).getLong("lastReadSeq")).isEqualTo(1);
+            assertThat(mine.next("read").getLong("lastReadSeq")).isEqualTo(1);
             theirs.assertNothingArrives("read", 500, "a read marker reaches only its user's connections");
         }
     }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.util.List;
 
+import static io.parley.support.WsClient.ping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -150,9 +151,5 @@ class RevocationTest {
         WsClient ws = WsClient.connect(node.vertx, node.port, token);
         assertThat(ws.request(ping()).getString("type")).isEqualTo("pong");
         return ws;
-    }
-
-    private static JsonObject ping() {
-        return new JsonObject().put("type", "ping");
     }
 }

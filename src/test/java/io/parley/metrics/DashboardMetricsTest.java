@@ -130,9 +130,9 @@ class DashboardMetricsTest {
         Api.User u = api.signup("dash");
         long ch = api.createChannel(u, "private", "dashboard");
         try (WsClient ws = WsClient.connect(node.vertx, node.port, u.token())) {
-            ws.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(new JsonObject().put("id", ch))));
-            ws.request(new JsonObject().put("type", "send").put("channelId", ch).put("clientMsgId", "d1").put("body", "over the socket"));
-            ws.next(f -> "message".equals(f.getString("type")));
+            ws.request(WsClient.subscribe(ch));
+            ws.request(WsClient.send(ch, "d1", "over the socket"));
+            ws.next("message");
             api.sendMessage(u, ch, "over HTTP");
             ws.next(f -> "message".equals(f.getString("type")) && "over HTTP".equals(f.getString("body")));
             for (int i = 0; i < 3; i++) {

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Timer;
 import io.parley.support.Api;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
@@ -76,9 +75,9 @@ class PerfMonitorTest {
         Api.User u = api.signup("metered");
         long ch = api.createChannel(u, "private", "metered");
         try (WsClient ws = WsClient.connect(node.vertx, node.port, u.token())) {
-            ws.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(new JsonObject().put("id", ch))));
-            ws.request(new JsonObject().put("type", "send").put("channelId", ch).put("clientMsgId", "x1").put("body", "hi"));
-            ws.next(f -> "message".equals(f.getString("type")));
+            ws.request(WsClient.subscribe(ch));
+            ws.request(WsClient.send(ch, "x1", "hi"));
+            ws.next("message");
             io.parley.support.NodeProcess.sleep(300);
             String text = node.metricsText();
             assertThat(text)
@@ -116,7 +115,7 @@ class PerfMonitorTest {
         api.sendMessage(plain, ch, "for the numbers");
         try (WsClient ws = WsClient.connect(node.vertx, node.port, token)) {
             // the pong proves the server-side session has started, so the socket gauge counts it
-            ws.request(new JsonObject().put("type", "ping"));
+            ws.request(WsClient.ping());
             JsonObject perf = api.send("GET", "/api/../admin/perf", token, null).json();
             assertThat(perf.getJsonArray("queries").stream().map(o -> ((JsonObject) o).getString("query"))).contains("message.send");
             JsonObject send = perf.getJsonArray("queries").stream().map(o -> (JsonObject) o)

@@ -1,41 +1,29 @@
 package io.parley.support;
 
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 /**
  * A client as a real app should be written: subscribed to one channel, and when its node goes away it
- * reconnects to another and subscribes with {@code since} = the last seq it has. It records every
- * message it is given, so a test can count lost and duplicated deliveries.
+ * reconnects to another and subscribes with {@code since} = the last seq it has. Each connection is a
+ * {@link WsClient}; this class only decides when and where to connect. It records every message it is
+ * given, so a test can count lost and duplicated deliveries.
  */
 public final class ResilientClient {
 
     private final Vertx vertx;
-    private final WebSocketClient client;
     private final String token;
     private final long channelId;
     private final List<Integer> ports;
     private final AtomicInteger portIndex;
-    private final Map<String, Promise<JsonObject>> pending = new ConcurrentHashMap<>();
-    private final AtomicLong refs = new AtomicLong();
-    private volatile WebSocket ws;
+    private volatile WsClient ws;
     private volatile boolean closing;
 
     /** Every seq delivered, in arrival order, across reconnections. */
@@ -46,86 +34,72 @@ public final class ResilientClient {
 
     public ResilientClient(Vertx vertx, String token, long channelId, List<Integer> ports, int firstPort) {
         this.vertx = vertx;
-        this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(2000));
         this.token = token;
         this.channelId = channelId;
         this.ports = new ArrayList<>(ports);
         this.portIndex = new AtomicInteger(this.ports.indexOf(firstPort));
     }
 
-    public int currentPort() {
-        return ports.get(Math.floorMod(portIndex.get(), ports.size()));
-    }
-
-    /** Connects (trying the nodes in turn) and subscribes with since; completes on the subscribe ack. */
-    public Future<Void> connect() {
-        return attempt(ports.size() * 3);
-    }
-
-    private Future<Void> attempt(int left) {
-        int port = currentPort();
-        WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws?token=" + token);
-        return client.connect(o).compose(socket -> {
-            ws = socket;
-            socket.textMessageHandler(this::onText);
-            socket.closeHandler(v -> onClosed(socket));
-            return request(new JsonObject().put("type", "subscribe")
-                    .put("channels", new JsonArray().add(new JsonObject().put("id", channelId).put("since", lastSeq))))
-                    .compose(ack -> "ack".equals(ack.getString("type")) ? Future.<Void>succeededFuture()
-                            : Future.failedFuture(new IllegalStateException("subscribe refused: " + ack)));
-        }).recover(t -> {
-            if (left <= 0 || closing) {
-                return Future.failedFuture(t);
+    /**
+     * Connects, trying the nodes in turn (three rounds, 150 ms apart), and subscribes with since; returns
+     * once the subscribe is acked, throws if no node acked it.
+     */
+    public void connect() {
+        IllegalStateException failed = new IllegalStateException("no node acked the subscribe to channel " + channelId);
+        for (int left = ports.size() * 3; left >= 0 && !closing; left--) {
+            WsClient c = null;
+            try {
+                int port = ports.get(Math.floorMod(portIndex.get(), ports.size()));
+                c = WsClient.connect(vertx, port, token, new WebSocketClientOptions().setConnectTimeout(2000), this::onFrame);
+                JsonObject ack = c.request(WsClient.subscribeSince(channelId, lastSeq), 5_000);
+                if ("ack".equals(ack.getString("type"))) {
+                    WsClient connected = c;
+                    ws = connected;
+                    connected.whenClosed().thenAccept(code -> onClosed(connected, code));
+                    return;
+                }
+                failed.addSuppressed(new IllegalStateException("subscribe refused: " + ack));
+            } catch (RuntimeException | AssertionError e) {
+                failed.addSuppressed(e);
+            }
+            if (c != null) {
+                c.close();
             }
             portIndex.incrementAndGet();
-            Promise<Void> later = Promise.promise();
-            vertx.setTimer(150, id -> attempt(left - 1).onComplete(later));
-            return later.future();
-        });
+            NodeProcess.sleep(150); // a client's pace between attempts
+        }
+        throw failed;
     }
 
-    private void onClosed(WebSocket socket) {
-        if (socket != ws) {
-            return;
-        }
-        closeCodes.add(socket.closeStatusCode());
-        ws = null;
-        List<Promise<JsonObject>> failed = new ArrayList<>(pending.values());
-        pending.clear();
-        failed.forEach(p -> p.tryFail("connection closed"));
-        if (!closing) {
-            reconnects.incrementAndGet();
-            portIndex.incrementAndGet();
-            vertx.setTimer(100, id -> connect());
-        }
-    }
-
-    private void onText(String text) {
-        JsonObject f = new JsonObject(text);
-        String type = f.getString("type");
-        if ("message".equals(type) && f.getLong("channelId") == channelId) {
+    /** Runs on the event loop: records the message, and the seq to resume from. */
+    private void onFrame(JsonObject f) {
+        if ("message".equals(f.getString("type")) && f.getLong("channelId") == channelId) {
             long seq = f.getLong("seq");
             received.add(seq);
             lastSeq = Math.max(lastSeq, seq);
-        } else if (f.getValue("ref") != null) {
-            Promise<JsonObject> p = pending.remove(String.valueOf(f.getValue("ref")));
-            if (p != null) {
-                p.tryComplete(f);
-            }
         }
     }
 
-    /** Sends a frame with a fresh ref; completes with the ack or error frame, fails if the socket closes first. */
-    public Future<JsonObject> request(JsonObject frame) {
-        WebSocket socket = ws;
-        if (socket == null) {
-            return Future.failedFuture("not connected");
+    /** Runs on the event loop (or at once, if it closed before it was watched): reconnects on a thread of its own. */
+    private void onClosed(WsClient c, Short code) {
+        closeCodes.add(code);
+        ws = null;
+        if (closing) {
+            return;
         }
-        String ref = "r" + refs.incrementAndGet();
-        Promise<JsonObject> p = Promise.promise();
-        pending.put(ref, p);
-        socket.writeTextMessage(frame.put("ref", ref).encode()).onFailure(p::tryFail);
-        return p.future().timeout(5, TimeUnit.SECONDS);
+        reconnects.incrementAndGet();
+        portIndex.incrementAndGet();
+        Thread reconnect = new Thread(() -> {
+            c.close();
+            NodeProcess.sleep(100);
+            try {
+                connect();
+            } catch (RuntimeException e) {
+                // every node refused for three rounds: the client stays away, and the counts show it
+            }
+        }, "reconnect");
+        reconnect.setDaemon(true);
+        reconnect.start();
     }
 
     /**
@@ -134,13 +108,13 @@ public final class ResilientClient {
      */
     public long sendUntilAcked(String clientMsgId, String body, IntSupplier attempts) {
         for (int i = 0; i < attempts.getAsInt(); i++) {
+            WsClient c = ws;
             try {
-                JsonObject r = request(new JsonObject().put("type", "send").put("channelId", channelId)
-                        .put("clientMsgId", clientMsgId).put("body", body)).await();
-                if ("ack".equals(r.getString("type"))) {
+                JsonObject r = c == null ? null : c.request(WsClient.send(channelId, clientMsgId, body), 5_000);
+                if (r != null && "ack".equals(r.getString("type"))) {
                     return r.getLong("seq");
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError e) {
                 // closed or timed out: the reconnect loop is at work
             }
             // paced retries, as a client's: callers bound them by a number of attempts, not by a condition
@@ -149,16 +123,11 @@ public final class ResilientClient {
         return -1;
     }
 
-    public boolean connected() {
-        return ws != null;
-    }
-
     public void close() {
         closing = true;
-        WebSocket socket = ws;
-        if (socket != null) {
-            socket.close();
+        WsClient c = ws;
+        if (c != null) {
+            c.close();
         }
-        client.close();
     }
 }

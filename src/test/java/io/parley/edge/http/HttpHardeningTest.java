@@ -224,7 +224,7 @@ class HttpHardeningTest {
         try (WsClient ws = WsClient.connect(node.vertx, node.port, u.token())) {
             // outlive the header deadline on purpose: that the socket is not cut by it is what is tested
             Thread.sleep(HEADER_TIMEOUT_SECONDS * 1000L + 1000);
-            assertThat(ws.request(new JsonObject().put("type", "ping")).getString("type")).isEqualTo("pong");
+            assertThat(ws.request(WsClient.ping()).getString("type")).isEqualTo("pong");
             assertThat(ws.closeCode).isNull();
         }
     }

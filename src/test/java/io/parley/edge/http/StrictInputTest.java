@@ -153,13 +153,13 @@ class StrictInputTest {
         BigInteger wraps = BigInteger.TWO.pow(64).add(BigInteger.valueOf(channel));
         try (WsClient ws = WsClient.connect(node.vertx, node.port, owner.token())) {
             for (String n : new String[]{wraps.toString(), channel + ".25", "-" + channel}) {
-                ws.ws.writeTextMessage("{\"type\":\"send\",\"ref\":\"big\",\"channelId\":" + n
-                        + ",\"clientMsgId\":\"w" + n.length() + "\",\"body\":\"wrapped\"}").await();
+                ws.sendText("{\"type\":\"send\",\"ref\":\"big\",\"channelId\":" + n
+                        + ",\"clientMsgId\":\"w" + n.length() + "\",\"body\":\"wrapped\"}");
                 JsonObject err = ws.reply("big");
                 assertThat(err.getString("type")).isEqualTo("error");
                 assertThat(err.getString("code")).isEqualTo("validation_failed");
             }
-            ws.ws.writeTextMessage("{\"type\":\"subscribe\",\"ref\":\"sub\",\"channels\":[{\"id\":" + wraps + "}]}").await();
+            ws.sendText("{\"type\":\"subscribe\",\"ref\":\"sub\",\"channels\":[{\"id\":" + wraps + "}]}");
             assertThat(ws.reply("sub").getString("code")).isEqualTo("validation_failed");
         }
         assertThat(messages(channel)).hasSize(stored);
@@ -219,17 +219,17 @@ class StrictInputTest {
             };
             String[] codes = {"invalid_json", "invalid_json", "invalid_json", "validation_failed"};
             for (int i = 0; i < frames.length; i++) {
-                ws.ws.writeTextMessage(frames[i]).await();
-                JsonObject err = ws.next(f -> "error".equals(f.getString("type")));
+                ws.sendText(frames[i]);
+                JsonObject err = ws.next("error");
                 assertThat(err.getString("code")).as(frames[i]).isEqualTo(codes[i]);
                 assertThat(err.getString("message")).isNotBlank();
             }
             // the connection is still usable after a refused frame, and any numeric ref comes back as sent
-            assertThat(ws.request(new JsonObject().put("type", "ping")).getString("type")).isEqualTo("pong");
-            ws.ws.writeTextMessage("{\"type\":\"ping\",\"ref\":18446744073709551617}").await();
-            assertThat(ws.next(f -> "pong".equals(f.getString("type"))).getValue("ref").toString()).isEqualTo("18446744073709551617");
-            ws.ws.writeTextMessage("{\"type\":\"ping\",\"ref\":2.5}").await();
-            assertThat(ws.next(f -> "pong".equals(f.getString("type"))).getValue("ref").toString()).isEqualTo("2.5");
+            assertThat(ws.request(WsClient.ping()).getString("type")).isEqualTo("pong");
+            ws.sendText("{\"type\":\"ping\",\"ref\":18446744073709551617}");
+            assertThat(ws.next("pong").getValue("ref").toString()).isEqualTo("18446744073709551617");
+            ws.sendText("{\"type\":\"ping\",\"ref\":2.5}");
+            assertThat(ws.next("pong").getValue("ref").toString()).isEqualTo("2.5");
         }
         try (WsClient ws = WsClient.connect(node.vertx, node.port, owner.token())) {
             byte[] overlong = bytes("{\"type\":\"send\",\"channelId\":" + channel + ",\"clientMsgId\":\"ws5\",\"body\":\"a",

@@ -7,7 +7,6 @@ import io.parley.support.WsClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -74,7 +73,7 @@ class DeliveryOrderTest {
         long ch = api.createChannel(user, "private", "order");
         api.sendMessage(user, ch, "one");
         try (WsClient ws = WsClient.connect(node.vertx, node.port, user.token())) {
-            ws.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(ch)));
+            ws.request(WsClient.subscribe(ch));
             // seq 3 is published; the catch-up for the missing 2 reads the database before 2 and 3 are visible,
             // finds nothing and is retried: that retry is the state the commit below must come after
             double retriesBefore = recovery("catchup_retry");
@@ -137,15 +136,15 @@ class DeliveryOrderTest {
 
     @Test
     @DisplayName("a socket that stops reading is closed with 1013 and counted, while another of its channel keeps getting every message quickly")
-    void slowConsumer() throws Exception {
+    void slowConsumer() {
         Api.User user = api.signup("slow");
         long ch = api.createChannel(user, "private", "slow");
         double before = recovery("slow_close");
-        try (io.parley.support.RawWebSocket stalled = io.parley.support.RawWebSocket.connect(node.port, user.token(), 4096);
+        try (WsClient stalled = WsClient.connectRaw(node.port, user.token(), 4096);
              WsClient reader = WsClient.connect(node.vertx, node.port, user.token())) {
-            stalled.write(io.parley.support.RawWebSocket.textFrame(new JsonObject().put("type", "subscribe").put("ref", "s")
-                    .put("channels", new JsonArray().add(ch)).encode()));
-            reader.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(ch)));
+            // subscribed, and never read from again
+            stalled.send(WsClient.subscribe(ch).put("ref", "s"));
+            reader.request(WsClient.subscribe(ch));
             String body = "x".repeat(50_000);
             long worstMillis = 0;
             int sent = 0;
@@ -153,7 +152,7 @@ class DeliveryOrderTest {
                 api.sendMessage(user, ch, body + sent);
                 sent++;
                 long t0 = System.nanoTime();
-                JsonObject m = reader.next(f -> "message".equals(f.getString("type")));
+                JsonObject m = reader.next("message");
                 worstMillis = Math.max(worstMillis, (System.nanoTime() - t0) / 1_000_000);
                 assertThat(m.getLong("seq")).isEqualTo((long) sent);
             }
@@ -162,7 +161,7 @@ class DeliveryOrderTest {
             assertThat(worstMillis).as("the reader's worst wait for a message").isLessThan(2_000);
             // the reader goes on after the stalled socket is gone
             api.sendMessage(user, ch, "after");
-            assertThat(reader.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("after");
+            assertThat(reader.next("message").getString("body")).isEqualTo("after");
         }
     }
 
@@ -177,7 +176,7 @@ class DeliveryOrderTest {
         try {
             for (int i = 0; i < 30; i++) {
                 WsClient ws = WsClient.connect(node.vertx, node.port, user.token());
-                ws.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(ch)));
+                ws.request(WsClient.subscribe(ch));
                 sockets.add(ws);
             }
             // seqs 2 and 3 are committed; only 3 is published (its node "lost" the publish of 2)
@@ -185,8 +184,8 @@ class DeliveryOrderTest {
             long before = node.queryCount();
             publishLive(ch, 3, user.id());
             for (WsClient ws : sockets) {
-                assertThat(List.of(ws.next(f -> "message".equals(f.getString("type"))).getLong("seq"),
-                        ws.next(f -> "message".equals(f.getString("type"))).getLong("seq"))).containsExactly(2L, 3L);
+                assertThat(List.of(ws.next("message").getLong("seq"),
+                        ws.next("message").getLong("seq"))).containsExactly(2L, 3L);
             }
             long used = node.queryCount() - before;
             // one shared read for the whole node, whatever its number of edge instances (a second one only if

@@ -2,12 +2,10 @@ package io.parley.edge.ws;
 
 import io.parley.support.Api;
 import io.parley.support.NodeProcess;
-import io.parley.support.RawWebSocket;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -17,6 +15,8 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.Map;
 
+import static io.parley.support.WsClient.ping;
+import static io.parley.support.WsClient.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,20 +58,19 @@ class SocketAbuseIT {
         Api.User user = api.signup("bystander");
         long ch = api.createChannel(user, "private", "after-" + label);
         try (WsClient ws = WsClient.connect(vertx, node.httpPort, user.token())) {
-            ws.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(ch)));
+            ws.request(subscribe(ch));
             api.sendMessage(user, ch, "served during " + label);
-            assertThat(ws.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("served during " + label);
+            assertThat(ws.next("message").getString("body")).isEqualTo("served during " + label);
         }
         assertThat(node.output()).doesNotContain("OutOfMemoryError");
     }
 
     @Test
     @DisplayName("a guest sending 200 MB of pings with 50 KB refs while never reading leaves the node healthy")
-    void bigRefs() throws Exception {
+    void bigRefs() {
         Api.User guest = api.guest("attacker");
-        byte[] ping = RawWebSocket.textFrame(new JsonObject().put("type", "ping").put("ref", "x".repeat(50_000)).encode());
-        try (RawWebSocket raw = RawWebSocket.connect(node.httpPort, guest.token(), 4096)) {
-            long sent = raw.flood(ping, 200L << 20, 3_000, 40_000);
+        try (WsClient raw = WsClient.connectRaw(node.httpPort, guest.token(), 4096)) {
+            long sent = raw.flood(ping().put("ref", "x".repeat(50_000)), 200L << 20, 3_000, 40_000);
             System.out.println("big refs: the node took " + (sent >> 20) + " MB from a client that never reads");
             stillServes("big refs");
         }
@@ -80,16 +79,15 @@ class SocketAbuseIT {
 
     @Test
     @DisplayName("subscribe frames whose acks list 99 refused channels, sent for 30 s without reading, leave the node healthy")
-    void amplifiedAcks() throws Exception {
+    void amplifiedAcks() {
         Api.User user = api.signup("amplifier");
         long own = api.createChannel(user, "private", "own");
         JsonArray items = new JsonArray().add(own);
         for (int i = 0; i < 99; i++) {
             items.add(1_000_000 + i);
         }
-        byte[] subscribe = RawWebSocket.textFrame(new JsonObject().put("type", "subscribe").put("ref", "a").put("channels", items).encode());
-        try (RawWebSocket raw = RawWebSocket.connect(node.httpPort, user.token(), 4096)) {
-            long sent = raw.flood(subscribe, 100L << 20, 3_000, 30_000);
+        try (WsClient raw = WsClient.connectRaw(node.httpPort, user.token(), 4096)) {
+            long sent = raw.flood(subscribe(items).put("ref", "a"), 100L << 20, 3_000, 30_000);
             System.out.println("amplified acks: the node took " + (sent >> 10) + " KB from a client that never reads");
             stillServes("amplified acks");
         }

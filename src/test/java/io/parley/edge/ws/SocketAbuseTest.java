@@ -1,7 +1,6 @@
 package io.parley.edge.ws;
 
 import io.parley.support.Api;
-import io.parley.support.RawWebSocket;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
 import io.vertx.core.json.JsonArray;
@@ -12,11 +11,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
+import static io.parley.support.WsClient.ping;
+import static io.parley.support.WsClient.subscribe;
+import static io.parley.support.WsClient.subscribeSince;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("What one WebSocket frame may cost: refs, subscribe items, queries, replay and concurrency are bounded")
@@ -59,13 +59,13 @@ class SocketAbuseTest {
     @DisplayName("a ref over 64 characters is refused with an error frame that does not echo it")
     void longRef() {
         try (WsClient ws = WsClient.connect(node.vertx, node.port, owner.token())) {
-            ws.send(new JsonObject().put("type", "ping").put("ref", "r".repeat(50_000)));
-            JsonObject error = ws.next(f -> "error".equals(f.getString("type")));
+            ws.send(ping().put("ref", "r".repeat(50_000)));
+            JsonObject error = ws.next("error");
             assertThat(error.getString("code")).isEqualTo("validation_failed");
             assertThat(error.getString("message")).contains("at most 64 characters");
             assertThat(error.containsKey("ref")).isFalse();
             assertThat(error.encode().length()).isLessThan(300);
-            assertThat(ws.request(new JsonObject().put("type", "ping").put("ref", "r".repeat(64))).getString("type")).isEqualTo("pong");
+            assertThat(ws.request(ping().put("ref", "r".repeat(64))).getString("type")).isEqualTo("pong");
         }
     }
 
@@ -84,13 +84,13 @@ class SocketAbuseTest {
     void duplicateItems() {
         long ch = channelWith(40);
         try (WsClient ws = WsClient.connect(node.vertx, node.port, owner.token())) {
-            ws.request(new JsonObject().put("type", "ping"));
+            ws.request(ping());
             JsonArray many = new JsonArray();
             for (int i = 0; i < 2000; i++) {
                 many.add(ch);
             }
             long before = node.queryCount();
-            JsonObject refused = ws.request(new JsonObject().put("type", "subscribe").put("channels", many));
+            JsonObject refused = ws.request(subscribe(many));
             assertThat(refused.getString("code")).isEqualTo("validation_failed");
             assertThat(refused.getString("message")).contains("at most 100 channels");
             assertThat(node.queryCount() - before).isLessThanOrEqualTo(1); // nothing but background work
@@ -100,7 +100,7 @@ class SocketAbuseTest {
                 copies.add(new JsonObject().put("id", ch).put("since", 0));
             }
             before = node.queryCount();
-            JsonObject ack = ws.request(new JsonObject().put("type", "subscribe").put("channels", copies));
+            JsonObject ack = ws.request(subscribe(copies));
             long used = node.queryCount() - before;
             assertThat(ack.getString("type")).isEqualTo("ack");
             assertThat(ack.getJsonArray("channels")).hasSize(1);
@@ -122,9 +122,9 @@ class SocketAbuseTest {
         }
         try (WsClient ws = WsClient.connect(node.vertx, node.port, owner.token());
              WsClient g = WsClient.connect(node.vertx, node.port, guest.token())) {
-            ws.request(new JsonObject().put("type", "ping"));
+            ws.request(ping());
             long before = node.queryCount();
-            JsonObject ack = ws.request(new JsonObject().put("type", "subscribe").put("channels", ids));
+            JsonObject ack = ws.request(subscribe(ids));
             assertThat(ack.getJsonArray("channels")).hasSize(20);
             assertThat(node.queryCount() - before).as("access + positions, no replay").isBetween(2L, 3L);
 
@@ -132,7 +132,7 @@ class SocketAbuseTest {
             for (int i = 0; i < 100; i++) {
                 repeated.add(ids.getLong(i % 20));
             }
-            JsonObject refused = g.request(new JsonObject().put("type", "subscribe").put("channels", repeated));
+            JsonObject refused = g.request(subscribe(repeated));
             assertThat(refused.getString("type")).isEqualTo("error");
             assertThat(refused.getString("code")).isEqualTo("not_found");
             assertThat(refused.encode().length()).isLessThan(300);
@@ -144,8 +144,7 @@ class SocketAbuseTest {
     void replayBudget() {
         long ch = channelWith(1500);
         try (WsClient ws = WsClient.connect(node.vertx, node.port, owner.token())) {
-            JsonObject ack = ws.request(new JsonObject().put("type", "subscribe")
-                    .put("channels", new JsonArray().add(new JsonObject().put("id", ch).put("since", 0))));
+            JsonObject ack = ws.request(subscribeSince(ch, 0));
             JsonObject entry = ack.getJsonArray("channels").getJsonObject(0);
             assertThat(entry.getBoolean("truncated")).isTrue();
             assertThat(entry.getLong("replayedAfter")).isEqualTo(500L);
@@ -158,56 +157,37 @@ class SocketAbuseTest {
 
     @Test
     @DisplayName("subscribe frames in flight per socket are bounded: of 6 sent at once, at most 2 run, the others get rate_limited")
-    void concurrentSubscribes() throws Exception {
+    void concurrentSubscribes() {
         long ch = channelWith(5);
-        ByteArrayOutputStream burst = new ByteArrayOutputStream();
-        for (int i = 0; i < 6; i++) {
-            burst.write(RawWebSocket.textFrame(new JsonObject().put("type", "subscribe").put("ref", "s" + i)
-                    .put("channels", new JsonArray().add(new JsonObject().put("id", ch).put("since", 0))).encode()));
-        }
-        try (RawWebSocket raw = RawWebSocket.connect(node.port, owner.token(), 0)) {
-            raw.write(burst.toByteArray());
-            String got = "";
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (count(got, "\"ref\":\"s\\d\"") < 6 && System.currentTimeMillis() < deadline) {
-                got = raw.readFor(200);
-            }
-            int acks = count(got, "\"type\":\"ack\"");
-            int limited = count(got, "\"code\":\"rate_limited\"");
-            assertThat(acks + limited).as(got.replaceAll("[^\\x20-\\x7e]", ".")).isEqualTo(6);
-            assertThat(acks).isBetween(1, 2);
+        try (WsClient raw = WsClient.connectRaw(node.port, owner.token(), 0)) {
+            raw.sendInOneWrite(IntStream.range(0, 6).mapToObj(i -> subscribeSince(ch, 0).put("ref", "s" + i)).toList());
+            List<JsonObject> answers = IntStream.range(0, 6).mapToObj(i -> raw.reply("s" + i)).toList();
+            long acks = answers.stream().filter(a -> "ack".equals(a.getString("type"))).count();
+            long limited = answers.stream().filter(a -> "rate_limited".equals(a.getString("code"))).count();
+            assertThat(acks + limited).as(answers.toString()).isEqualTo(6);
+            assertThat(acks).isBetween(1L, 2L);
             assertThat(limited).isGreaterThanOrEqualTo(4);
         }
     }
 
     @Test
     @DisplayName("a client that stops reading while it sends pings makes the node stop reading it; the node keeps serving others")
-    void silentReader() throws Exception {
+    void silentReader() {
         long ch = api.createChannel(owner, "private", "bystander");
-        byte[] ping = RawWebSocket.textFrame(new JsonObject().put("type", "ping").put("ref", "p".repeat(64)).encode());
         long accepted;
-        try (RawWebSocket raw = RawWebSocket.connect(node.port, owner.token(), 4096)) {
+        try (WsClient raw = WsClient.connectRaw(node.port, owner.token(), 4096)) {
             // 50 MB of pings whose answers are as large as the pings: without backpressure the node would read
             // them all and hold their answers; with it, it stops reading once its write queue is full.
-            accepted = raw.flood(ping, 50L << 20, 2_000, 20_000);
+            accepted = raw.flood(ping().put("ref", "p".repeat(64)), 50L << 20, 2_000, 20_000);
             assertThat(accepted).as("bytes the node took before it stopped reading").isLessThan(20L << 20);
             try (WsClient ws = WsClient.connect(node.vertx, node.port, owner.token())) {
-                ws.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(ch)));
+                ws.request(subscribe(ch));
                 api.sendMessage(owner, ch, "still serving");
-                assertThat(ws.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("still serving");
+                assertThat(ws.next("message").getString("body")).isEqualTo("still serving");
             }
-            String answers = raw.readFor(1_000);
-            assertThat(answers).contains("\"type\":\"pong\"");
+            // reading again, it gets the answers the node held back
+            assertThat(raw.next(f -> "pong".equals(f.getString("type")), 1_000).getString("ref")).isEqualTo("p".repeat(64));
         }
         assertThat(api.getRoot("/health").status()).isEqualTo(200);
-    }
-
-    static int count(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
     }
 }

@@ -3,7 +3,6 @@ package io.parley.edge.ws;
 import io.parley.support.Api;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.parley.support.WsClient.ping;
+import static io.parley.support.WsClient.send;
+import static io.parley.support.WsClient.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,7 +51,7 @@ class SocketLimitsTest {
             await("close of the idle socket").atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofSeconds(1)).pollInSameThread()
                     .until(() -> {
-                        busy.request(new JsonObject().put("type", "ping"));
+                        busy.request(ping());
                         return idle.closeCode != null;
                     });
             assertThat(idle.closeCode).isEqualTo((short) 1001);
@@ -65,8 +67,7 @@ class SocketLimitsTest {
         try (WsClient ws = WsClient.connect(node.vertx, node.port, user.token())) {
             List<String> outcomes = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                JsonObject r = ws.request(new JsonObject().put("type", "send").put("channelId", ch)
-                        .put("clientMsgId", "r" + i).put("body", "m" + i));
+                JsonObject r = ws.request(send(ch, "r" + i, "m" + i));
                 outcomes.add("ack".equals(r.getString("type")) ? "ack" : r.getString("code"));
             }
             assertThat(outcomes.subList(0, 3)).containsOnly("ack");
@@ -79,12 +80,12 @@ class SocketLimitsTest {
     @Test
     @DisplayName("a connection cannot subscribe to more channels than configured")
     void subscriptionCap() {
-        JsonArray three = new JsonArray();
+        long[] three = new long[3];
         for (int i = 0; i < 3; i++) {
-            three.add(new JsonObject().put("id", api.createChannel(user, "public", "cap" + i)));
+            three[i] = api.createChannel(user, "public", "cap" + i);
         }
         try (WsClient ws = WsClient.connect(node.vertx, node.port, user.token())) {
-            JsonObject r = ws.request(new JsonObject().put("type", "subscribe").put("channels", three));
+            JsonObject r = ws.request(subscribe(three));
             assertThat(r.getString("type")).isEqualTo("error");
             assertThat(r.getString("code")).isEqualTo("validation_failed");
             assertThat(r.getString("message")).contains("at most 2");

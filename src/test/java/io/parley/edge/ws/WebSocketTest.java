@@ -8,7 +8,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +21,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 
+import static io.parley.support.WsClient.ping;
+import static io.parley.support.WsClient.send;
+import static io.parley.support.WsClient.subscribe;
+import static io.parley.support.WsClient.subscribeSince;
+import static io.parley.support.WsClient.typing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -47,47 +51,35 @@ class WebSocketTest {
         node.close();
     }
 
-    private static JsonObject subscribe(long channelId, Long since) {
-        JsonObject c = new JsonObject().put("id", channelId);
-        if (since != null) {
-            c.put("since", since);
-        }
-        return new JsonObject().put("type", "subscribe").put("channels", new JsonArray().add(c));
-    }
-
-    private static JsonObject send(long channelId, String clientMsgId, String body) {
-        return new JsonObject().put("type", "send").put("channelId", channelId).put("clientMsgId", clientMsgId).put("body", body);
-    }
-
     @Test
     @DisplayName("two users see each other's messages live; the sender's ack carries the committed seq")
     void liveBetweenTwoUsers() {
         long ch = api.createChannel(alice, "private", "live", bob.id());
         try (WsClient a = WsClient.connect(node.vertx, node.port, alice.token());
              WsClient b = WsClient.connect(node.vertx, node.port, bob.token())) {
-            assertThat(a.request(subscribe(ch, null)).getString("type")).isEqualTo("ack");
-            assertThat(b.request(subscribe(ch, null)).getString("type")).isEqualTo("ack");
+            assertThat(a.request(subscribe(ch)).getString("type")).isEqualTo("ack");
+            assertThat(b.request(subscribe(ch)).getString("type")).isEqualTo("ack");
             JsonObject ack = a.request(send(ch, "hello-1", "hi bob"));
             assertThat(ack.getString("type")).isEqualTo("ack");
             assertThat(ack.getLong("seq")).isEqualTo(1);
             // acked means committed: the page already has it
             assertThat(api.get("/channels/" + ch + "/messages", bob.token()).json().getJsonArray("messages")).hasSize(1);
-            JsonObject got = b.next(f -> "message".equals(f.getString("type")));
+            JsonObject got = b.next("message");
             assertThat(got.getString("body")).isEqualTo("hi bob");
             assertThat(got.getLong("senderId")).isEqualTo(alice.id());
             assertThat(got.getString("clientMsgId")).isEqualTo("hello-1");
-            JsonObject echo = a.next(f -> "message".equals(f.getString("type")));
+            JsonObject echo = a.next("message");
             assertThat(echo.getLong("seq")).isEqualTo(1);
 
             // a message sent over HTTP reaches the sockets too, and edits and deletes follow it
             long seq = api.sendMessage(bob, ch, "from http").getLong("seq");
-            assertThat(a.next(f -> "message".equals(f.getString("type"))).getLong("seq")).isEqualTo(seq);
-            assertThat(b.next(f -> "message".equals(f.getString("type"))).getLong("seq")).isEqualTo(seq);
+            assertThat(a.next("message").getLong("seq")).isEqualTo(seq);
+            assertThat(b.next("message").getLong("seq")).isEqualTo(seq);
             api.send("PATCH", "/channels/" + ch + "/messages/" + seq, bob.token(), new JsonObject().put("body", "edited"));
-            JsonObject edited = a.next(f -> "edited".equals(f.getString("type")));
+            JsonObject edited = a.next("edited");
             assertThat(edited.getString("body")).isEqualTo("edited");
             api.send("DELETE", "/channels/" + ch + "/messages/" + seq, bob.token(), null);
-            assertThat(a.next(f -> "deleted".equals(f.getString("type"))).getLong("seq")).isEqualTo(seq);
+            assertThat(a.next("deleted").getLong("seq")).isEqualTo(seq);
             // the same clientMsgId again is acked with the same seq and not delivered twice
             JsonObject retry = a.request(send(ch, "hello-1", "hi bob"));
             assertThat(retry.getLong("seq")).isEqualTo(1);
@@ -100,15 +92,15 @@ class WebSocketTest {
     void removedMemberStopsReceiving() {
         long ch = api.createChannel(alice, "private", "kick-live", bob.id());
         try (WsClient b = WsClient.connect(node.vertx, node.port, bob.token())) {
-            assertThat(b.request(subscribe(ch, null)).getString("type")).isEqualTo("ack");
+            assertThat(b.request(subscribe(ch)).getString("type")).isEqualTo("ack");
             api.sendMessage(alice, ch, "before the kick");
-            assertThat(b.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("before the kick");
+            assertThat(b.next("message").getString("body")).isEqualTo("before the kick");
             assertThat(api.send("DELETE", "/channels/" + ch + "/members/" + bob.id(), alice.token(), null).status()).isEqualTo(204);
-            JsonObject removed = b.next(f -> "removed".equals(f.getString("type")));
+            JsonObject removed = b.next("removed");
             assertThat(removed.getLong("channelId")).isEqualTo(ch);
             api.sendMessage(alice, ch, "after the kick");
             b.assertNothingArrives("message", 500, "a removed member gets no message of the channel");
-            JsonObject typing = b.request(new JsonObject().put("type", "typing").put("channelId", ch));
+            JsonObject typing = b.request(typing(ch));
             assertThat(typing.getString("code")).isEqualTo("validation_failed");
         }
     }
@@ -121,16 +113,16 @@ class WebSocketTest {
             api.sendMessage(alice, ch, "m" + i);
         }
         try (WsClient b = WsClient.connect(node.vertx, node.port, bob.token())) {
-            b.send(subscribe(ch, 2L).put("ref", "s1"));
+            b.send(subscribeSince(ch, 2).put("ref", "s1"));
             List<Long> seqs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                seqs.add(b.next(f -> "message".equals(f.getString("type"))).getLong("seq"));
+                seqs.add(b.next("message").getLong("seq"));
             }
             assertThat(seqs).containsExactly(3L, 4L, 5L);
             JsonObject ack = b.reply("s1");
             assertThat(ack.getJsonArray("channels").getJsonObject(0).getLong("lastSeq")).isEqualTo(5);
             api.sendMessage(alice, ch, "m6");
-            assertThat(b.next(f -> "message".equals(f.getString("type"))).getLong("seq")).isEqualTo(6);
+            assertThat(b.next("message").getLong("seq")).isEqualTo(6);
         }
     }
 
@@ -152,10 +144,10 @@ class WebSocketTest {
             // the stream has started, so the subscribe races it
             await("the first message sent during the subscribe").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(1)).until(() -> sent.get() > 0);
-            b.send(subscribe(ch, 10L));
+            b.send(subscribeSince(ch, 10));
             List<Long> seqs = new ArrayList<>();
             while (seqs.size() < 290) {
-                seqs.add(b.next(f -> "message".equals(f.getString("type"))).getLong("seq"));
+                seqs.add(b.next("message").getLong("seq"));
             }
             sender.get();
             b.assertNothingArrives("message", 300, "every message of the channel arrived once");
@@ -167,8 +159,8 @@ class WebSocketTest {
     @DisplayName("client mistakes get error frames with codes, answered on the same ref; the socket stays open")
     void errorFrames() {
         try (WsClient a = WsClient.connect(node.vertx, node.port, alice.token())) {
-            a.ws.writeTextMessage("{not json").await();
-            assertThat(a.next(f -> "error".equals(f.getString("type"))).getString("code")).isEqualTo("invalid_json");
+            a.sendText("{not json");
+            assertThat(a.next("error").getString("code")).isEqualTo("invalid_json");
             JsonObject unknown = a.request(new JsonObject().put("type", "dance"));
             assertThat(unknown.getString("code")).isEqualTo("unknown_type");
             JsonObject missing = a.request(new JsonObject().put("type", "send").put("body", "x").put("clientMsgId", "c"));
@@ -181,8 +173,8 @@ class WebSocketTest {
             JsonObject badSub = a.request(new JsonObject().put("type", "subscribe").put("channels", "all"));
             assertThat(badSub.getString("code")).isEqualTo("validation_failed");
             a.ws.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer("bin")).await();
-            assertThat(a.next(f -> "error".equals(f.getString("type"))).getString("code")).isEqualTo("bad_request");
-            JsonObject pong = a.request(new JsonObject().put("type", "ping"));
+            assertThat(a.next("error").getString("code")).isEqualTo("bad_request");
+            JsonObject pong = a.request(ping());
             assertThat(pong.getString("type")).isEqualTo("pong");
             assertThat(a.ws.isClosed()).isFalse();
         }
@@ -242,15 +234,14 @@ class WebSocketTest {
         long mine = api.createChannel(alice, "private", "mine");
         long theirs = api.createChannel(bob, "private", "theirs");
         try (WsClient a = WsClient.connect(node.vertx, node.port, alice.token())) {
-            JsonObject ack = a.request(new JsonObject().put("type", "subscribe").put("channels", new JsonArray()
-                    .add(new JsonObject().put("id", mine)).add(new JsonObject().put("id", theirs))));
+            JsonObject ack = a.request(subscribe(mine, theirs));
             assertThat(ack.getString("type")).isEqualTo("ack");
             assertThat(ack.getJsonArray("channels").getJsonObject(0).getLong("id")).isEqualTo(mine);
             assertThat(ack.getJsonArray("failed").getJsonObject(0).getLong("id")).isEqualTo(theirs);
             assertThat(ack.getJsonArray("failed").getJsonObject(0).getString("code")).isEqualTo("not_found");
             api.sendMessage(bob, theirs, "not for alice");
             api.sendMessage(alice, mine, "for alice");
-            assertThat(a.next(f -> "message".equals(f.getString("type"))).getString("body")).isEqualTo("for alice");
+            assertThat(a.next("message").getString("body")).isEqualTo("for alice");
             a.assertNothingArrives("message", 300, "nothing of the channel the subscribe was refused");
         }
     }

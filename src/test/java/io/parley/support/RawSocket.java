@@ -9,24 +9,28 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
- * A WebSocket client written on a bare socket, for the attacks a library client would not make: it can
- * stop reading while it keeps writing, put many frames in one TCP write, and measure how much the server
- * accepted. Frames are masked with a zero key (legal, and the payload stays readable).
+ * The bare-socket transport of {@link WsClient}, for the attacks a library client would not make: the
+ * upgrade and the framing are done by hand, so it reads only when asked, writes whatever bytes it is given
+ * (many frames in one TCP write) and can flood. Frames are masked with a zero key (legal, and the payload
+ * stays readable). It knows bytes and frames only; what the frames say comes from {@link WsClient}.
  */
-public final class RawWebSocket implements AutoCloseable {
+final class RawSocket {
 
     private final SocketChannel channel;
-    /** What the server sent after the 101 answer's headers, read only when asked. */
-    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    /** Bytes read and not yet taken apart into frames (in write mode). */
+    private ByteBuffer in = ByteBuffer.allocate(1 << 16);
+    /** The text message whose fragments are being read. */
+    private final ByteArrayOutputStream message = new ByteArrayOutputStream();
 
-    private RawWebSocket(SocketChannel channel) {
+    private RawSocket(SocketChannel channel) {
         this.channel = channel;
     }
 
     /** Connects and upgrades; {@code receiveBuffer} > 0 shrinks the socket's receive buffer (a slow reader). */
-    public static RawWebSocket connect(int port, String token, int receiveBuffer) throws IOException {
+    static RawSocket connect(int port, String token, int receiveBuffer) throws IOException {
         SocketChannel ch = SocketChannel.open();
         if (receiveBuffer > 0) {
             ch.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer);
@@ -36,7 +40,7 @@ public final class RawWebSocket implements AutoCloseable {
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n";
         ch.write(ByteBuffer.wrap(upgrade.getBytes(StandardCharsets.US_ASCII)));
-        RawWebSocket ws = new RawWebSocket(ch);
+        RawSocket ws = new RawSocket(ch);
         String head = ws.readHead();
         if (!head.startsWith("HTTP/1.1 101")) {
             ch.close();
@@ -59,7 +63,7 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     /** One masked text frame (FIN set) carrying {@code text}. */
-    public static byte[] textFrame(String text) {
+    static byte[] textFrame(String text) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + 14);
         out.write(0x81);
@@ -81,7 +85,7 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     /** Writes all of {@code bytes} (blocking). */
-    public void write(byte[] bytes) throws IOException {
+    void write(byte[] bytes) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) {
             channel.write(b);
@@ -93,7 +97,7 @@ public final class RawWebSocket implements AutoCloseable {
      * stopped taking them for {@code stallMillis} (its reading paused and the TCP buffers are full), or
      * {@code maxMillis} passed. Answers the bytes the server's side accepted.
      */
-    public long flood(byte[] frame, long maxBytes, long stallMillis, long maxMillis) throws IOException {
+    long flood(byte[] frame, long maxBytes, long stallMillis, long maxMillis) throws IOException {
         long sent = 0;
         long start = System.currentTimeMillis();
         long lastProgress = start;
@@ -125,23 +129,26 @@ public final class RawWebSocket implements AutoCloseable {
         return sent;
     }
 
-    /** Reads what the server sent for up to {@code millis}; answers everything received so far as text. */
-    public String readFor(long millis) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+    /**
+     * Reads for up to {@code millis}, until at least one text message or the close has come: each message
+     * goes to {@code onText}, the close code to {@code onClose} (1006 if the connection ended without one).
+     */
+    void read(long millis, Consumer<String> onText, Consumer<Short> onClose) throws IOException {
         long deadline = System.currentTimeMillis() + millis;
         channel.configureBlocking(false);
         try (Selector selector = Selector.open()) {
             channel.register(selector, SelectionKey.OP_READ);
             long left;
-            while ((left = deadline - System.currentTimeMillis()) > 0) {
-                buf.clear();
-                int n = channel.read(buf);
+            while (!takeFrames(onText, onClose) && (left = deadline - System.currentTimeMillis()) > 0) {
+                if (!in.hasRemaining()) {
+                    in = ByteBuffer.allocate(in.capacity() * 2).put(in.flip());
+                }
+                int n = channel.read(in);
                 if (n < 0) {
+                    onClose.accept((short) 1006);
                     break;
                 }
-                if (n > 0) {
-                    received.write(buf.array(), 0, n);
-                } else {
+                if (n == 0) {
                     // nothing yet: wait until bytes arrive, at most until the end of the window
                     selector.select(left);
                     selector.selectedKeys().clear();
@@ -149,11 +156,46 @@ public final class RawWebSocket implements AutoCloseable {
             }
         }
         channel.configureBlocking(true);
-        return received.toString(StandardCharsets.ISO_8859_1);
     }
 
-    @Override
-    public void close() throws IOException {
+    /** Hands on every whole frame read so far (server frames are not masked); answers whether one said something. */
+    private boolean takeFrames(Consumer<String> onText, Consumer<Short> onClose) {
+        boolean handed = false;
+        in.flip();
+        while (in.remaining() >= 2) {
+            int start = in.position();
+            int first = in.get() & 0xff;
+            int length = in.get() & 0x7f;
+            int extended = length == 126 ? 2 : length == 127 ? 8 : 0;
+            if (in.remaining() < extended) {
+                in.position(start);
+                break;
+            }
+            long size = extended == 2 ? in.getShort() & 0xffff : extended == 8 ? in.getLong() : length;
+            if (in.remaining() < size) {
+                in.position(start);
+                break;
+            }
+            byte[] payload = new byte[(int) size];
+            in.get(payload);
+            int opcode = first & 0x0f;
+            if (opcode == 8) {
+                onClose.accept(size >= 2 ? (short) ((payload[0] & 0xff) << 8 | payload[1] & 0xff) : 1005);
+                handed = true;
+            } else if (opcode <= 1) { // a text frame or its continuation; the server's pings need no answer here
+                message.write(payload, 0, payload.length);
+                if ((first & 0x80) != 0) {
+                    onText.accept(message.toString(StandardCharsets.UTF_8));
+                    message.reset();
+                    handed = true;
+                }
+            }
+        }
+        in.compact();
+        return handed;
+    }
+
+    void close() throws IOException {
         channel.close();
     }
 }
