@@ -78,7 +78,10 @@ class PerfMonitorTest {
             ws.request(WsClient.subscribe(ch));
             ws.request(WsClient.send(ch, "x1", "hi"));
             ws.next("message");
-            io.parley.support.NodeProcess.sleep(300);
+            // the delivery is timed just after the frame is written: wait for that meter, not a fixed while
+            org.awaitility.Awaitility.await("the delivery recorded").atMost(java.time.Duration.ofSeconds(5))
+                    .pollInterval(java.time.Duration.ofMillis(50))
+                    .until(() -> node.metricsText().contains("parley_messages_delivery_seconds_count 1"));
             String text = node.metricsText();
             assertThat(text)
                     .contains("parley_db_query_seconds_count{outcome=\"success\",query=\"message.send\"}")
