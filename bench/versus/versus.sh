@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench versus [seconds=20 historySeconds=15 sendSeconds=15 warmup=8 idle=30 rates=200,400,600,800,1000,1200,1600,2000]
+# scripts/bench versus [seconds=20 historySeconds=15 sendSeconds=15 warmup=8 idle=30 rates=100,200,400,600,800,1000,1200,1600,2000
+#                      systems=parley,peer scenarios=fanout,history,send,idle]
 #
 # Parley (2 nodes of scripts/cluster) against the usual stack (Node.js + Socket.IO + Redis adapter +
 # PostgreSQL + Redis page cache: ../shared/peers/socketio-chat, 2 processes), on this machine, with the
@@ -16,7 +17,8 @@ declare -A opt=()
 for kv in "$@"; do opt[${kv%%=*}]=${kv#*=}; done
 get() { echo "${opt[$1]:-$2}"; }
 seconds=$(get seconds 20) history_seconds=$(get historySeconds 15) send_seconds=$(get sendSeconds 15)
-warmup=$(get warmup 8) idle=$(get idle 30) rates=$(get rates 200,400,600,800,1000,1200,1600,2000)
+warmup=$(get warmup 8) idle=$(get idle 30) rates=$(get rates 100,200,400,600,800,1000,1200,1600,2000)
+systems=$(get systems parley,peer) scenarios=$(get scenarios fanout,history,send,idle)
 
 peers=${PARLEY_PEERS_DIR:-$(cd "$root/.." && pwd)/shared/peers}
 if [ ! -f "$peers/socketio-chat/server.js" ] || [ ! -f "$peers/loadgen/loadgen.js" ]; then
@@ -106,7 +108,7 @@ drive() {
   ' "$root/$work/$sys-$name.json" "$sys $name"
 }
 
-# fan-out stepped up: the first two steps are the 200 and 400 msg/s runs; stops past the knee
+# fan-out stepped up: 200 and 400 msg/s always (the goals compare them), then on while under the knee
 fanout_steps() {
   local sys=$1
   drive "$sys" warmup-fanout --scenario fanout --rate 200 --duration "$warmup" --drain 2 >/dev/null
@@ -115,7 +117,7 @@ fanout_steps() {
     if ! node -e '
       const r = require(process.argv[1]);
       process.exit(!r.aborted && r.lost === 0 && r.acked === r.sent && r.latencyMs && r.latencyMs.p99 < 50 ? 0 : 1);
-    ' "$root/$work/$sys-fanout-$rate.json"; then
+    ' "$root/$work/$sys-fanout-$rate.json" && [ "$rate" -ge 400 ]; then
       break
     fi
   done
@@ -158,24 +160,28 @@ flush_cache() { # a cold page cache for the cursor run, as the peer's README doe
 measure() {
   local sys=$1
   echo "$sys:"
-  fanout_steps "$sys"
-  history_runs "$sys"
-  send_runs "$sys"
-  idle_run "$sys"
+  case ",$scenarios," in *,fanout,*) fanout_steps "$sys" ;; esac
+  case ",$scenarios," in *,history,*) history_runs "$sys" ;; esac
+  case ",$scenarios," in *,send,*) send_runs "$sys" ;; esac
+  case ",$scenarios," in *,idle,*) idle_run "$sys" ;; esac
 }
 
-echo "seeding Parley (schema $PARLEY_DB_SCHEMA) and starting 2 nodes..."
-scripts/cluster 1 >/dev/null          # migrates the schema
-scripts/cluster stop >/dev/null
-bash "$peers/parley/seed.sh" "$db_url" "$PARLEY_DB_SCHEMA" >/dev/null
-scripts/cluster 2 | sed 's/^/  /'
-measure parley
-scripts/cluster stop >/dev/null
+if [[ ",$systems," == *,parley,* ]]; then
+  echo "seeding Parley (schema $PARLEY_DB_SCHEMA) and starting 2 nodes..."
+  scripts/cluster 1 >/dev/null          # migrates the schema
+  scripts/cluster stop >/dev/null
+  bash "$peers/parley/seed.sh" "$db_url" "$PARLEY_DB_SCHEMA" >/dev/null 2>"$work/seed-parley.err"
+  scripts/cluster 2 | sed 's/^/  /'
+  measure parley
+  scripts/cluster stop >/dev/null
+fi
 
-echo "seeding the peer and starting 2 processes..."
-(cd "$peers/socketio-chat" && node seed.js --users 2000 --channels 100 --members 20 --messages 1000 --drop-tokens >/dev/null \
-  && ./peers.sh start 2 3001 | sed 's/^/  /')
-measure peer
-(cd "$peers/socketio-chat" && ./peers.sh stop >/dev/null)
+if [[ ",$systems," == *,peer,* ]]; then
+  echo "seeding the peer and starting 2 processes..."
+  (cd "$peers/socketio-chat" && node seed.js --users 2000 --channels 100 --members 20 --messages 1000 --drop-tokens \
+    >/dev/null 2>"$root/$work/seed-peer.err" && ./peers.sh start 2 3001 | sed 's/^/  /')
+  measure peer
+  (cd "$peers/socketio-chat" && ./peers.sh stop >/dev/null)
+fi
 
 node bench/versus/report.js "$work" "$out" "scripts/bench versus $*"
