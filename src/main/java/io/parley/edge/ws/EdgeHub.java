@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,8 +102,10 @@ public final class EdgeHub {
             }
             Set<SocketSession> subs = byChannel.get(channelId);
             if (subs != null) {
+                // decoded once for every socket of this edge (a text frame is written from a String)
+                String frame = msg.body().toString(StandardCharsets.UTF_8);
                 for (SocketSession s : List.copyOf(subs)) {
-                    s.deliver(channelId, event, seq == null ? 0 : Long.parseLong(seq), userId, msg.body());
+                    s.deliver(channelId, event, seq == null ? 0 : Long.parseLong(seq), userId, frame);
                 }
                 timeDelivery(event, msg.headers().get("at"));
             }

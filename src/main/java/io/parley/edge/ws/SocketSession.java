@@ -13,7 +13,6 @@ import io.parley.bus.Views;
 import io.parley.domain.SubscribeCheck;
 import io.parley.edge.Sending;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.ServerWebSocket;
@@ -69,7 +68,7 @@ final class SocketSession {
     private final RateLimiter<TypingKey> typingLimiter;
     /** parley.ws.request{type}: from a frame's arrival to its ack or error. */
     private final Function<String, Timer> timer;
-    private final Map<Long, ChannelOrder<Buffer>> subs = new HashMap<>();
+    private final Map<Long, ChannelOrder<String>> subs = new HashMap<>();
     private long lastFrameAt = System.currentTimeMillis();
     private boolean closed;
     /** Requests sent to persistence and not answered yet; a draining session waits for them. */
@@ -350,7 +349,7 @@ final class SocketSession {
     }
 
     /** One channel of a subscribe frame between its access check and its ack. */
-    private record Subscribing(long channelId, ChannelOrder<Buffer> sub) {
+    private record Subscribing(long channelId, ChannelOrder<String> sub) {
     }
 
     /**
@@ -373,7 +372,7 @@ final class SocketSession {
             long since = wanted.get(id);
             long lastSeq = allowed.get(i).lastSeq();
             // A new state replaces an earlier one: a catch-up still running for the old one stops at its next page.
-            ChannelOrder<Buffer> sub = new ChannelOrder<Buffer>(since < 0 ? lastSeq : Math.min(since, lastSeq), true);
+            ChannelOrder<String> sub = new ChannelOrder<String>(since < 0 ? lastSeq : Math.min(since, lastSeq), true);
             subs.put(id, sub);
             Subscribing s = new Subscribing(id, sub);
             started.add(s);
@@ -409,12 +408,12 @@ final class SocketSession {
 
     /** Replays one channel of a subscribe up to {@code position}, the newest part only when over the budget. */
     private Future<Void> replayWithin(Subscribing s, Long position, int[] budget, JsonArray done, JsonArray failed) {
-        ChannelOrder<Buffer> sub = s.sub();
+        ChannelOrder<String> sub = s.sub();
         JsonObject entry = new JsonObject().put("id", s.channelId());
         if (subs.get(s.channelId()) != sub) {
             // Its route failed (already in failed), it was unsubscribed, the socket closed, or a later subscribe
             // of the same channel took over: that frame's ack tells where the channel now stands.
-            ChannelOrder<Buffer> now = subs.get(s.channelId());
+            ChannelOrder<String> now = subs.get(s.channelId());
             if (now != null && !closed) {
                 done.add(entry.put("lastSeq", sub.lastSeq()).put("superseded", true));
             }
@@ -455,11 +454,11 @@ final class SocketSession {
      * the gap check again (messages may have been committed after the replay read). A failure (the caller
      * is no longer a member) drops the subscription.
      */
-    private Future<Void> catchUp(long channelId, ChannelOrder<Buffer> sub) {
+    private Future<Void> catchUp(long channelId, ChannelOrder<String> sub) {
         return catchUp(channelId, sub, sub.lastSeq());
     }
 
-    private Future<Void> catchUp(long channelId, ChannelOrder<Buffer> sub, long startedAt) {
+    private Future<Void> catchUp(long channelId, ChannelOrder<String> sub, long startedAt) {
         long after = sub.lastSeq();
         int limit = config.ws().replayPageSize();
         // The sockets of a channel on this edge usually need the same page at the same moment (a gap or a
@@ -493,7 +492,7 @@ final class SocketSession {
      * Writes replayed messages, waiting for the write queue to drain whenever it is full, so a client that
      * does not read holds at most the queue's high-water mark of replay on this node, not whole pages.
      */
-    private Future<Void> writeReplay(ChannelOrder<Buffer> sub, List<EdgeHub.Replayed> messages, int from) {
+    private Future<Void> writeReplay(ChannelOrder<String> sub, List<EdgeHub.Replayed> messages, int from) {
         for (int i = from; i < messages.size() && !closed; i++) {
             EdgeHub.Replayed m = messages.get(i);
             if (sub.replayed(m.seq())) {
@@ -568,11 +567,11 @@ final class SocketSession {
      * another catch-up. When the read found nothing while the first held message leaves a gap, nothing is
      * delivered yet: the read is repeated after a backoff.
      */
-    private void flush(long channelId, ChannelOrder<Buffer> sub, boolean progressed) {
+    private void flush(long channelId, ChannelOrder<String> sub, boolean progressed) {
         if (subs.get(channelId) != sub || closed) {
             return;
         }
-        ChannelOrder.AfterRead<Buffer> next = sub.readDone(progressed);
+        ChannelOrder.AfterRead<String> next = sub.readDone(progressed);
         if (next.resync()) {
             hub.count(RecoveryMeters.Event.GAP_CLOSE);
             close((short) 1013, "resync: reconnect and resume with since");
@@ -585,7 +584,7 @@ final class SocketSession {
                 }
             });
         } else {
-            for (ChannelOrder.Held<Buffer> h : next.deliver()) {
+            for (ChannelOrder.Held<String> h : next.deliver()) {
                 deliver(channelId, h.event(), h.seq(), h.userId(), h.frame());
             }
         }
@@ -596,16 +595,19 @@ final class SocketSession {
      * node died between commit and publish). Called when the cluster loses or merges a member.
      */
     void resync(long channelId) {
-        ChannelOrder<Buffer> sub = subs.get(channelId);
+        ChannelOrder<String> sub = subs.get(channelId);
         if (sub != null && !closed && sub.startCatchUp()) {
             hub.count(RecoveryMeters.Event.MEMBERSHIP_RESYNC);
             catchUp(channelId, sub);
         }
     }
 
-    /** A live event from the hub; the same Buffer goes to every local subscriber, serialized once per node. */
-    void deliver(long channelId, String event, long seq, long userId, Buffer frame) {
-        ChannelOrder<Buffer> sub = subs.get(channelId);
+    /**
+     * A live event from the hub: serialized once per node by its publisher, and decoded once per edge, so
+     * the same String goes to every local subscriber.
+     */
+    void deliver(long channelId, String event, long seq, long userId, String frame) {
+        ChannelOrder<String> sub = subs.get(channelId);
         if (sub == null || closed) {
             return;
         }
@@ -648,7 +650,7 @@ final class SocketSession {
         }
     }
 
-    private void writeLive(Buffer frame) {
+    private void writeLive(String frame) {
         if (ws.writeQueueFull()) {
             // A client that cannot keep up reconnects and resumes with since; holding its backlog would not scale.
             if (!closed && !ws.isClosed()) {
@@ -657,7 +659,7 @@ final class SocketSession {
             ws.close((short) 1013, "too slow; reconnect and resume with since");
             return;
         }
-        ws.writeTextMessage(frame.toString());
+        ws.writeTextMessage(frame);
     }
 
     /**
