@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/bench versus [seconds=20 historySeconds=15 sendSeconds=15 warmup=8 idle=30 rates=100,200,400,600,800,1000,1200,1600,2000
-#                      systems=parley,peer scenarios=fanout,history,send,idle]
+#                      idleSettle=30 systems=parley,peer scenarios=fanout,history,send,idle]
 #
 # Parley (2 nodes of scripts/cluster) against the usual stack (Node.js + Socket.IO + Redis adapter +
 # PostgreSQL + Redis page cache: ../shared/peers/socketio-chat, 2 processes), on this machine, with the
@@ -19,6 +19,7 @@ get() { echo "${opt[$1]:-$2}"; }
 seconds=$(get seconds 20) history_seconds=$(get historySeconds 15) send_seconds=$(get sendSeconds 15)
 warmup=$(get warmup 8) idle=$(get idle 30) rates=$(get rates 100,200,400,600,800,1000,1200,1600,2000)
 systems=$(get systems parley,peer) scenarios=$(get scenarios fanout,history,send,idle)
+idle_settle=$(get idleSettle 30)   # seconds after the last load before idle is measured (JIT and GC settle)
 
 peers=${PARLEY_PEERS_DIR:-$(cd "$root/.." && pwd)/shared/peers}
 if [ ! -f "$peers/socketio-chat/server.js" ] || [ ! -f "$peers/loadgen/loadgen.js" ]; then
@@ -137,9 +138,9 @@ send_runs() {
   drive "$sys" send --scenario send --concurrency 32 --duration "$send_seconds"
 }
 
-idle_run() { # CPU of the idle servers over $idle seconds, as % of one core per process
+idle_run() { # CPU of the idle servers over $idle seconds, as % of one core per process, after they settle
   local sys=$1 c0 c1 n
-  sleep 5
+  sleep "$idle_settle"
   c0=$(cpu_of "$sys"); sleep "$idle"; c1=$(cpu_of "$sys")
   n=$(pids_of "$sys" | wc -l)
   node -e 'console.log(JSON.stringify({scenario: "idle", seconds: +process.argv[3], processes: +process.argv[4],
