@@ -10,11 +10,13 @@ import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
 import io.parley.persistence.ChannelStore;
 import io.parley.persistence.MessageStore;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -34,6 +36,10 @@ public final class ChatReads implements ReadsApi {
     private final MessageStore messages;
     private final Members members;
     private final ChatCache cache;
+    /** Pages behind a cursor asked once in the last {@link #ASKED_WINDOW}, by channel and cursor: bounded. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> askedOnce = Caffeine.newBuilder()
+            .maximumSize(20_000).expireAfterWrite(ASKED_WINDOW).build();
+    static final Duration ASKED_WINDOW = Duration.ofMinutes(2);
 
     public ChatReads(ChannelStore channels, MessageStore messages, ChatCache cache) {
         this.channels = channels;
@@ -53,27 +59,48 @@ public final class ChatReads implements ReadsApi {
                 }));
     }
 
+    /**
+     * A page of history. The newest page of a channel (no cursor) is the one every client opening the
+     * channel asks for: it goes through the cache. A page behind a cursor is asked by one reader scrolling
+     * back, rarely twice: the first ask reads PostgreSQL directly, with no cache round trip and nothing
+     * stored, and only a page asked again within {@link #ASKED_WINDOW} goes through the cache.
+     */
     @Override
     public Future<Buffer> page(Principal p, Commands.PageQuery q) {
         long channelId = q.channelId();
-        int limit = q.limit();
-        String params = q.before() + ":" + q.after() + ":" + limit;
+        String params = q.before() + ":" + q.after() + ":" + q.limit();
+        boolean newest = q.before() == Long.MAX_VALUE && q.after() < 0;
+        if (!newest && askedOnce.asMap().putIfAbsent(channelId + ":" + params, Boolean.TRUE) == null) {
+            return read(p, q).map(Page::json);
+        }
         return cache.page(channelId, p.userId(), params).compose(look -> look.hit() ? Future.succeededFuture(look.json())
-                : messages.page(channelId, p.userId(), q.before(), q.after(), limit + 1, !q.forward()).compose(list -> {
-                    if (list.isEmpty()) {
-                        return members.member(p, channelId).map(c -> pageJson(List.of(), false));
+                : read(p, q).map(page -> {
+                    if (page.provesMembership()) {
+                        cache.storePage(channelId, p.userId(), look, params, page.json());
                     }
-                    boolean hasMore = list.size() > limit;
-                    List<Message> page = hasMore ? list.subList(0, limit) : list;
-                    if (q.forward()) {
-                        page = new ArrayList<>(page);
-                        Collections.reverse(page);
-                    }
-                    Buffer json = pageJson(page, hasMore);
-                    // a non-empty page proves membership in good standing: cache both
-                    cache.storePage(channelId, p.userId(), look, params, json);
-                    return Future.succeededFuture(json);
+                    return page.json();
                 }));
+    }
+
+    /** A page from PostgreSQL; an empty one is answered only to a member in good standing. */
+    private Future<Page> read(Principal p, Commands.PageQuery q) {
+        int limit = q.limit();
+        return messages.page(q.channelId(), p.userId(), q.before(), q.after(), limit + 1, !q.forward()).compose(list -> {
+            if (list.isEmpty()) {
+                return members.member(p, q.channelId()).map(c -> new Page(pageJson(List.of(), false), false));
+            }
+            boolean hasMore = list.size() > limit;
+            List<Message> page = hasMore ? list.subList(0, limit) : list;
+            if (q.forward()) {
+                page = new ArrayList<>(page);
+                Collections.reverse(page);
+            }
+            // a non-empty page proves membership in good standing (the query joins it): it may be cached
+            return Future.succeededFuture(new Page(pageJson(page, hasMore), true));
+        });
+    }
+
+    private record Page(Buffer json, boolean provesMembership) {
     }
 
     private static Buffer pageJson(List<Message> page, boolean hasMore) {

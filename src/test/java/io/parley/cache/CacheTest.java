@@ -133,6 +133,29 @@ class CacheTest {
 
     @Test
     @Order(2)
+    @DisplayName("a page behind a cursor is read from PostgreSQL when first asked, and goes through the cache once asked again")
+    void cursorPagesCachedWhenAskedTwice() {
+        for (int i = 0; i < 8; i++) { // pages that are not empty (an empty page is never cached)
+            cached.api.post("/channels/" + privateCh + "/messages", alice.token(), new JsonObject().put("body", "deep " + i));
+        }
+        String base = "/channels/" + privateCh + "/messages?limit=1&before=";
+        long[] queries = new long[3];
+        for (int round = 0; round < 3; round++) {
+            long q = cached.queryCount();
+            for (int before = 3; before <= 7; before++) {
+                Api.Resp page = cached.api.get(base + before, alice.token());
+                assertThat(page.body()).isEqualTo(truth.api.get(base + before, alice.token()).body());
+            }
+            queries[round] = cached.queryCount() - q;
+        }
+        // first ask: read, nothing stored; second: read and stored; third: from the cache (background work aside)
+        assertThat(queries[0]).as("queries for the first asks of five deep pages").isGreaterThanOrEqualTo(5);
+        assertThat(queries[1]).as("queries for the second asks: read again, then stored").isGreaterThanOrEqualTo(5);
+        assertThat(queries[2]).as("queries for the third asks: served by the cache").isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    @Order(2)
     @DisplayName("when the other member leaves a direct channel, the cached list of the one who stays changes too")
     void directPeerLeaves() {
         Api.User carol = cached.api.signup("carol");
