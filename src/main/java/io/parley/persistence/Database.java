@@ -23,9 +23,13 @@ public final class Database {
         PgConnectOptions connect = PgConnectOptions.fromUri(db.url())
                 .setCachePreparedStatements(true)
                 .setPipeliningLimit(db.pipeliningLimit());
+        // PostgreSQL's NOTICEs ("relation ... already exists, skipping" on every restart) are not for the
+        // operator; the client would log each as a WARN. Warnings and errors still come through.
+        Map<String, String> properties = new java.util.HashMap<>(Map.of("client_min_messages", "warning"));
         if (!db.schema().isEmpty()) {
-            connect.setProperties(Map.of("search_path", db.schema()));
+            properties.put("search_path", db.schema());
         }
+        connect.setProperties(properties);
         PoolOptions options = new PoolOptions().setMaxSize(db.poolSize()).setMaxWaitQueueSize(4096).setName("parley-pg");
         return PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
     }
