@@ -66,9 +66,9 @@ for (const rate of [200, 400]) {
       `${a.p99} ms vs ${b.p99} ms`);
   }
 }
-const kneeText = (k) => (k ? `${k}` : `under ${Math.min(...Object.keys(k === parley.knee ? parley.fanout : peer.fanout).map(Number))}`);
+const kneeText = (s) => (s.knee ? `${s.knee}` : `under ${Math.min(...Object.keys(s.fanout).map(Number))}`);
 goal('fan-out knee (highest rate with p99 < 50 ms, nothing lost)', ratio(parley.knee, peer.knee), '>= 2.5x the peer',
-  peer.knee ? ratio(parley.knee, peer.knee) >= 2.5 : false, `${kneeText(parley.knee)} vs ${kneeText(peer.knee)} msg/s`);
+  peer.knee ? ratio(parley.knee, peer.knee) >= 2.5 : false, `${kneeText(parley)} vs ${kneeText(peer)} msg/s`);
 const lostDup = Object.values(parley.fanout).reduce((n, f) => n + (f.lost || 0) + (f.duplicates || 0), 0);
 goal('fan-out: lost and duplicated deliveries (Parley, every step)', lostDup, '0', lostDup === 0);
 for (const [key, label, target] of [['historyLatest', 'history, newest pages', 2], ['historyCursor', 'history, cursor pages', 1.5]]) {
