@@ -22,7 +22,8 @@ function side(sys) {
     fanout[rate] = {
       offered: rate, deliveriesPerSec: r.deliveriesPerSec, deliveriesPerCpuSecond: per(r.deliveries, r.serverCpuSeconds),
       p50: r.latencyMs && r.latencyMs.p50, p99: r.latencyMs && r.latencyMs.p99, lost: r.lost, duplicates: r.duplicates,
-      reordered: r.reordered, unacked: r.unacked, serverCpuSeconds: r.serverCpuSeconds, underKnee: !!ok, aborted: r.aborted,
+      reordered: r.reordered, unacked: r.unacked, serverCpuSeconds: r.serverCpuSeconds, serverThreads: r.serverThreads,
+      underKnee: !!ok, aborted: r.aborted,
     };
   }
   // the knee: the highest rate under which every measured rate, and it, had p99 < 50 ms and nothing lost
@@ -31,14 +32,16 @@ function side(sys) {
     knee = rate;
   }
   const pages = (r) => r && { pagesPerSec: r.reqPerSec, p50: r.latencyMs.p50, p99: r.latencyMs.p99, errors: r.errors,
-    pagesPerCpuSecond: per(r.requests, r.serverCpuSeconds), avgBytes: r.avgBytes, serverCpuSeconds: r.serverCpuSeconds };
+    pagesPerCpuSecond: per(r.requests, r.serverCpuSeconds), avgBytes: r.avgBytes, serverCpuSeconds: r.serverCpuSeconds,
+    serverThreads: r.serverThreads };
   const s = load(sys + '-send');
   return {
     fanout, knee,
     historyLatest: pages(load(sys + '-history-latest')),
     historyCursor: pages(load(sys + '-history-cursor')),
     send: s && { acksPerSec: s.acksPerSec, ackP50: s.ackLatencyMs.p50, ackP99: s.ackLatencyMs.p99, ackErrors: s.ackErrors,
-      unacked: s.unacked, acksPerCpuSecond: per(s.acked, s.serverCpuSeconds), serverCpuSeconds: s.serverCpuSeconds },
+      unacked: s.unacked, acksPerCpuSecond: per(s.acked, s.serverCpuSeconds), serverCpuSeconds: s.serverCpuSeconds,
+      serverThreads: s.serverThreads },
     idle: load(sys + '-idle'),
   };
 }
@@ -135,8 +138,22 @@ fs.writeFileSync(out.replace(/\.json$/, '.html'), `<!doctype html><meta charset=
 <h1>Parley ÷ the Socket.IO peer, ${esc(result.at)}</h1><p>${esc(command)} — bars: Parley's figure over the peer's; ticks: the goals.</p>
 ${svg}<table border="1" cellpadding="4" style="border-collapse:collapse;margin-top:1em"><tr><th>goal</th><th>value</th><th>target</th><th></th><th></th></tr>${rows}</table>\n`);
 
+// where each side's CPU went, by kind of thread (bench/versus/threads.sh), per scenario
+const runs = (sd) => [...Object.values(sd.fanout).map((f) => [`fan-out ${f.offered}/s`, f]), ['history newest', sd.historyLatest],
+  ['history cursor', sd.historyCursor], ['acked sends', sd.send], ['idle', sd.idle]].filter(([, r]) => r && r.serverThreads);
+const threadLines = [];
+for (const [name, sd] of [['Parley', parley], ['peer', peer]]) {
+  for (const [label, r] of runs(sd)) {
+    const parts = Object.entries(r.serverThreads).map(([k, v]) => `${k} ${v}`).join(', ');
+    threadLines.push(`${name} ${label}: ${r.serverCpuSeconds} CPU-s = ${parts}`);
+  }
+}
+fs.appendFileSync(out.replace(/\.json$/, '.html'), `<h2>Where the servers' CPU went, by kind of thread (CPU-seconds)</h2><ul>${
+  threadLines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>\n`);
+
 console.log(`\n${'goal'.padEnd(62)} ${'value'.padStart(8)}  target`);
 for (const g of goals) {
   console.log(`${(g.met ? 'met    ' : 'MISSED ') + g.name.padEnd(55)} ${String(g.value).padStart(8)}  ${g.target}${g.note ? '  (' + g.note + ')' : ''}`);
 }
+console.log('\n' + threadLines.join('\n'));
 console.log(`\nwritten: ${out} and ${out.replace(/\.json$/, '.html')}`);

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# scripts/bench versus [seconds=20 historySeconds=15 sendSeconds=15 warmup=8 idle=30 rates=100,200,400,600,800,1000,1200,1600,2000
+# scripts/bench versus [seconds=20 historySeconds=15 sendSeconds=15 warmup=60 idle=30 rates=100,200,400,600,800,1000,1200,1600,2000
 #                      idleSettle=30 systems=parley,peer scenarios=fanout,history,send,idle]
 #
 # Parley (2 nodes of scripts/cluster) against the usual stack (Node.js + Socket.IO + Redis adapter +
 # PostgreSQL + Redis page cache: ../shared/peers/socketio-chat, 2 processes), on this machine, with the
 # same load driver (../shared/peers/loadgen) and the same seed (2,000 users, 100 private channels x 20
 # members, 1,000 messages each). Each system is measured alone (the other stopped), each scenario after
-# a warm-up: fan-out stepped up from 200 msg/s to the knee (the highest offered rate with p99 < 50 ms
-# and nothing lost), history newest and cursor pages at 32 connections, acked sends at 32 sockets, and
-# 30 s of an idle server. Server CPU-seconds come from /proc over each whole driver run.
+# a warm-up of 60 s (JIT compilers finish their work; docs/benchmarks.md): fan-out at 100, 200 and 400
+# msg/s and stepped up to the knee (the highest offered rate with p99 < 50 ms and nothing lost), history
+# newest and cursor pages at 32 connections, acked sends at 32 sockets, and 30 s of an idle server.
+# Server CPU-seconds come from /proc over each whole driver run, and by kind of thread
+# (bench/versus/threads.sh: event loops, JIT compiler, GC, Hazelcast, ...) to say where they went.
 # Writes bench/results/versus-<time>.json (both sides, the ratios and the goals) and a chart beside it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,7 +19,7 @@ declare -A opt=()
 for kv in "$@"; do opt[${kv%%=*}]=${kv#*=}; done
 get() { echo "${opt[$1]:-$2}"; }
 seconds=$(get seconds 20) history_seconds=$(get historySeconds 15) send_seconds=$(get sendSeconds 15)
-warmup=$(get warmup 8) idle=$(get idle 30) rates=$(get rates 100,200,400,600,800,1000,1200,1600,2000)
+warmup=$(get warmup 60) idle=$(get idle 30) rates=$(get rates 100,200,400,600,800,1000,1200,1600,2000)
 systems=$(get systems parley,peer) scenarios=$(get scenarios fanout,history,send,idle)
 idle_settle=$(get idleSettle 30)   # seconds after the last load before idle is measured (JIT and GC settle)
 
@@ -84,23 +86,35 @@ cpu_of() { # user + system seconds of a system's processes so far
   echo "$total $(getconf CLK_TCK)" | awk '{printf "%.2f", $1 / $2}'
 }
 
+threads_of() { # CPU ticks so far of the system's threads, by kind (bench/versus/threads.sh)
+  bash bench/versus/threads.sh $(pids_of "$1") | tr '\t\n' '=;'
+}
+
+# the CPU-seconds of each kind of thread between two threads_of snapshots, as a JSON object
+thread_delta='
+  const parse = (s) => Object.fromEntries(s.split(";").filter(Boolean).map((kv) => { const i = kv.lastIndexOf("="); return [kv.slice(0, i), +kv.slice(i + 1)]; }));
+  const threadDelta = (a, b, hz) => { const x = parse(a), y = parse(b), out = {};
+    for (const k of Object.keys(y)) { const d = (y[k] - (x[k] || 0)) / hz; if (d > 0.005) out[k] = +d.toFixed(2); }
+    return Object.fromEntries(Object.entries(out).sort((p, q) => q[1] - p[1])); };'
+
 # drive SYSTEM NAME ARGS...: one driver run; its JSON, with the servers' CPU-seconds, in $work/SYSTEM-NAME.json
 drive() {
   local sys=$1 name=$2; shift 2
   local adapter urls extra=()
   if [ "$sys" = parley ]; then adapter=parley urls=$parley_urls extra=(--first-channel 1001); else adapter=peer urls=$peer_urls; fi
-  local c0 t0 c1 t1
-  c0=$(cpu_of "$sys"); t0=$(date +%s.%N)
+  local c0 t0 c1 t1 th0 th1
+  th0=$(threads_of "$sys"); c0=$(cpu_of "$sys"); t0=$(date +%s.%N)
   $loadgen --adapter "$adapter" --urls "$urls" "${extra[@]}" --tokens "$work/tokens-$sys.json" --label "$sys $name" "$@" \
     > "$work/$sys-$name.out" 2> "$work/$sys-$name.err" || true
-  c1=$(cpu_of "$sys"); t1=$(date +%s.%N)
+  c1=$(cpu_of "$sys"); t1=$(date +%s.%N); th1=$(threads_of "$sys")
   local line; line=$(grep '^{' "$work/$sys-$name.out" | tail -1)
   [ -n "$line" ] || line='{"aborted":true}'
-  node -e '
+  node -e "$thread_delta"'
     const r = JSON.parse(process.argv[1]);
     r.serverCpuSeconds = +(process.argv[2] - process.argv[3]).toFixed(2);
     r.wallSeconds = +(process.argv[4] - process.argv[5]).toFixed(2);
-    console.log(JSON.stringify(r));' "$line" "$c1" "$c0" "$t1" "$t0" > "$work/$sys-$name.json"
+    r.serverThreads = threadDelta(process.argv[6], process.argv[7], +process.argv[8]);
+    console.log(JSON.stringify(r));' "$line" "$c1" "$c0" "$t1" "$t0" "$th0" "$th1" "$(getconf CLK_TCK)" > "$work/$sys-$name.json"
   node -e '
     const r = require(process.argv[1]);
     const l = r.ackLatencyMs && !r.latencyMs ? r.ackLatencyMs : (r.latencyMs || {});
@@ -139,14 +153,15 @@ send_runs() {
 }
 
 idle_run() { # CPU of the idle servers over $idle seconds, as % of one core per process, after they settle
-  local sys=$1 c0 c1 n
+  local sys=$1 c0 c1 n th0 th1
   sleep "$idle_settle"
-  c0=$(cpu_of "$sys"); sleep "$idle"; c1=$(cpu_of "$sys")
+  th0=$(threads_of "$sys"); c0=$(cpu_of "$sys"); sleep "$idle"; c1=$(cpu_of "$sys"); th1=$(threads_of "$sys")
   n=$(pids_of "$sys" | wc -l)
-  node -e 'console.log(JSON.stringify({scenario: "idle", seconds: +process.argv[3], processes: +process.argv[4],
+  node -e "$thread_delta"'console.log(JSON.stringify({scenario: "idle", seconds: +process.argv[3], processes: +process.argv[4],
       serverCpuSeconds: +(process.argv[1] - process.argv[2]).toFixed(2),
-      pctOfOneCorePerProcess: +((process.argv[1] - process.argv[2]) / process.argv[3] / process.argv[4] * 100).toFixed(2)}))' \
-    "$c1" "$c0" "$idle" "$n" > "$work/$sys-idle.json"
+      pctOfOneCorePerProcess: +((process.argv[1] - process.argv[2]) / process.argv[3] / process.argv[4] * 100).toFixed(2),
+      serverThreads: threadDelta(process.argv[5], process.argv[6], +process.argv[7])}))' \
+    "$c1" "$c0" "$idle" "$n" "$th0" "$th1" "$(getconf CLK_TCK)" > "$work/$sys-idle.json"
   echo "  $sys idle: $(cat "$work/$sys-idle.json")"
 }
 

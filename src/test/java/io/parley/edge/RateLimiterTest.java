@@ -36,13 +36,14 @@ class RateLimiterTest {
     @Test
     @DisplayName("a bucket still limits: one token, then refused, then refilled")
     void stillLimits() throws InterruptedException {
-        RateLimiter<String> limiter = new RateLimiter<>(20, 1);
+        // 2 tokens a second: the refusal holds unless this thread stalls for half a second between two calls
+        RateLimiter<String> limiter = new RateLimiter<>(2, 1);
         assertThat(limiter.tryAcquire("a")).isTrue();
         assertThat(limiter.tryAcquire("a")).isFalse();
         assertThat(limiter.tryAcquire("b")).as("another key has its own bucket").isTrue();
-        // a fixed wait on purpose: the refill after 1/20 s is what is tested, and polling would spend tokens
-        Thread.sleep(120);
-        assertThat(limiter.tryAcquire("a")).as("refilled after 1/20 s").isTrue();
+        // a fixed wait on purpose: the refill after 1/2 s is what is tested, and polling would spend tokens
+        Thread.sleep(600);
+        assertThat(limiter.tryAcquire("a")).as("refilled after 1/2 s").isTrue();
     }
 
     /** The map evicts in the background (amortized, never on the caller's whole map): give it a moment. */
