@@ -4,16 +4,19 @@ import io.parley.bus.Addresses;
 import io.parley.bus.AuthApi;
 import io.parley.bus.ChatApi;
 import io.parley.bus.Local;
+import io.parley.bus.LoungesApi;
 import io.parley.bus.OpsApi;
 import io.parley.bus.ReadsApi;
 import io.parley.bus.RevocationApi;
 import io.parley.chat.ChatReads;
 import io.parley.chat.ChatRules;
+import io.parley.chat.Lounges;
 import io.parley.edge.service.ServiceEndpoints;
 import io.parley.persistence.Db;
 import io.parley.persistence.Migrations;
 import io.parley.persistence.PgChannelStore;
 import io.parley.persistence.PgJobStore;
+import io.parley.persistence.PgLoungeStore;
 import io.parley.persistence.PgMessageStore;
 import io.parley.persistence.PgPresenceRecords;
 import io.parley.persistence.PgSessionStore;
@@ -34,6 +37,7 @@ import io.parley.limits.Quotas;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
@@ -85,6 +89,7 @@ public class ServicesVerticle extends VerticleBase {
     private final List<Local.Served> served = new ArrayList<>();
     private ServiceEndpoints endpoints;
     private EventLoopProbe probe;
+    private MessageConsumer<String> loungesChanged;
 
     /** {@code shared}: the node's caches and Redis client, made once by {@link Main}. */
     ServicesVerticle(NodeResources shared) {
@@ -128,8 +133,14 @@ public class ServicesVerticle extends VerticleBase {
                     served.add(ChatApi.serve(vertx.eventBus(), chat));
                     served.add(ReadsApi.serve(vertx.eventBus(), reads));
                     served.add(OpsApi.serve(vertx.eventBus(), ops));
+                    Lounges lounges = new Lounges(new PgLoungeStore(db),
+                            () -> vertx.eventBus().publish(Addresses.LOUNGES_CHANGED, "changed"));
+                    loungesChanged = vertx.eventBus().consumer(Addresses.LOUNGES_CHANGED, m -> lounges.changed());
+                    served.add(LoungesApi.serve(vertx.eventBus(), lounges));
                     endpoints = new ServiceEndpoints(vertx.eventBus(), chat, auth, config.messages().maxBodyChars());
-                    return Future.all(served.stream().map(Local.Served::ready).toList()).compose(v -> endpoints.register());
+                    List<Future<?>> ready = new ArrayList<>(served.stream().map(Local.Served::ready).toList());
+                    ready.add(loungesChanged.completion());
+                    return Future.all(ready).compose(v -> endpoints.register());
                 })
                 // Vert.x stops only the instances that started: one that failed gives its use of the hasher back itself
                 .onFailure(t -> NodeHasher.release(vertx));
@@ -159,6 +170,9 @@ public class ServicesVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         probe.stop();
+        if (loungesChanged != null) {
+            loungesChanged.unregister();
+        }
         Future<Void> drained = Future.join(endpoints == null ? Future.succeededFuture() : endpoints.stop(),
                 Future.join(served.stream().map(s -> s.stop(5_000)).toList())).mapEmpty();
         // after the drain: the requests still answering use the pool. The caches are the node's, closed by Main.

@@ -39,6 +39,13 @@ public final class Addresses {
     public static final String CHAT = "parley.local.chat";
     /** {@link ReadsApi}: the cached reads (channel list, history pages, search). */
     public static final String READS = "parley.local.reads";
+    /** {@link LoungesApi}, node-local. */
+    public static final String LOUNGES = "parley.local.lounges";
+    /**
+     * Published by the node where an admin changed a lounge or room (body: the lounge's slug); every node
+     * drops its cached lounge list.
+     */
+    public static final String LOUNGES_CHANGED = "parley.lounges.changed";
     /** {@link OpsApi}: presence records, job leases, retention, health, slow queries. */
     public static final String OPS = "parley.local.ops";
     /** {@link PresenceApi}, served by the presence verticle: GET /presence. */

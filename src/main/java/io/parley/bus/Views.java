@@ -4,6 +4,7 @@ import io.parley.domain.Channel;
 import io.parley.domain.ChannelSummary;
 import io.parley.domain.DirectChannel;
 import io.parley.domain.Joined;
+import io.parley.domain.Lounge;
 import io.parley.domain.Message;
 import io.parley.domain.PresenceStatus;
 import io.parley.domain.ReadPosition;
@@ -14,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 
 /** The public JSON shapes (docs/openapi.yaml, docs/protocol.md, docs/event-bus.md), made in one place for HTTP, WebSocket and the event bus. */
 public final class Views {
@@ -48,6 +50,24 @@ public final class Views {
             j.put("role", c.membership().role().wire()).put("lastReadSeq", c.membership().lastReadSeq()).put("unread", c.membership().unread());
         }
         j.put("member", c.membership() != null && !c.membership().banned());
+        return j;
+    }
+
+    /** A lounge with its rooms; {@code counts} per room id, or null to leave the counts out. */
+    public static JsonObject lounge(Lounge l, Map<Long, Lounge.Counts> counts) {
+        JsonArray rooms = new JsonArray();
+        l.rooms().forEach(r -> rooms.add(room(r, counts == null ? null : counts.getOrDefault(r.id(), Lounge.Counts.NONE))));
+        return new JsonObject().put("id", l.id()).put("slug", l.slug()).put("name", l.name()).put("active", l.active())
+                .put("createdAt", time(l.createdAt())).put("rooms", rooms);
+    }
+
+    /** A room; {@code counts} null leaves out members and online. */
+    public static JsonObject room(Lounge.Room r, Lounge.Counts counts) {
+        JsonObject j = new JsonObject().put("id", r.id()).put("loungeId", r.loungeId()).put("language", r.language())
+                .put("name", r.name()).put("topic", r.topic()).put("active", r.active());
+        if (counts != null) {
+            j.put("members", counts.members()).put("online", counts.online());
+        }
         return j;
     }
 

@@ -87,7 +87,7 @@ public final class ChatReads implements ReadsApi {
         int limit = q.limit();
         return messages.page(q.channelId(), p.userId(), q.before(), q.after(), limit + 1, !q.forward()).compose(list -> {
             if (list.isEmpty()) {
-                return members.member(p, q.channelId()).map(c -> new Page(pageJson(List.of(), false), false));
+                return members.reader(p, q.channelId()).map(c -> new Page(pageJson(List.of(), false), false));
             }
             boolean hasMore = list.size() > limit;
             List<Message> page = hasMore ? list.subList(0, limit) : list;
@@ -95,7 +95,7 @@ public final class ChatReads implements ReadsApi {
                 page = new ArrayList<>(page);
                 Collections.reverse(page);
             }
-            // a non-empty page proves membership in good standing (the query joins it): it may be cached
+            // a non-empty page proves the right to read it (the query checks it): it may be cached
             return Future.succeededFuture(new Page(pageJson(page, hasMore), true));
         });
     }

@@ -126,8 +126,10 @@ public final class ChatRules implements ChatApi {
             List<SubscribeCheck.Refused> refused = new ArrayList<>();
             for (long id : channelIds) {
                 ChannelStore.Access a = found.get(id);
-                ParleyException refusal = a == null || !a.active() || (!a.isPublicLike() && a.role() == null) ? Members.notFound(id)
-                        : a.role() == null ? Members.notAMember(id)
+                // a room is read without joining (its messages are public, its writing is for members)
+                ParleyException refusal = a == null || (!a.isPublicLike() && a.role() == null) ? Members.notFound(id)
+                        : !a.active() ? Members.closed(id)
+                        : a.role() == null && !"room".equals(a.kind()) ? Members.notAMember(id)
                         : a.banned() ? Members.banned()
                         : null;
                 if (refusal == null) {
@@ -311,7 +313,7 @@ public final class ChatRules implements ChatApi {
     @Override
     public Future<List<Message>> replay(Principal p, long channelId, long after, int limit) {
         return messages.page(channelId, p.userId(), Long.MAX_VALUE, after, limit, false).compose(list -> list.isEmpty()
-                ? members.member(p, channelId).map(c -> List.<Message>of())
+                ? members.reader(p, channelId).map(c -> List.<Message>of())
                 : Future.succeededFuture(list));
     }
 

@@ -1,6 +1,7 @@
 package io.parley.chat;
 
 import io.parley.domain.Channel;
+import io.parley.domain.ChannelKind;
 import io.parley.domain.Principal;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
@@ -9,8 +10,10 @@ import io.vertx.core.Future;
 
 /**
  * Who may see a channel and who may read it, the one check every access goes through: a private or direct
- * channel is invisible (404) to non-members; a public channel or room is visible, but its messages need a
- * join (403).
+ * channel is invisible (404) to non-members; a public channel or room is visible; a public channel's
+ * messages need a join (403), a room's are readable by anyone not banned from it (writing needs a join).
+ * A closed channel (deactivated, or a room of a deactivated lounge) is refused with {@code channel_closed}
+ * to those who could see it; its messages are kept.
  */
 final class Members {
 
@@ -23,24 +26,36 @@ final class Members {
     /** The channel if the caller may see it: members always, anyone for public channels and rooms. */
     Future<Channel> visible(Principal p, long channelId) {
         return channels.forUser(channelId, p.userId()).compose(c -> {
-            if (c.isEmpty() || !c.get().active() || (!c.get().isPublicLike() && c.get().membership() == null)) {
+            if (c.isEmpty() || (!c.get().isPublicLike() && c.get().membership() == null)) {
                 return Future.failedFuture(notFound(channelId));
+            }
+            if (!c.get().active()) {
+                return Future.failedFuture(closed(channelId));
             }
             return Future.succeededFuture(c.get());
         });
     }
 
+    /** The channel if the caller may read its messages: a member in good standing, or anyone not banned for a room. */
+    Future<Channel> reader(Principal p, long channelId) {
+        return visible(p, channelId).compose(c -> c.kind() == ChannelKind.ROOM
+                ? (c.membership() != null && c.membership().banned() ? Future.failedFuture(banned()) : Future.succeededFuture(c))
+                : member(p, channelId, c));
+    }
+
     /** The channel if the caller is a member in good standing. */
     Future<Channel> member(Principal p, long channelId) {
-        return visible(p, channelId).compose(c -> {
-            if (c.membership() == null) {
-                return Future.failedFuture(notAMember(channelId));
-            }
-            if (c.membership().banned()) {
-                return Future.failedFuture(banned());
-            }
-            return Future.succeededFuture(c);
-        });
+        return visible(p, channelId).compose(c -> member(p, channelId, c));
+    }
+
+    private static Future<Channel> member(Principal p, long channelId, Channel c) {
+        if (c.membership() == null) {
+            return Future.failedFuture(notAMember(channelId));
+        }
+        if (c.membership().banned()) {
+            return Future.failedFuture(banned());
+        }
+        return Future.succeededFuture(c);
     }
 
     static ParleyException notFound(long channelId) {
@@ -49,6 +64,11 @@ final class Members {
 
     static ParleyException notAMember(long channelId) {
         return ParleyException.of(ErrorCode.NOT_A_MEMBER, "You are not a member of channel " + channelId + "; join it first.");
+    }
+
+    static ParleyException closed(long channelId) {
+        return ParleyException.of(ErrorCode.CHANNEL_CLOSED, "Channel " + channelId
+                + " is closed: its messages are kept, but it takes no new ones and cannot be joined or subscribed to.");
     }
 
     static ParleyException banned() {

@@ -37,6 +37,7 @@ public enum ErrorCode {
     MUTED(3102, "muted", 403, false),
     BANNED(3103, "banned", 403, false),
     ORIGIN_REFUSED(3104, "origin_refused", 403, false),
+    CHANNEL_CLOSED(3105, "channel_closed", 403, false),
 
     NOT_FOUND(4000, "not_found", 404, false),
     CONFLICT(4001, "conflict", 409, false),

@@ -114,14 +114,21 @@ final class SqlQueries {
             + " WHERE channel_id = $1 AND sender_id = $2 AND client_msg_id = $3";
     static final String MESSAGE_BY_SEQ = "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE channel_id = $1 AND seq = $2";
     /** A page newest first, only for members ($5): an empty page is then told apart by the access check. */
+    /**
+     * The caller ($5) may read channel $1: a member in good standing, or, for a room, anyone not banned
+     * from it (rooms are read without joining). Two primary-key lookups.
+     */
+    static final String READABLE = " AND EXISTS (SELECT 1 FROM channels rc LEFT JOIN channel_members cm"
+            + " ON cm.channel_id = rc.id AND cm.user_id = $5 WHERE rc.id = $1"
+            + " AND (cm.user_id IS NOT NULL OR rc.kind = 'room') AND cm.banned IS NOT TRUE)";
     static final String MESSAGE_PAGE_DESC = "SELECT " + MESSAGE_COLUMNS + " FROM messages"
             + " WHERE channel_id = $1 AND seq < $2 AND seq > $3"
-            + " AND EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_id = $1 AND cm.user_id = $5 AND NOT cm.banned)"
+            + READABLE
             + " ORDER BY seq DESC LIMIT $4";
     /** A page oldest first (used for {@code after=} cursors and for replay). */
     static final String MESSAGE_PAGE_ASC = "SELECT " + MESSAGE_COLUMNS + " FROM messages"
             + " WHERE channel_id = $1 AND seq > $3 AND seq < $2"
-            + " AND EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_id = $1 AND cm.user_id = $5 AND NOT cm.banned)"
+            + READABLE
             + " ORDER BY seq ASC LIMIT $4";
     static final String MESSAGE_EDIT = "UPDATE messages SET body = $3, edited_at = now()"
             + " WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL RETURNING " + MESSAGE_COLUMNS;
@@ -189,6 +196,39 @@ final class SqlQueries {
 
     static final String SECRET_INSERT = "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
     static final String SECRET_GET = "SELECT value FROM server_secrets WHERE name = $1";
+
+    // ---- lounges and rooms
+    static final String LOUNGE_COLUMNS = "l.id, l.slug, l.name, l.is_active, l.created_at";
+    static final String ROOM_COLUMNS = "c.id, c.lounge_id, c.language, c.name, c.topic, c.own_active";
+    /** Active lounges by slug (lounges_active_idx). */
+    static final String LOUNGES_ACTIVE = "SELECT " + LOUNGE_COLUMNS + " FROM lounges l WHERE l.is_active ORDER BY l.slug LIMIT $1";
+    static final String LOUNGE_BY_SLUG = "SELECT " + LOUNGE_COLUMNS + " FROM lounges l WHERE l.slug = $1";
+    /** The active rooms of some lounges (channels_rooms_idx). */
+    static final String ROOMS_ACTIVE = "SELECT " + ROOM_COLUMNS + " FROM channels c"
+            + " WHERE c.kind = 'room' AND c.lounge_id = ANY($1) AND c.is_active ORDER BY c.lounge_id, c.language, c.id";
+    /** Every room of one lounge, active or not (for admins). */
+    static final String ROOMS_ALL = "SELECT " + ROOM_COLUMNS + " FROM channels c"
+            + " WHERE c.kind = 'room' AND c.lounge_id = $1 ORDER BY c.language, c.id";
+    /** Members in good standing and online ones per room: one range of the members' primary key per room. */
+    static final String ROOM_COUNTS = "SELECT m.channel_id, count(*) AS members,"
+            + " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id AND u.is_online)) AS online"
+            + " FROM channel_members m WHERE m.channel_id = ANY($1) AND NOT m.banned GROUP BY m.channel_id";
+    static final String LOUNGE_INSERT = "INSERT INTO lounges (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING"
+            + " RETURNING id, slug, name, is_active, created_at";
+    static final String LOUNGE_UPDATE = "UPDATE lounges SET name = coalesce($2, name), is_active = coalesce($3, is_active)"
+            + " WHERE slug = $1 RETURNING id, slug, name, is_active, created_at";
+    /** A room takes messages while it and its lounge are active: channels.is_active follows both. */
+    static final String LOUNGE_ROOMS_ACTIVITY = "UPDATE channels SET is_active = own_active AND $2"
+            + " WHERE kind = 'room' AND lounge_id = $1 AND is_active <> (own_active AND $2)";
+    static final String ROOM_INSERT = "INSERT INTO channels (kind, name, topic, lounge_id, language, is_active, own_active)"
+            + " SELECT 'room', $2, $3, l.id, $4, l.is_active, true FROM lounges l WHERE l.slug = $1"
+            + " RETURNING id, lounge_id, language, name, topic, own_active";
+    /** $4: null leaves the topic, '' clears it. */
+    static final String ROOM_UPDATE = "UPDATE channels c SET name = coalesce($3, c.name),"
+            + " topic = CASE WHEN $4::text IS NULL THEN c.topic WHEN $4 = '' THEN NULL ELSE $4 END,"
+            + " own_active = coalesce($5, c.own_active), is_active = coalesce($5, c.own_active) AND l.is_active"
+            + " FROM lounges l WHERE l.slug = $1 AND c.id = $2 AND c.kind = 'room' AND c.lounge_id = l.id"
+            + " RETURNING c.id, c.lounge_id, c.language, c.name, c.topic, c.own_active";
 
     private SqlQueries() {
     }

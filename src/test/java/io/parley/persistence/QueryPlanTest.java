@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -49,6 +50,15 @@ class QueryPlanTest {
         pool.query("UPDATE channels SET last_seq = 200, last_message_at = now() WHERE kind = 'private'").execute().await();
         pool.query("INSERT INTO sessions (user_id, refresh_hash, family_id, expires_at)"
                 + " SELECT g, sha256(g::text::bytea), gen_random_uuid(), now() + interval '1 day' FROM generate_series(1, 5000) g").execute().await();
+        // 1,000 lounges of 10 rooms (one in four lounges closed), 20 members in each room of the first 50
+        pool.query("INSERT INTO lounges (slug, name, is_active) SELECT 'l' || g, 'Lounge ' || g, g % 4 <> 0"
+                + " FROM generate_series(1, 1000) g").execute().await();
+        pool.query("INSERT INTO channels (kind, name, lounge_id, language, is_active)"
+                + " SELECT 'room', l.name || ' ' || lang, l.id, lang, l.is_active FROM lounges l,"
+                + " unnest(ARRAY['en','es','fr','de','it','pt','nl','pl','sv','ja']) lang WHERE l.slug LIKE 'l%'").execute().await();
+        pool.query("INSERT INTO channel_members (channel_id, user_id) SELECT c.id, ((c.id * 13 + k) % 5000) + 1"
+                + " FROM channels c, generate_series(1, 20) k WHERE c.kind = 'room' AND c.lounge_id <= 50 ON CONFLICT DO NOTHING")
+                .execute().await();
         pool.query("ANALYZE").execute().await();
     }
 
@@ -78,6 +88,40 @@ class QueryPlanTest {
                 Arguments.of("PRESENCE_CHANNELS", SqlQueries.PRESENCE_CHANNELS, Tuple.tuple().addValue(new Long[]{1L, 2L, 3L})));
     }
 
+    /** The lounge statements: no sequential scan of the channels either (rooms are a few of them in production). */
+    static Stream<Arguments> loungeQueries() {
+        Long[] someLounges = {1L, 2L, 3L};
+        Long[] someRooms = {600L, 601L, 602L, 603L, 604L}; // rooms: ids after the 4 seeded rooms and 500 private channels
+        return Stream.of(
+                Arguments.of("LOUNGE_BY_SLUG", SqlQueries.LOUNGE_BY_SLUG, Tuple.of("l42")),
+                Arguments.of("ROOMS_ACTIVE", SqlQueries.ROOMS_ACTIVE, Tuple.of((Object) someLounges)),
+                Arguments.of("ROOMS_ALL", SqlQueries.ROOMS_ALL, Tuple.of(7L)),
+                Arguments.of("ROOM_COUNTS", SqlQueries.ROOM_COUNTS, Tuple.of((Object) someRooms)),
+                Arguments.of("LOUNGE_ROOMS_ACTIVITY", SqlQueries.LOUNGE_ROOMS_ACTIVITY, Tuple.of(7L, false)),
+                Arguments.of("ROOM_UPDATE", SqlQueries.ROOM_UPDATE, Tuple.of("l7", 560L, "x", null, null)),
+                Arguments.of("MESSAGE_PAGE_DESC of a room", SqlQueries.MESSAGE_PAGE_DESC, Tuple.of(600L, Long.MAX_VALUE, -1L, 51, 2L)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("loungeQueries")
+    @DisplayName("lounges and rooms: no sequential scan of channels or a big table")
+    void loungeStatementsUseIndexes(String name, String sql, Tuple args) {
+        JsonArray plan = new JsonArray(pool.preparedQuery("EXPLAIN (FORMAT JSON) " + sql).execute(args).await()
+                .iterator().next().getValue(0).toString());
+        List<String> seqScans = new ArrayList<>();
+        walk(plan.getJsonObject(0).getJsonObject("Plan"), seqScans, Set.of("users", "channel_members", "messages", "channels"));
+        assertThat(seqScans).as(name + " plan: " + plan.encode()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the active lounges are read in slug order from their index, 1,000 of them")
+    void activeLounges() {
+        JsonArray plan = new JsonArray(pool.preparedQuery("EXPLAIN (FORMAT JSON) " + SqlQueries.LOUNGES_ACTIVE).execute(Tuple.of(1000))
+                .await().iterator().next().getValue(0).toString());
+        assertThat(plan.encode()).as("reads lounges_active_idx or a small table; never a sort of channels").doesNotContain("\"channels\"");
+        assertThat(pool.preparedQuery(SqlQueries.LOUNGES_ACTIVE).execute(Tuple.of(1000)).await().size()).isEqualTo(750 + 1);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("hotQueries")
     @DisplayName("no sequential scan on a big table")
@@ -90,12 +134,16 @@ class QueryPlanTest {
     }
 
     private static void walk(JsonObject node, List<String> seqScans) {
-        if ("Seq Scan".equals(node.getString("Node Type")) && BIG.contains(node.getString("Relation Name"))) {
+        walk(node, seqScans, BIG);
+    }
+
+    private static void walk(JsonObject node, List<String> seqScans, Set<String> big) {
+        if ("Seq Scan".equals(node.getString("Node Type")) && big.contains(node.getString("Relation Name"))) {
             seqScans.add(node.getString("Relation Name"));
         }
         JsonArray plans = node.getJsonArray("Plans");
         if (plans != null) {
-            plans.forEach(p -> walk((JsonObject) p, seqScans));
+            plans.forEach(p -> walk((JsonObject) p, seqScans, big));
         }
     }
 }

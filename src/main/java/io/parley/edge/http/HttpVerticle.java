@@ -4,6 +4,7 @@ import io.parley.bus.AuthApi;
 import io.parley.bus.ChatApi;
 import io.parley.bus.OpsApi;
 import io.parley.bus.PresenceApi;
+import io.parley.bus.LoungesApi;
 import io.parley.bus.ReadsApi;
 import io.parley.edge.SendLimiter;
 import io.parley.edge.Sending;
@@ -142,6 +143,7 @@ public class HttpVerticle extends VerticleBase {
         new AuthRoutes(AuthApi.client(vertx.eventBus())).mount(api, ctx -> Requests.authenticate(ctx, tokens));
         new ChannelRoutes(chat, ReadsApi.client(vertx.eventBus()), PresenceApi.client(vertx.eventBus()), sending, config)
                 .mount(api, ctx -> Requests.authenticate(ctx, tokens));
+        new LoungeRoutes(LoungesApi.client(vertx.eventBus())).mount(api, ctx -> Requests.authenticate(ctx, tokens));
         router.route("/api/v1/*").subRouter(api);
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setIndexPage("index.html"));
         router.route().last().handler(ctx -> ctx.fail(404));
