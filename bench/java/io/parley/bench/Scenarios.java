@@ -344,31 +344,85 @@ final class Scenarios {
         });
     }
 
-    /** N open, idle WebSockets on one node: RSS and heap after GC per connection. */
+    /**
+     * N open, idle WebSockets on one node: RSS and heap after GC per connection. {@code deflate=true}
+     * negotiates permessage-deflate; then (or with {@code touch=true}) every socket subscribes to a channel
+     * and receives one message, so whatever a socket keeps after its first compressed frame (a deflate
+     * context) is in the figure.
+     */
     private JsonObject idleSockets() throws Exception {
         int n = Bench.intOpt(o, "sockets", 20_000);
+        boolean deflate = "true".equals(o.get("deflate"));
+        boolean touch = deflate || "true".equals(o.get("touch"));
         long pid = pids.get(0);
         String token = signup("idle" + tag());
+        long channel = 0;
+        if (touch) {
+            long owner = userId(token);
+            channel = db.query("INSERT INTO channels (kind, name, created_by) VALUES ('private', 'idle " + tag() + "', " + owner
+                    + ") RETURNING id").execute().await().iterator().next().getLong("id");
+            db.query("INSERT INTO channel_members (channel_id, user_id, role) VALUES (" + channel + ", " + owner + ", 'owner')")
+                    .execute().await();
+        }
         Bench.sleep(2000);
         long heap0 = heapAfterGc(pid);
         long rss0 = rss(pid);
-        WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(n + 10));
+        // serverNoContext=true: the client offers server_no_context_takeover, as few browsers do
+        WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(n + 10)
+                .setTryUsePerMessageCompression(deflate).setCompressionAllowClientNoContext(true)
+                .setCompressionRequestServerNoContext("true".equals(o.get("serverNoContext"))));
         List<WebSocket> open = new ArrayList<>();
+        AtomicLong acks = new AtomicLong();
+        AtomicLong messages = new AtomicLong();
+        AtomicLong compressed = new AtomicLong();
         for (int from = 0; from < n; from += 500) {
             List<Future<WebSocket>> batch = new ArrayList<>();
             for (int i = from; i < Math.min(n, from + 500); i++) {
                 batch.add(Load.onLoop(() -> ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hot).setURI("/ws?token=" + token))));
             }
             Future.all(batch).await();
-            batch.forEach(f -> open.add(f.result()));
+            batch.forEach(f -> {
+                WebSocket s = f.result();
+                if (s.headers() != null && String.valueOf(s.headers().get("sec-websocket-extensions")).contains("permessage-deflate")) {
+                    compressed.incrementAndGet();
+                }
+                s.textMessageHandler(t -> {
+                    if (t.contains("\"type\":\"ack\"")) {
+                        acks.incrementAndGet();
+                    } else if (t.contains("\"type\":\"message\"")) {
+                        messages.incrementAndGet();
+                    }
+                });
+                open.add(s);
+            });
             if ((from / 500) % 8 == 0) {
                 Bench.log("open sockets: " + open.size() + "  node RSS " + rss(pid) / 1024 / 1024 + " MiB");
             }
         }
+        if (touch) {
+            String frame = "{\"type\":\"subscribe\",\"ref\":\"s\",\"channels\":[" + channel + "]}";
+            for (int from = 0; from < open.size(); from += 500) {
+                open.subList(from, Math.min(open.size(), from + 500)).forEach(s -> Load.onLoop(() -> s.writeTextMessage(frame)));
+                long until = System.currentTimeMillis() + 30_000;
+                while (acks.get() < Math.min(open.size(), from + 500) && System.currentTimeMillis() < until) {
+                    Bench.sleep(20);
+                }
+            }
+            FanoutScenario.post(http, hot, "/api/v1/channels/" + channel + "/messages", token,
+                    new JsonObject().put("body", "one message to every idle socket").put("clientMsgId", "idle-" + tag())).await();
+            long until = System.currentTimeMillis() + 60_000;
+            while (messages.get() < open.size() && System.currentTimeMillis() < until) {
+                Bench.sleep(50);
+            }
+            Bench.log("subscribed " + acks.get() + ", delivered " + messages.get() + " of " + open.size()
+                    + (deflate ? ", deflate negotiated on " + compressed.get() : ""));
+        }
         Bench.sleep(3000);
         long heap1 = heapAfterGc(pid);
         long rss1 = rss(pid);
-        JsonObject out = new JsonObject().put("sockets", open.size())
+        JsonObject out = new JsonObject().put("sockets", open.size()).put("deflate", deflate).put("touched", touch)
+                .put("clientOfferedServerNoContext", "true".equals(o.get("serverNoContext")))
+                .put("deflateNegotiated", compressed.get()).put("delivered", messages.get())
                 .put("rssBytesPerSocket", (rss1 - rss0) / open.size()).put("heapBytesPerSocketAfterGc", (heap1 - heap0) / open.size())
                 .put("rssBefore", rss0).put("rssAfter", rss1).put("heapBefore", heap0).put("heapAfter", heap1);
         Bench.log("idle sockets: " + out.encode());

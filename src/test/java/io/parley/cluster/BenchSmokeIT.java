@@ -36,6 +36,8 @@ class BenchSmokeIT {
     static void start() {
         Map<String, String> env = NodeProcess.testEnv(SCHEMA);
         env.put("PARLEY_CLUSTER_ENABLED", "false");
+        // the compression scenario compares sockets with and without permessage-deflate, which is off by default
+        env.put("PARLEY_WS_COMPRESSION", "true");
         node = NodeProcess.start("bench-node", env);
         node.awaitMembers(1, java.time.Duration.ofSeconds(60));
     }

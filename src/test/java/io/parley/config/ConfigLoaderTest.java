@@ -26,11 +26,11 @@ class ConfigLoaderTest {
     @DisplayName("PARLEY_SECTION_KEY overrides section.key, with the type of the default")
     void envOverrides() {
         ParleyConfig c = ConfigLoader.load(Map.of("PARLEY_HTTP_PORT", "9090", "PARLEY_DB_URL", "postgresql://x/y",
-                "PARLEY_WS_COMPRESSION", "false", "PARLEY_AUTH_BCRYPT_COST", "10", "PARLEY_WS_ALLOWED_ORIGINS", "https://a, https://b",
+                "PARLEY_WS_COMPRESSION", "true", "PARLEY_AUTH_BCRYPT_COST", "10", "PARLEY_WS_ALLOWED_ORIGINS", "https://a, https://b",
                 "PARLEY_CLUSTER_MEMBERS", "10.0.0.1,10.0.0.2"));
         assertThat(c.http().port()).isEqualTo(9090);
         assertThat(c.db().url()).isEqualTo("postgresql://x/y");
-        assertThat(c.ws().compression()).isFalse();
+        assertThat(c.ws().compression()).isTrue();
         assertThat(c.auth().bcryptCost()).isEqualTo(10);
         assertThat(c.ws().allowedOrigins()).containsExactly("https://a", "https://b");
         assertThat(c.cluster().members()).isEqualTo("10.0.0.1,10.0.0.2");

@@ -40,7 +40,8 @@ class WebSocketTest {
 
     @BeforeAll
     static void start() {
-        node = TestNode.start(WebSocketTest.class);
+        // permessage-deflate is off by default (docs/decisions.md); these tests cover it switched on
+        node = TestNode.start(WebSocketTest.class, json -> json.getJsonObject("ws").put("compression", true));
         api = node.api;
         alice = api.signup("alice");
         bob = api.signup("bob");
