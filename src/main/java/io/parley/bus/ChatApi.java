@@ -3,7 +3,9 @@ package io.parley.bus;
 import io.parley.domain.Channel;
 import io.parley.domain.DirectChannel;
 import io.parley.domain.Joined;
+import io.parley.domain.Membership;
 import io.parley.domain.Message;
+import io.parley.domain.ModerationAction;
 import io.parley.domain.Principal;
 import io.parley.domain.ReadPosition;
 import io.parley.domain.SendResult;
@@ -48,6 +50,12 @@ public interface ChatApi {
 
     /** Oldest first, for replays: messages after {@code after}, at most {@code limit}. */
     Future<List<Message>> replay(Principal p, long channelId, long after, int limit);
+
+    /** An owner, moderator or admin changes a member's role, mute or ban; answers the member's membership after it. */
+    Future<Membership> changeMember(Principal p, long channelId, long userId, Commands.MemberChange change);
+
+    /** The channel's moderation log, newest first, for its owner, moderators and admins. */
+    Future<List<ModerationAction>> moderationLog(Principal p, long channelId, long beforeId, int limit);
 
     /** The node-local client of the chat rules. */
     static ChatApi client(EventBus bus) {
@@ -114,6 +122,16 @@ public interface ChatApi {
             @Override
             public Future<List<Message>> replay(Principal p, long channelId, long after, int limit) {
                 return call(a -> a.replay(p, channelId, after, limit));
+            }
+
+            @Override
+            public Future<Membership> changeMember(Principal p, long channelId, long userId, Commands.MemberChange change) {
+                return call(a -> a.changeMember(p, channelId, userId, change));
+            }
+
+            @Override
+            public Future<List<ModerationAction>> moderationLog(Principal p, long channelId, long beforeId, int limit) {
+                return call(a -> a.moderationLog(p, channelId, beforeId, limit));
             }
         };
     }

@@ -1,5 +1,7 @@
 package io.parley.bus;
 
+import io.parley.domain.Membership;
+
 import io.parley.domain.Message;
 
 /**
@@ -22,4 +24,10 @@ public interface ChatEvents {
      * the user's own other connections.
      */
     void read(long channelId, long userId, long lastReadSeq, boolean receipts);
+
+    /**
+     * A moderator changed a member (role, mute, ban): every subscriber of the channel sees it. A ban is
+     * also announced with {@link #removed}, so the banned user's sockets drop the channel.
+     */
+    void member(long channelId, long userId, Membership m);
 }

@@ -1,5 +1,8 @@
 package io.parley.bus;
 
+import io.parley.domain.MemberRole;
+import java.time.OffsetDateTime;
+
 import io.parley.domain.ChannelKind;
 
 import java.util.List;
@@ -29,5 +32,13 @@ public final class Commands {
 
     /** A full-text search: {@code channelId} null for all the caller's channels; {@code before} a nextCursor. */
     public record SearchQuery(String q, Long channelId, String before, int limit) {
+    }
+
+    /**
+     * A change of one member by an owner, moderator or admin: {@code role} (null: unchanged; OWNER
+     * transfers ownership), a mute ({@code muteGiven}: set {@code mutedUntil}, null to unmute), a ban or
+     * unban ({@code banned}, null: unchanged), and why (recorded in the moderation log).
+     */
+    public record MemberChange(MemberRole role, boolean muteGiven, OffsetDateTime mutedUntil, Boolean banned, String reason) {
     }
 }

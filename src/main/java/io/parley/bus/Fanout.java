@@ -1,6 +1,7 @@
 package io.parley.bus;
 
 import io.parley.bus.Addresses;
+import io.parley.domain.Membership;
 import io.parley.domain.Message;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -59,6 +60,14 @@ public final class Fanout implements ChatEvents {
                 .put("lastReadSeq", lastReadSeq);
         publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "read")
                 .addHeader("userId", String.valueOf(userId)).addHeader("scope", receipts ? "members" : "self"));
+    }
+
+    @Override
+    public void member(long channelId, long userId, Membership m) {
+        JsonObject event = new JsonObject().put("type", "member").put("channelId", channelId).put("userId", userId)
+                .put("role", m.role().wire()).put("mutedUntil", m.mutedUntil() == null ? null : m.mutedUntil().toInstant().toString())
+                .put("banned", m.banned());
+        publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "member").addHeader("userId", String.valueOf(userId)));
     }
 
     /** Someone is typing: not stored, at most one per user and channel per few seconds (the edge limits it). */

@@ -5,7 +5,9 @@ import io.parley.domain.ChannelSummary;
 import io.parley.domain.DirectChannel;
 import io.parley.domain.Joined;
 import io.parley.domain.Lounge;
+import io.parley.domain.Membership;
 import io.parley.domain.Message;
+import io.parley.domain.ModerationAction;
 import io.parley.domain.PresenceStatus;
 import io.parley.domain.ReadPosition;
 import io.parley.domain.Tokens;
@@ -69,6 +71,20 @@ public final class Views {
             j.put("members", counts.members()).put("online", counts.online());
         }
         return j;
+    }
+
+    /** A member as moderation leaves them. */
+    public static JsonObject member(long channelId, long userId, Membership m) {
+        return new JsonObject().put("channelId", channelId).put("userId", userId).put("role", m.role().wire())
+                .put("mutedUntil", time(m.mutedUntil())).put("banned", m.banned());
+    }
+
+    public static JsonObject moderationLog(List<ModerationAction> actions, int limit) {
+        JsonArray out = new JsonArray();
+        actions.forEach(a -> out.add(new JsonObject().put("id", a.id()).put("action", a.action()).put("actorId", a.actorId())
+                .put("targetId", a.targetId()).put("reason", a.reason()).put("mutedUntil", time(a.mutedUntil())).put("at", time(a.at()))));
+        return new JsonObject().put("actions", out)
+                .put("nextBefore", actions.size() < limit ? null : actions.get(actions.size() - 1).id());
     }
 
     public static JsonObject direct(DirectChannel d) {

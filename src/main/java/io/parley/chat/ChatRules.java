@@ -14,6 +14,7 @@ import io.parley.domain.Joined;
 import io.parley.domain.MemberRole;
 import io.parley.domain.Membership;
 import io.parley.domain.Message;
+import io.parley.domain.ModerationAction;
 import io.parley.domain.Principal;
 import io.parley.domain.ReadPosition;
 import io.parley.domain.SendResult;
@@ -315,6 +316,96 @@ public final class ChatRules implements ChatApi {
         return messages.page(channelId, p.userId(), Long.MAX_VALUE, after, limit, false).compose(list -> list.isEmpty()
                 ? members.reader(p, channelId).map(c -> List.<Message>of())
                 : Future.succeededFuture(list));
+    }
+
+    /**
+     * Moderation of one member. Roles: only the owner (or an admin) appoints and demotes moderators and
+     * transfers ownership (the old owner becomes a moderator); the owner's own role changes only by a
+     * transfer. Mutes and bans: the owner, moderators and admins, never of the owner, nor of a moderator
+     * except by the owner or an admin, nor of oneself. A ban also holds for a user who is not a member
+     * (they cannot join, and cannot read a room), and drops the channel from the banned user's sockets on
+     * every node. Every change is recorded in the moderation log and announced to the channel.
+     */
+    @Override
+    public Future<Membership> changeMember(Principal p, long channelId, long userId, Commands.MemberChange change) {
+        return members.visible(p, channelId).compose(c -> {
+            Membership mine = c.membership() != null && !c.membership().banned() ? c.membership() : null;
+            boolean owner = p.isAdmin() || (mine != null && mine.role() == MemberRole.OWNER);
+            boolean moderator = owner || (mine != null && mine.canModerate());
+            if (!moderator) {
+                return Future.failedFuture(mine == null && c.membership() == null && !p.isAdmin() ? Members.notAMember(channelId)
+                        : forbidden("Only the owner or a moderator of this channel can do that."));
+            }
+            if (c.kind() == ChannelKind.DIRECT) {
+                return Future.failedFuture(forbidden("A direct channel has no moderators, mutes or bans."));
+            }
+            if (userId == p.userId() && (change.muteGiven() || change.banned() != null)) {
+                return Future.failedFuture(forbidden("You cannot mute or ban yourself."));
+            }
+            if (change.role() != null && !owner) {
+                return Future.failedFuture(forbidden("Only the owner of this channel appoints moderators or hands the channel over."));
+            }
+            return channels.forUser(channelId, userId).compose(target -> {
+                Membership tm = target.map(Channel::membership).orElse(null);
+                if (tm == null && (change.role() != null || change.muteGiven() || Boolean.FALSE.equals(change.banned()))) {
+                    return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " is not a member of this channel."));
+                }
+                if (tm == null) {
+                    return users.byId(userId).compose(u -> u.isEmpty()
+                            ? Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))
+                            : apply(p, channelId, userId, null, change));
+                }
+                if (tm.role() == MemberRole.OWNER && (change.muteGiven() || change.banned() != null)) {
+                    return Future.failedFuture(forbidden("The owner of a channel cannot be muted or banned."));
+                }
+                if (tm.role() == MemberRole.OWNER && change.role() != null && change.role() != MemberRole.OWNER) {
+                    return Future.failedFuture(forbidden("The owner's role changes only by handing the channel to someone else (role owner)."));
+                }
+                if (tm.role() == MemberRole.MODERATOR && !owner && (change.muteGiven() || change.banned() != null)) {
+                    return Future.failedFuture(forbidden("Only the owner can mute or ban a moderator."));
+                }
+                if (change.role() != null && tm.banned()) {
+                    return Future.failedFuture(forbidden("A banned member gets no role; unban them first."));
+                }
+                return apply(p, channelId, userId, tm, change);
+            });
+        });
+    }
+
+    private Future<Membership> apply(Principal p, long channelId, long userId, Membership before, Commands.MemberChange change) {
+        List<String> actions = new ArrayList<>();
+        if (change.role() != null && (before == null || before.role() != change.role())) {
+            actions.add(change.role() == MemberRole.OWNER ? "transfer" : change.role() == MemberRole.MODERATOR ? "appoint" : "demote");
+        }
+        if (change.muteGiven()) {
+            actions.add(change.mutedUntil() == null ? "unmute" : "mute");
+        }
+        if (change.banned() != null && (before == null || before.banned() != change.banned())) {
+            actions.add(change.banned() ? "ban" : "unban");
+        }
+        return channels.changeMember(channelId, p.userId(), userId, change.role(), change.muteGiven(), change.mutedUntil(),
+                        change.banned(), actions, change.reason())
+                .compose(m -> m.isEmpty() ? Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND,
+                        "User " + userId + " is not a member of this channel.")) : Future.succeededFuture(m.get()))
+                // a ban or a role moves what the member may do and what cached pages may be served to them
+                .compose(m -> cache.changed(List.of(channelId), List.of(channelId), List.of(userId)).map(m))
+                .map(m -> {
+                    if (Boolean.TRUE.equals(change.banned()) && actions.contains("ban")) {
+                        events.removed(channelId, userId);
+                    }
+                    if (!actions.isEmpty()) {
+                        events.member(channelId, userId, m);
+                    }
+                    return m;
+                });
+    }
+
+    @Override
+    public Future<List<ModerationAction>> moderationLog(Principal p, long channelId, long beforeId, int limit) {
+        return members.visible(p, channelId).compose(c -> p.isAdmin()
+                || (c.membership() != null && !c.membership().banned() && c.membership().canModerate())
+                ? channels.moderationLog(channelId, beforeId, limit)
+                : Future.failedFuture(forbidden("Only the owner and moderators of this channel read its moderation log.")));
     }
 
     private Future<Message> authorOrModerator(Principal p, long channelId, long seq) {

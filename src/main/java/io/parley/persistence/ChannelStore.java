@@ -1,5 +1,11 @@
 package io.parley.persistence;
 
+import java.time.OffsetDateTime;
+
+import io.parley.domain.ModerationAction;
+
+import io.parley.domain.Membership;
+
 import io.parley.domain.Channel;
 import io.parley.domain.ChannelSummary;
 import io.vertx.core.Future;
@@ -49,4 +55,17 @@ public interface ChannelStore {
      * members; for an existing one only {@code userA} is (re-)added, so one who left is not pulled back.
      */
     Future<Long> direct(long userA, long userB, String name);
+
+    /**
+     * Applies a moderator's change to one member and records it, in one transaction: {@code role} (null:
+     * unchanged; OWNER makes every other owner a moderator), a mute ({@code muteGiven}), a ban (a user who
+     * is not a member gets a banned membership, so that they cannot join), {@code action} and
+     * {@code reason} for the log. Answers the member's membership after the change, empty when there is
+     * no such member and nothing was banned.
+     */
+    Future<Optional<Membership>> changeMember(long channelId, long actorId, long userId, MemberRole role, boolean muteGiven,
+                                              OffsetDateTime mutedUntil, Boolean banned, List<String> actions, String reason);
+
+    /** The moderation log of a channel, newest first, before the action id {@code beforeId} (0: from the newest). */
+    Future<List<ModerationAction>> moderationLog(long channelId, long beforeId, int limit);
 }

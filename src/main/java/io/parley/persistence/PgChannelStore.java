@@ -1,5 +1,11 @@
 package io.parley.persistence;
 
+import java.time.OffsetDateTime;
+
+import io.parley.domain.ModerationAction;
+
+import io.parley.domain.Membership;
+
 import io.parley.domain.Channel;
 import io.parley.domain.ChannelSummary;
 import io.parley.error.ErrorCode;
@@ -120,5 +126,43 @@ public final class PgChannelStore implements ChannelStore {
                     return db.query(conn, SqlQueries.CHANNEL_BY_DIRECT_KEY, Tuple.of(key)).map(r -> r.iterator().next().getLong("id"))
                             .compose(id -> db.query(conn, SqlQueries.MEMBER_INSERT, Tuple.of(id, userA, "member")).map(id));
                 }));
+    }
+
+    @Override
+    public Future<Optional<Membership>> changeMember(long channelId, long actorId, long userId, MemberRole role, boolean muteGiven,
+                                                     OffsetDateTime mutedUntil, Boolean banned, List<String> actions, String reason) {
+        return db.inTransaction(conn -> {
+            Future<?> before = Future.succeededFuture();
+            if (role == MemberRole.OWNER) {
+                before = db.query(conn, SqlQueries.MEMBER_OWNERS_STEP_DOWN, Tuple.of(channelId, userId));
+            }
+            if (Boolean.TRUE.equals(banned)) {
+                before = before.compose(v -> db.query(conn, SqlQueries.MEMBER_BAN_INSERT, Tuple.of(channelId, userId)));
+            }
+            return before.compose(v -> db.query(conn, SqlQueries.MEMBER_CHANGE, Tuple.tuple().addLong(channelId).addLong(userId)
+                    .addString(role == null ? null : role.wire()).addBoolean(muteGiven).addOffsetDateTime(mutedUntil).addBoolean(banned)))
+                    .compose(rows -> {
+                        if (rows.size() == 0) {
+                            return Future.succeededFuture(Optional.<Membership>empty());
+                        }
+                        Row r = rows.iterator().next();
+                        Membership m = new Membership(MemberRole.of(r.getString("role")), r.getLong("last_read_seq"),
+                                r.getOffsetDateTime("muted_until"), r.getBoolean("banned"), 0);
+                        List<Tuple> log = actions.stream().map(a -> Tuple.tuple().addLong(channelId).addLong(actorId).addLong(userId)
+                                .addString(a).addString(reason).addOffsetDateTime("mute".equals(a) ? mutedUntil : null)).toList();
+                        return conn.preparedQuery(SqlQueries.MODERATION_RECORD).executeBatch(log).map(Optional.of(m));
+                    });
+        });
+    }
+
+    @Override
+    public Future<List<ModerationAction>> moderationLog(long channelId, long beforeId, int limit) {
+        return db.query(SqlQueries.MODERATION_LOG, Tuple.of(channelId, beforeId <= 0 ? Long.MAX_VALUE : beforeId, limit)).map(rows -> {
+            List<ModerationAction> out = new ArrayList<>();
+            rows.forEach(r -> out.add(new ModerationAction(r.getLong("id"), r.getLong("channel_id"), r.getLong("actor_id"),
+                    r.getLong("target_id"), r.getString("action"), r.getString("reason"), r.getOffsetDateTime("muted_until"),
+                    r.getOffsetDateTime("created_at"))));
+            return out;
+        });
     }
 }

@@ -230,6 +230,22 @@ final class SqlQueries {
             + " FROM lounges l WHERE l.slug = $1 AND c.id = $2 AND c.kind = 'room' AND c.lounge_id = l.id"
             + " RETURNING c.id, c.lounge_id, c.language, c.name, c.topic, c.own_active";
 
+    // ---- moderation
+    /** Every owner but the new one becomes a moderator (a transfer). */
+    static final String MEMBER_OWNERS_STEP_DOWN = "UPDATE channel_members SET role = 'moderator'"
+            + " WHERE channel_id = $1 AND role = 'owner' AND user_id <> $2";
+    /** A banned membership for a user who is not a member (they cannot join while it stands). */
+    static final String MEMBER_BAN_INSERT = "INSERT INTO channel_members (channel_id, user_id, role, last_read_seq, banned)"
+            + " SELECT $1, $2, 'member', last_seq, true FROM channels WHERE id = $1 ON CONFLICT (channel_id, user_id) DO NOTHING";
+    /** $3 role or null; $4 whether to set the mute; $5 the mute's end or null; $6 banned or null. */
+    static final String MEMBER_CHANGE = "UPDATE channel_members SET role = coalesce($3, role),"
+            + " muted_until = CASE WHEN $4 THEN $5 ELSE muted_until END, banned = coalesce($6, banned)"
+            + " WHERE channel_id = $1 AND user_id = $2 RETURNING role, last_read_seq, muted_until, banned";
+    static final String MODERATION_RECORD = "INSERT INTO moderation_actions (channel_id, actor_id, target_id, action, reason, muted_until)"
+            + " VALUES ($1, $2, $3, $4, $5, $6)";
+    static final String MODERATION_LOG = "SELECT id, channel_id, actor_id, target_id, action, reason, muted_until, created_at"
+            + " FROM moderation_actions WHERE channel_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
+
     private SqlQueries() {
     }
 }

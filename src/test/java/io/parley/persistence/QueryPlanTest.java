@@ -88,7 +88,7 @@ class QueryPlanTest {
                 Arguments.of("PRESENCE_CHANNELS", SqlQueries.PRESENCE_CHANNELS, Tuple.tuple().addValue(new Long[]{1L, 2L, 3L})));
     }
 
-    /** The lounge statements: no sequential scan of the channels either (rooms are a few of them in production). */
+    /** The lounge and moderation statements: no sequential scan of the channels either (rooms are a few of them in production). */
     static Stream<Arguments> loungeQueries() {
         Long[] someLounges = {1L, 2L, 3L};
         Long[] someRooms = {600L, 601L, 602L, 603L, 604L}; // rooms: ids after the 4 seeded rooms and 500 private channels
@@ -99,7 +99,11 @@ class QueryPlanTest {
                 Arguments.of("ROOM_COUNTS", SqlQueries.ROOM_COUNTS, Tuple.of((Object) someRooms)),
                 Arguments.of("LOUNGE_ROOMS_ACTIVITY", SqlQueries.LOUNGE_ROOMS_ACTIVITY, Tuple.of(7L, false)),
                 Arguments.of("ROOM_UPDATE", SqlQueries.ROOM_UPDATE, Tuple.of("l7", 560L, "x", null, null)),
-                Arguments.of("MESSAGE_PAGE_DESC of a room", SqlQueries.MESSAGE_PAGE_DESC, Tuple.of(600L, Long.MAX_VALUE, -1L, 51, 2L)));
+                Arguments.of("MESSAGE_PAGE_DESC of a room", SqlQueries.MESSAGE_PAGE_DESC, Tuple.of(600L, Long.MAX_VALUE, -1L, 51, 2L)),
+                Arguments.of("MEMBER_CHANGE", SqlQueries.MEMBER_CHANGE, Tuple.tuple().addLong(600L).addLong(2L).addString(null)
+                        .addBoolean(false).addOffsetDateTime(null).addBoolean(true)),
+                Arguments.of("MEMBER_OWNERS_STEP_DOWN", SqlQueries.MEMBER_OWNERS_STEP_DOWN, Tuple.of(600L, 2L)),
+                Arguments.of("MODERATION_LOG", SqlQueries.MODERATION_LOG, Tuple.of(600L, Long.MAX_VALUE, 51)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -7,6 +7,7 @@ import io.parley.bus.ReadsApi;
 import io.parley.bus.Views;
 import io.parley.config.ParleyConfig;
 import io.parley.domain.ChannelKind;
+import io.parley.domain.MemberRole;
 import io.parley.edge.Input;
 import io.parley.edge.Sending;
 import io.parley.error.ErrorCode;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -53,6 +55,12 @@ final class ChannelRoutes {
         api.delete("/channels/:channelId/members/:userId").handler(auth).handler(ctx ->
                 chat.removeMember(principal(ctx), channelId(ctx), pathId(ctx, "userId"))
                         .onSuccess(r -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail));
+        api.patch("/channels/:channelId/members/:userId").handler(auth).handler(this::changeMember);
+        api.get("/channels/:channelId/moderation/log").handler(auth).handler(ctx -> {
+            int limit = limit(ctx, 50);
+            long before = Requests.queryLong(ctx, "before", 0);
+            reply(ctx, 200, chat.moderationLog(principal(ctx), channelId(ctx), before, limit), l -> Views.moderationLog(l, limit));
+        });
         api.post("/direct/:userId").handler(auth).handler(ctx ->
                 reply(ctx, 200, chat.direct(principal(ctx), pathId(ctx, "userId")), Views::direct));
         api.get("/channels/:channelId/messages").handler(auth).handler(this::page);
@@ -128,6 +136,44 @@ final class ChannelRoutes {
             throw Input.invalid("Ask for at most 100 users at a time.");
         }
         reply(ctx, 200, presence.query(principal(ctx), ids), Views::presence);
+    }
+
+    /** PATCH /channels/{id}/members/{userId}: role, mutedUntil, banned, reason (moderators, owners, admins). */
+    private void changeMember(RoutingContext ctx) {
+        JsonObject in = body(ctx);
+        long userId = pathId(ctx, "userId");
+        MemberRole role = null;
+        String rawRole = Input.optString(in, "role");
+        if (rawRole != null) {
+            if (!rawRole.equals("owner") && !rawRole.equals("moderator") && !rawRole.equals("member")) {
+                throw Input.invalid("role must be \"owner\" (hand the channel over), \"moderator\" or \"member\".");
+            }
+            role = MemberRole.of(rawRole);
+        }
+        boolean muteGiven = in.containsKey("mutedUntil");
+        OffsetDateTime mutedUntil = null;
+        if (muteGiven && in.getValue("mutedUntil") != null) {
+            try {
+                mutedUntil = OffsetDateTime.parse(Input.string(in, "mutedUntil"));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw Input.invalid("mutedUntil must be a date and time with its offset, like 2030-01-31T18:00:00Z, or null to unmute.");
+            }
+            OffsetDateTime now = OffsetDateTime.now();
+            if (!mutedUntil.isAfter(now) || mutedUntil.isAfter(now.plusYears(1))) {
+                throw Input.invalid("mutedUntil must be in the future and at most a year away (null unmutes).");
+            }
+        }
+        Object rawBanned = in.getValue("banned");
+        if (rawBanned != null && !(rawBanned instanceof Boolean)) {
+            throw Input.invalid("banned must be true or false.");
+        }
+        String reason = Input.text(Input.optString(in, "reason"), "reason", 500, false);
+        if (role == null && !muteGiven && rawBanned == null) {
+            throw Input.invalid("Give role, mutedUntil and/or banned: nothing else of a member can be changed.");
+        }
+        reply(ctx, 200, chat.changeMember(principal(ctx), channelId(ctx), userId,
+                        new Commands.MemberChange(role, muteGiven, mutedUntil, (Boolean) rawBanned, reason == null || reason.isEmpty() ? null : reason)),
+                m -> Views.member(channelId(ctx), userId, m));
     }
 
     private void create(RoutingContext ctx) {

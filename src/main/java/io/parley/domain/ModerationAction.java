@@ -1,0 +1,12 @@
+package io.parley.domain;
+
+import java.time.OffsetDateTime;
+
+/**
+ * One recorded moderator action in a channel: who ({@code actorId}) did what ({@code action}: appoint,
+ * demote, transfer, mute, unmute, ban, unban) to whom ({@code targetId}), why, and when. The ids are null
+ * once the user was deleted.
+ */
+public record ModerationAction(long id, long channelId, Long actorId, Long targetId, String action, String reason,
+                               OffsetDateTime mutedUntil, OffsetDateTime at) {
+}
