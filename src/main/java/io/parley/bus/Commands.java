@@ -31,7 +31,7 @@ public final class Commands {
     }
 
     /** A full-text search: {@code channelId} null for all the caller's channels; {@code before} a nextCursor. */
-    public record SearchQuery(String q, Long channelId, String before, int limit) {
+    public record SearchQuery(String q, Long channelId, String language, String before, int limit) {
     }
 
     /**

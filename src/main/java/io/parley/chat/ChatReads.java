@@ -123,10 +123,10 @@ public final class ChatReads implements ReadsApi {
         }
         Long channelId = q.channelId();
         int limit = q.limit();
-        String key = q.q() + "|" + channelId + "|" + q.before() + "|" + limit;
+        String key = q.q() + "|" + channelId + "|" + q.language() + "|" + q.before() + "|" + limit;
         return cache.search(p.userId(), key).compose(look -> look.hit() ? Future.succeededFuture(look.json())
-                : messages.search(p.userId(), q.q(), channelId, cursor.time, cursor.channelId, cursor.seq, limit + 1).compose(found -> {
-                    Future<Void> access = found.isEmpty() && channelId != null ? members.member(p, channelId).mapEmpty()
+                : messages.search(p.userId(), q.q(), channelId, q.language(), cursor.time, cursor.channelId, cursor.seq, limit + 1).compose(found -> {
+                    Future<Void> access = found.isEmpty() && channelId != null ? members.reader(p, channelId).mapEmpty()
                             : Future.succeededFuture();
                     return access.map(v -> {
                         boolean more = found.size() > limit;

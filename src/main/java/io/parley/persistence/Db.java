@@ -63,7 +63,7 @@ public final class Db {
     }
 
     private void record(String sql, long nanos, boolean ok) {
-        String name = NAMES.getOrDefault(sql, "other");
+        String name = name(sql);
         timers.computeIfAbsent(name + ok, k -> Timer.builder("parley.db.query").description("Postgres queries by name")
                 .tag("query", name).tag("outcome", ok ? "success" : "failure")
                 .publishPercentiles(0.5, 0.95, 0.99).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
@@ -96,6 +96,16 @@ public final class Db {
 
     public Pool pool() {
         return pool;
+    }
+
+    /** A statement's name for metrics; statements built at run time name themselves: {@code /* message.search *}{@code / SELECT ...}. */
+    private static String name(String sql) {
+        String known = NAMES.get(sql);
+        if (known != null) {
+            return known;
+        }
+        int end = sql.startsWith("/* ") ? sql.indexOf(" */") : -1;
+        return end > 3 ? sql.substring(3, end) : "other";
     }
 
     /** SQL text → the name of its constant in SqlQueries, lower-case with dots: MESSAGE_PAGE_DESC → message.page.desc. */

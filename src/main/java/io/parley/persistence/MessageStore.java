@@ -31,8 +31,12 @@ public interface MessageStore {
     record Found(Message message, String channelName) {
     }
 
-    /** Messages matching {@code query} in the user's channels (or one of them), newest first, before the cursor. */
-    Future<List<Found>> search(long userId, String query, Long channelId, OffsetDateTime beforeTime,
+    /**
+     * Messages matching {@code query} in what the user may read (their channels and the rooms), or in one
+     * channel, or in the channels of one {@code language} (a tag, null for all), newest first, before the
+     * cursor. Each message is matched in the text-search configuration of its channel's language.
+     */
+    Future<List<Found>> search(long userId, String query, Long channelId, String language, OffsetDateTime beforeTime,
                                long beforeChannel, long beforeSeq, int limit);
 
     Future<Optional<Message>> edit(long channelId, long seq, String body);

@@ -49,11 +49,19 @@ public final class PgMessageStore implements MessageStore {
     }
 
     @Override
-    public Future<List<Found>> search(long userId, String query, Long channelId, OffsetDateTime beforeTime,
+    public Future<List<Found>> search(long userId, String query, Long channelId, String language, OffsetDateTime beforeTime,
                                       long beforeChannel, long beforeSeq, int limit) {
-        Tuple args = Tuple.tuple().addLong(userId).addString(query).addLong(channelId).addOffsetDateTime(beforeTime)
-                .addLong(beforeChannel).addLong(beforeSeq).addInteger(limit);
-        return db.query(SqlQueries.MESSAGE_SEARCH, args).map(rows -> {
+        Future<List<String>> configs = language != null
+                ? db.query(SqlQueries.SEARCH_CONFIG_OF, Tuple.of(language)).map(rows -> List.of(qualified(rows.iterator().next().getString("cfg"))))
+                : configsInUse();
+        return configs.compose(cfgs -> {
+            Tuple args = Tuple.tuple().addLong(userId).addString(query).addLong(channelId).addOffsetDateTime(beforeTime)
+                    .addLong(beforeChannel).addLong(beforeSeq).addInteger(limit);
+            if (language != null) {
+                args.addString(language);
+            }
+            return db.query(SqlQueries.messageSearch(cfgs, language != null), args);
+        }).map(rows -> {
             List<Found> out = new ArrayList<>(rows.size());
             for (Row r : rows) {
                 out.add(new Found(Rows.message(r), r.getString("channel_name")));
@@ -61,6 +69,32 @@ public final class PgMessageStore implements MessageStore {
             return out;
         });
     }
+
+    /** 'simple' and the configurations of the rooms' languages; read again every {@link #CONFIGS_MILLIS}. */
+    private Future<List<String>> configsInUse() {
+        List<String> known = configs;
+        if (known != null && System.currentTimeMillis() - configsAt < CONFIGS_MILLIS) {
+            return Future.succeededFuture(known);
+        }
+        return db.query(SqlQueries.SEARCH_CONFIGS, Tuple.tuple()).map(rows -> {
+            java.util.TreeSet<String> cfgs = new java.util.TreeSet<>();
+            cfgs.add("pg_catalog.simple");
+            rows.forEach(r -> cfgs.add(qualified(r.getString("cfg"))));
+            configs = List.copyOf(cfgs);
+            configsAt = System.currentTimeMillis();
+            return configs;
+        });
+    }
+
+    /** regconfig::text prints built-in configurations without their schema. */
+    private static String qualified(String cfg) {
+        return cfg.startsWith("pg_catalog.") ? cfg : "pg_catalog." + cfg;
+    }
+
+    /** How long the set of configurations in use is trusted: a room of a new language is searched in its own within it. */
+    static final long CONFIGS_MILLIS = 10_000;
+    private volatile List<String> configs;
+    private volatile long configsAt;
 
     @Override
     public Future<Optional<Message>> bySeq(long channelId, long seq) {

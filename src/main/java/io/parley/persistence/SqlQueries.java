@@ -104,9 +104,10 @@ final class SqlQueries {
             + " WHERE id = $1 AND is_active AND EXISTS (SELECT 1 FROM channel_members cm"
             + "   WHERE cm.channel_id = $1 AND cm.user_id = $2 AND NOT cm.banned"
             + "   AND (cm.muted_until IS NULL OR cm.muted_until <= now()))"
-            + " RETURNING last_seq),"
-            + " ins AS (INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body)"
-            + "   SELECT $1, ch.last_seq, $2, $3, $4 FROM ch RETURNING " + MESSAGE_COLUMNS + "),"
+            + " RETURNING last_seq, language),"
+            // the message is searched in its channel's language (V7__language_search.sql)
+            + " ins AS (INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body, search_config)"
+            + "   SELECT $1, ch.last_seq, $2, $3, $4, search_config(ch.language) FROM ch RETURNING " + MESSAGE_COLUMNS + "),"
             + " rd AS (UPDATE channel_members SET last_read_seq = ins.seq FROM ins"
             + "   WHERE channel_members.channel_id = $1 AND channel_members.user_id = $2)"
             + " SELECT " + MESSAGE_COLUMNS + " FROM ins";
@@ -138,14 +139,37 @@ final class SqlQueries {
      * Full-text search over the caller's channels ($1), newest first, with a (created_at, channel, seq)
      * cursor; $3 narrows to one channel. Uses the GIN index on to_tsvector('simple', body).
      */
-    static final String MESSAGE_SEARCH = "SELECT m.channel_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.created_at,"
-            + " m.edited_at, m.deleted_at, c.name AS channel_name FROM messages m"
-            + " JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.user_id = $1 AND NOT cm.banned"
-            + " JOIN channels c ON c.id = m.channel_id AND c.is_active"
-            + " WHERE to_tsvector('simple', m.body) @@ plainto_tsquery('simple', $2) AND m.deleted_at IS NULL"
-            + " AND ($3::bigint IS NULL OR m.channel_id = $3)"
-            + " AND ($4::timestamptz IS NULL OR (m.created_at, m.channel_id, m.seq) < ($4, $5, $6))"
-            + " ORDER BY m.created_at DESC, m.channel_id DESC, m.seq DESC LIMIT $7";
+    /**
+     * Full-text search over what user $1 may read (channels they are a member of in good standing, and
+     * rooms they are not banned from), newest first. Each message is matched in its own text-search
+     * configuration: one branch per configuration in {@code configs}, each with its own tsquery, all on
+     * messages_search_idx. With {@code byLanguage}, only channels of language $8.
+     */
+    static String messageSearch(java.util.Collection<String> configs, boolean byLanguage) {
+        StringBuilder branches = new StringBuilder();
+        for (String cfg : configs) {
+            if (!cfg.matches("pg_catalog\\.[a-z]+")) {
+                throw new IllegalArgumentException("not a text-search configuration: " + cfg);
+            }
+            branches.append(branches.length() == 0 ? "" : " OR ").append("(m.search_config = '").append(cfg)
+                    .append("'::regconfig AND m.search_vector @@ plainto_tsquery('").append(cfg).append("', $2))");
+        }
+        return "/* message.search */ SELECT m.channel_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.created_at,"
+                + " m.edited_at, m.deleted_at, c.name AS channel_name FROM messages m"
+                + " JOIN channels c ON c.id = m.channel_id AND c.is_active"
+                + " LEFT JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.user_id = $1"
+                + " WHERE (" + branches + ") AND m.deleted_at IS NULL"
+                + " AND (cm.user_id IS NOT NULL OR c.kind = 'room') AND cm.banned IS NOT TRUE"
+                + " AND ($3::bigint IS NULL OR m.channel_id = $3)"
+                + " AND ($4::timestamptz IS NULL OR (m.created_at, m.channel_id, m.seq) < ($4, $5, $6))"
+                + (byLanguage ? " AND c.language = $8" : "")
+                + " ORDER BY m.created_at DESC, m.channel_id DESC, m.seq DESC LIMIT $7";
+    }
+
+    /** The text-search configurations of the languages of the rooms (searches ask each, and 'simple'). */
+    static final String SEARCH_CONFIGS = "SELECT DISTINCT search_config(language)::text AS cfg FROM channels"
+            + " WHERE kind = 'room' AND language IS NOT NULL";
+    static final String SEARCH_CONFIG_OF = "SELECT search_config($1)::text AS cfg";
 
     /** Read markers only move forward, and never past the channel's last seq. */
     static final String MEMBER_READ = "UPDATE channel_members m"

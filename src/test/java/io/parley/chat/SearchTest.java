@@ -127,4 +127,40 @@ class SearchTest {
         assertThat(api.get("/search?q=x&channelId=0", alice.token()).code()).isEqualTo("validation_failed");
         assertThat(api.get("/search?q=x&before=", alice.token()).status()).as("an empty cursor is no cursor").isEqualTo(200);
     }
+
+    @Test
+    @DisplayName("each room is searched in its language: running finds run in English, corriendo is found by correr in Spanish; rooms are searched without joining")
+    void languageAware() {
+        JsonObject general = api.get("/lounges/general", alice.token()).json();
+        long en = roomOf(general, "en");
+        long es = roomOf(general, "es");
+        api.post("/channels/" + en + "/members", bob.token(), null);
+        api.post("/channels/" + es + "/members", bob.token(), null);
+        api.sendMessage(bob, en, "I was running along the river");
+        api.sendMessage(bob, es, "estaba corriendo por el parque");
+        api.sendMessage(bob, bobsOwn, "running notes, private");
+
+        // alice joined neither room: rooms are read, and searched, without joining
+        JsonObject run = search(alice, "run");
+        assertThat(run.getJsonArray("results").stream().map(o -> ((JsonObject) o).getString("body")))
+                .contains("I was running along the river").doesNotContain("running notes, private");
+        assertThat(search(alice, "correr").getJsonArray("results").stream().map(o -> ((JsonObject) o).getString("body")))
+                .containsExactly("estaba corriendo por el parque");
+        // a channel without a language is searched word for word ('simple'): "run" does not find "running" there
+        assertThat(search(bob, "run").getJsonArray("results").stream().map(o -> ((JsonObject) o).getString("body")))
+                .doesNotContain("running notes, private");
+        assertThat(search(bob, "running").getJsonArray("results").stream().map(o -> ((JsonObject) o).getString("body")))
+                .contains("running notes, private", "I was running along the river");
+        // language= keeps to the rooms of that language
+        assertThat(search(bob, "running", "&language=en").getJsonArray("results").stream().map(o -> ((JsonObject) o).getString("body")))
+                .containsExactly("I was running along the river");
+        assertThat(search(bob, "corriendo", "&language=en").getJsonArray("results")).isEmpty();
+        Api.Resp bad = api.get("/search?q=run&language=english!", bob.token());
+        assertThat(bad.code()).isEqualTo("validation_failed");
+    }
+
+    private static long roomOf(JsonObject lounge, String language) {
+        return lounge.getJsonArray("rooms").stream().map(o -> (JsonObject) o).filter(r -> language.equals(r.getString("language")))
+                .findFirst().orElseThrow().getLong("id");
+    }
 }

@@ -83,8 +83,12 @@ class QueryPlanTest {
                 Arguments.of("USER_BY_ID", SqlQueries.USER_BY_ID, Tuple.of(42L)),
                 Arguments.of("SESSION_BY_HASH_FOR_UPDATE", SqlQueries.SESSION_BY_HASH_FOR_UPDATE,
                         Tuple.of(Buffer.buffer(new byte[32]), 10)),
-                Arguments.of("MESSAGE_SEARCH", SqlQueries.MESSAGE_SEARCH, Tuple.tuple().addLong(1L).addString("number 42")
+                Arguments.of("MESSAGE_SEARCH", SqlQueries.messageSearch(List.of("pg_catalog.english", "pg_catalog.simple"), false),
+                        Tuple.tuple().addLong(1L).addString("number 42")
                         .addLong(null).addOffsetDateTime(null).addLong(0L).addLong(0L).addInteger(21)),
+                Arguments.of("MESSAGE_SEARCH by language", SqlQueries.messageSearch(List.of("pg_catalog.english"), true),
+                        Tuple.tuple().addLong(1L).addString("running").addLong(null).addOffsetDateTime(null).addLong(0L).addLong(0L)
+                        .addInteger(21).addString("en")),
                 Arguments.of("PRESENCE_CHANNELS", SqlQueries.PRESENCE_CHANNELS, Tuple.tuple().addValue(new Long[]{1L, 2L, 3L})));
     }
 

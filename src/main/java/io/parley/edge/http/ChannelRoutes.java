@@ -106,7 +106,15 @@ final class ChannelRoutes {
         if (before != null && !before.matches("\\d{1,20}_\\d{1,19}_\\d{1,19}")) {
             throw ParleyException.of(ErrorCode.BAD_CURSOR, "before must be a nextCursor from an earlier search.");
         }
-        reply(ctx, 200, reads.search(principal(ctx), new Commands.SearchQuery(q.strip(), channelId, before, limit)), Function.identity());
+        String language = ctx.request().getParam("language");
+        if (language != null && language.isEmpty()) {
+            language = null;
+        }
+        if (language != null && !language.matches("[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}")) {
+            throw Input.invalid("language must be a language tag such as \"en\", \"es\" or \"pt-BR\".");
+        }
+        reply(ctx, 200, reads.search(principal(ctx), new Commands.SearchQuery(q.strip(), channelId, language, before, limit)),
+                Function.identity());
     }
 
     /**
