@@ -31,6 +31,12 @@ public interface LoungesApi {
     /** Admins only; null: unchanged, a topic of "" clears it. */
     Future<Lounge.Room> updateRoom(Principal p, String slug, long roomId, String name, String topic, Boolean active);
 
+    /** Admins only: the user moderates every room of the lounge; answers the lounge with every room. */
+    Future<Lounge> addModerator(Principal p, String slug, long userId);
+
+    /** Admins only. */
+    Future<Lounge> removeModerator(Principal p, String slug, long userId);
+
     /** The node-local client. */
     static LoungesApi client(EventBus bus) {
         return new LoungesApi() {
@@ -62,6 +68,16 @@ public interface LoungesApi {
             @Override
             public Future<Lounge.Room> updateRoom(Principal p, String slug, long roomId, String name, String topic, Boolean active) {
                 return Local.call(bus, Addresses.LOUNGES, (LoungesApi a) -> a.updateRoom(p, slug, roomId, name, topic, active));
+            }
+
+            @Override
+            public Future<Lounge> addModerator(Principal p, String slug, long userId) {
+                return Local.call(bus, Addresses.LOUNGES, (LoungesApi a) -> a.addModerator(p, slug, userId));
+            }
+
+            @Override
+            public Future<Lounge> removeModerator(Principal p, String slug, long userId) {
+                return Local.call(bus, Addresses.LOUNGES, (LoungesApi a) -> a.removeModerator(p, slug, userId));
             }
         };
     }

@@ -189,10 +189,12 @@ public final class ChatRules implements ChatApi {
 
     @Override
     public Future<Void> removeMember(Principal p, long channelId, long userId) {
-        return members.member(p, channelId).compose(c -> {
-            if (userId != p.userId() && !c.membership().canModerate() && !p.isAdmin()) {
-                return Future.failedFuture(forbidden("Only the owner or a moderator can remove other members."));
-            }
+        Future<Channel> allowed = userId == p.userId() ? members.member(p, channelId)
+                : members.visible(p, channelId).compose(c -> moderates(p, c).compose(mod -> mod ? Future.succeededFuture(c)
+                        : c.membership() == null ? Future.failedFuture(Members.notAMember(channelId))
+                        : c.membership().banned() ? Future.failedFuture(Members.banned())
+                        : Future.failedFuture(forbidden("Only the owner or a moderator can remove other members."))));
+        return allowed.compose(c -> {
             return channels.forUser(channelId, userId).compose(target -> {
                 Membership tm = target.map(Channel::membership).orElse(null);
                 if (tm == null) {
@@ -328,10 +330,10 @@ public final class ChatRules implements ChatApi {
      */
     @Override
     public Future<Membership> changeMember(Principal p, long channelId, long userId, Commands.MemberChange change) {
-        return members.visible(p, channelId).compose(c -> {
+        return members.visible(p, channelId).compose(c -> moderates(p, c).compose(moderates -> {
             Membership mine = c.membership() != null && !c.membership().banned() ? c.membership() : null;
             boolean owner = p.isAdmin() || (mine != null && mine.role() == MemberRole.OWNER);
-            boolean moderator = owner || (mine != null && mine.canModerate());
+            boolean moderator = owner || moderates;
             if (!moderator) {
                 return Future.failedFuture(mine == null && c.membership() == null && !p.isAdmin() ? Members.notAMember(channelId)
                         : forbidden("Only the owner or a moderator of this channel can do that."));
@@ -369,7 +371,21 @@ public final class ChatRules implements ChatApi {
                 }
                 return apply(p, channelId, userId, tm, change);
             });
-        });
+        }));
+    }
+
+    /**
+     * Whether the caller moderates this channel: its owner or a moderator in good standing, an admin, or,
+     * for a room, a moderator of its lounge (set by admins; they moderate every room of the lounge).
+     */
+    private Future<Boolean> moderates(Principal p, Channel c) {
+        if (p.isAdmin() || (c.membership() != null && !c.membership().banned() && c.membership().canModerate())) {
+            return Future.succeededFuture(true);
+        }
+        if (c.membership() != null && c.membership().banned()) {
+            return Future.succeededFuture(false);
+        }
+        return c.loungeId() == null ? Future.succeededFuture(false) : channels.isLoungeModerator(c.loungeId(), p.userId());
     }
 
     private Future<Membership> apply(Principal p, long channelId, long userId, Membership before, Commands.MemberChange change) {
@@ -402,21 +418,24 @@ public final class ChatRules implements ChatApi {
 
     @Override
     public Future<List<ModerationAction>> moderationLog(Principal p, long channelId, long beforeId, int limit) {
-        return members.visible(p, channelId).compose(c -> p.isAdmin()
-                || (c.membership() != null && !c.membership().banned() && c.membership().canModerate())
+        return members.visible(p, channelId).compose(c -> moderates(p, c)).compose(mod -> mod
                 ? channels.moderationLog(channelId, beforeId, limit)
                 : Future.failedFuture(forbidden("Only the owner and moderators of this channel read its moderation log.")));
     }
 
     private Future<Message> authorOrModerator(Principal p, long channelId, long seq) {
-        return members.member(p, channelId).compose(c -> messages.bySeq(channelId, seq).compose(m -> {
+        return members.visible(p, channelId).compose(c -> messages.bySeq(channelId, seq).compose(m -> {
             if (m.isEmpty()) {
                 return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "Message " + seq + " was not found in this channel."));
             }
-            if (m.get().senderId() != p.userId() && !c.membership().canModerate() && !p.isAdmin()) {
-                return Future.failedFuture(forbidden("Only the author or a moderator can change this message."));
+            if (m.get().senderId() == p.userId()) {
+                // the author, who must still be a member in good standing
+                return members.member(p, channelId).map(m.get());
             }
-            return Future.succeededFuture(m.get());
+            return moderates(p, c).compose(mod -> mod ? Future.succeededFuture(m.get())
+                    : c.membership() == null ? Future.failedFuture(Members.notAMember(channelId))
+                    : c.membership().banned() ? Future.failedFuture(Members.banned())
+                    : Future.failedFuture(forbidden("Only the author or a moderator can change this message.")));
         }));
     }
 }

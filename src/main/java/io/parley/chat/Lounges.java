@@ -119,6 +119,22 @@ public final class Lounges implements LoungesApi {
                         "Lounge \"" + slug + "\" has no room " + roomId + ".")) : changedHere(r.get()));
     }
 
+    @Override
+    public Future<Lounge> addModerator(Principal p, String slug, long userId) {
+        return admin(p).compose(v -> store.bySlug(slug, true)).compose(l -> l.isEmpty() ? Future.failedFuture(notFound(slug))
+                : store.addModerator(slug, userId).compose(added -> added ? store.bySlug(slug, true)
+                : Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))))
+                .compose(l -> changedHere(l.orElseThrow()));
+    }
+
+    @Override
+    public Future<Lounge> removeModerator(Principal p, String slug, long userId) {
+        return admin(p).compose(v -> store.bySlug(slug, true)).compose(l -> l.isEmpty() ? Future.failedFuture(notFound(slug))
+                : store.removeModerator(slug, userId).compose(removed -> removed ? store.bySlug(slug, true)
+                : Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " does not moderate lounge \"" + slug + "\"."))))
+                .compose(l -> changedHere(l.orElseThrow()));
+    }
+
     private <T> Future<T> changedHere(T value) {
         changed();
         announce.run();

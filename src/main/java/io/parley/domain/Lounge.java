@@ -3,8 +3,12 @@ package io.parley.domain;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-/** A lounge: a place with one or more rooms, each in one language. {@code rooms}: the active ones, unless asked otherwise. */
-public record Lounge(long id, String slug, String name, boolean active, OffsetDateTime createdAt, List<Room> rooms) {
+/**
+ * A lounge: a place with one or more rooms, each in one language. {@code rooms}: the active ones, unless
+ * asked otherwise; {@code moderators}: the users who moderate every room of it.
+ */
+public record Lounge(long id, String slug, String name, boolean active, OffsetDateTime createdAt, List<Room> rooms,
+                     List<Long> moderators) {
 
     /**
      * A room of a lounge: a channel of kind {@code room}. {@code active} is the room's own switch; it takes
@@ -19,6 +23,10 @@ public record Lounge(long id, String slug, String name, boolean active, OffsetDa
     }
 
     public Lounge withRooms(List<Room> rooms) {
-        return new Lounge(id, slug, name, active, createdAt, rooms);
+        return new Lounge(id, slug, name, active, createdAt, rooms, moderators);
+    }
+
+    public Lounge withModerators(List<Long> moderators) {
+        return new Lounge(id, slug, name, active, createdAt, rooms, moderators);
     }
 }

@@ -68,4 +68,7 @@ public interface ChannelStore {
 
     /** The moderation log of a channel, newest first, before the action id {@code beforeId} (0: from the newest). */
     Future<List<ModerationAction>> moderationLog(long channelId, long beforeId, int limit);
+
+    /** Whether the user moderates every room of the lounge (set by admins). */
+    Future<Boolean> isLoungeModerator(long loungeId, long userId);
 }

@@ -33,4 +33,10 @@ public interface LoungeStore {
 
     /** Renames, sets the topic of and/or (de)activates a room; empty when the lounge has no such room. */
     Future<Optional<Lounge.Room>> updateRoom(String slug, long roomId, String name, String topic, Boolean active);
+
+    /** Makes the user a moderator of every room of the lounge; false when there is no such user. */
+    Future<Boolean> addModerator(String slug, long userId);
+
+    /** False when the user was not a moderator of the lounge. */
+    Future<Boolean> removeModerator(String slug, long userId);
 }

@@ -165,4 +165,9 @@ public final class PgChannelStore implements ChannelStore {
             return out;
         });
     }
+
+    @Override
+    public Future<Boolean> isLoungeModerator(long loungeId, long userId) {
+        return db.query(SqlQueries.LOUNGE_MODERATOR, Tuple.of(loungeId, userId)).map(rows -> rows.size() > 0);
+    }
 }

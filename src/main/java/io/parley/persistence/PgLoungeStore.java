@@ -29,11 +29,13 @@ public final class PgLoungeStore implements LoungeStore {
             if (lounges.isEmpty()) {
                 return Future.succeededFuture(List.of());
             }
-            return db.query(SqlQueries.ROOMS_ACTIVE, Tuple.of((Object) lounges.keySet().toArray(new Long[0]))).map(roomRows -> {
+            Long[] ids = lounges.keySet().toArray(new Long[0]);
+            return db.query(SqlQueries.ROOMS_ACTIVE, Tuple.of((Object) ids)).compose(roomRows -> moderators(ids).map(mods -> {
                 Map<Long, List<Lounge.Room>> rooms = new HashMap<>();
                 roomRows.forEach(r -> rooms.computeIfAbsent(r.getLong("lounge_id"), k -> new ArrayList<>()).add(room(r)));
-                return lounges.values().stream().map(l -> l.withRooms(List.copyOf(rooms.getOrDefault(l.id(), List.of())))).toList();
-            });
+                return lounges.values().stream().map(l -> l.withRooms(List.copyOf(rooms.getOrDefault(l.id(), List.of())))
+                        .withModerators(mods.getOrDefault(l.id(), List.of()))).toList();
+            }));
         });
     }
 
@@ -49,11 +51,11 @@ public final class PgLoungeStore implements LoungeStore {
             }
             Future<RowSet<Row>> rooms = everything ? db.query(SqlQueries.ROOMS_ALL, Tuple.of(l.id()))
                     : db.query(SqlQueries.ROOMS_ACTIVE, Tuple.of((Object) new Long[]{l.id()}));
-            return rooms.map(rs -> {
+            return rooms.compose(rs -> moderators(new Long[]{l.id()}).map(mods -> {
                 List<Lounge.Room> list = new ArrayList<>();
                 rs.forEach(r -> list.add(room(r)));
-                return Optional.of(l.withRooms(List.copyOf(list)));
-            });
+                return Optional.of(l.withRooms(List.copyOf(list)).withModerators(mods.getOrDefault(l.id(), List.of())));
+            }));
         });
     }
 
@@ -98,9 +100,29 @@ public final class PgLoungeStore implements LoungeStore {
                 .map(rows -> rows.size() == 0 ? Optional.<Lounge.Room>empty() : Optional.of(room(rows.iterator().next())));
     }
 
+    private Future<Map<Long, List<Long>>> moderators(Long[] loungeIds) {
+        return db.query(SqlQueries.LOUNGE_MODERATORS, Tuple.of((Object) loungeIds)).map(rows -> {
+            Map<Long, List<Long>> out = new HashMap<>();
+            rows.forEach(r -> out.computeIfAbsent(r.getLong("lounge_id"), k -> new ArrayList<>()).add(r.getLong("user_id")));
+            return out;
+        });
+    }
+
+    @Override
+    public Future<Boolean> addModerator(String slug, long userId) {
+        return db.query(SqlQueries.LOUNGE_MODERATOR_ADD, Tuple.of(slug, userId)).map(rows -> true)
+                // a user id that names nobody: the foreign key says so
+                .recover(t -> PgErrors.is(t, PgErrors.FOREIGN_KEY_VIOLATION) ? Future.succeededFuture(false) : Future.failedFuture(t));
+    }
+
+    @Override
+    public Future<Boolean> removeModerator(String slug, long userId) {
+        return db.query(SqlQueries.LOUNGE_MODERATOR_REMOVE, Tuple.of(slug, userId)).map(rows -> rows.size() > 0);
+    }
+
     private static Lounge lounge(Row r) {
         return new Lounge(r.getLong("id"), r.getString("slug"), r.getString("name"), r.getBoolean("is_active"),
-                r.getOffsetDateTime("created_at"), List.of());
+                r.getOffsetDateTime("created_at"), List.of(), List.of());
     }
 
     private static Lounge.Room room(Row r) {

@@ -270,6 +270,13 @@ final class SqlQueries {
     static final String MODERATION_LOG = "SELECT id, channel_id, actor_id, target_id, action, reason, muted_until, created_at"
             + " FROM moderation_actions WHERE channel_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
 
+    static final String LOUNGE_MODERATOR = "SELECT 1 FROM lounge_moderators WHERE lounge_id = $1 AND user_id = $2";
+    static final String LOUNGE_MODERATOR_ADD = "INSERT INTO lounge_moderators (lounge_id, user_id)"
+            + " SELECT l.id, $2 FROM lounges l WHERE l.slug = $1 ON CONFLICT DO NOTHING RETURNING lounge_id";
+    static final String LOUNGE_MODERATOR_REMOVE = "DELETE FROM lounge_moderators m USING lounges l"
+            + " WHERE l.slug = $1 AND m.lounge_id = l.id AND m.user_id = $2 RETURNING m.lounge_id";
+    static final String LOUNGE_MODERATORS = "SELECT lounge_id, user_id FROM lounge_moderators WHERE lounge_id = ANY($1) ORDER BY user_id";
+
     private SqlQueries() {
     }
 }

@@ -165,4 +165,47 @@ class ModerationTest {
             assertThat(ws.request(WsClient.subscribe(room)).getString("code", "")).isEqualTo("banned");
         }
     }
+
+    @Test
+    @DisplayName("an admin makes a lounge moderator, who moderates every room of the lounge without joining it")
+    void loungeModerators() {
+        Api.User boss = api.signup("loungeboss");
+        var pool = node.pool();
+        pool.preparedQuery("UPDATE users SET role = 'admin' WHERE id = $1").execute(io.vertx.sqlclient.Tuple.of(boss.id())).await();
+        pool.close().await();
+        JsonObject refreshed = api.post("/auth/refresh", null, new JsonObject().put("refreshToken", boss.refreshToken())).json();
+        Api.User admin = new Api.User(boss.id(), boss.handle(), refreshed.getString("accessToken"), refreshed.getString("refreshToken"));
+        Api.User keeper = api.signup("keeper");
+        Api.User chatty = api.signup("chatty");
+
+        long room = api.get("/lounges/general", keeper.token()).json().getJsonArray("rooms").getJsonObject(1).getLong("id");
+        api.post("/channels/" + room + "/members", chatty.token(), null);
+        long seq = api.sendMessage(chatty, room, "buy cheap watches").getLong("seq");
+
+        // not yet a moderator: refused
+        assertThat(change(keeper, room, chatty.id(), new JsonObject().put("banned", true)).status()).isIn(403);
+        assertThat(api.send("PUT", "/lounges/general/moderators/" + keeper.id(), keeper.token(), null).code()).isEqualTo("forbidden");
+        Resp made = api.send("PUT", "/lounges/general/moderators/" + keeper.id(), admin.token(), null);
+        assertThat(made.status()).as(made.body()).isEqualTo(200);
+        assertThat(made.json().getJsonArray("moderators").stream().map(o -> ((Number) o).longValue())).contains(keeper.id());
+        assertThat(api.get("/lounges/general", chatty.token()).json().getJsonArray("moderators").stream()
+                .map(o -> ((Number) o).longValue())).as("listed for everyone").contains(keeper.id());
+        assertThat(api.send("PUT", "/lounges/general/moderators/999999999", admin.token(), null).code()).isEqualTo("not_found");
+
+        // the lounge moderator, not a member of the room: deletes the spam, mutes, bans, reads the log
+        Resp deleted = api.send("DELETE", "/channels/" + room + "/messages/" + seq, keeper.token(), null);
+        assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
+        assertThat(deleted.json().getBoolean("deleted")).isTrue();
+        assertThat(change(keeper, room, chatty.id(), new JsonObject().put("banned", true).put("reason", "spam")).status()).isEqualTo(200);
+        assertThat(api.get("/channels/" + room + "/moderation/log", keeper.token()).json().getJsonArray("actions").getJsonObject(0)
+                .getString("action")).isEqualTo("ban");
+        assertThat(change(keeper, room, chatty.id(), new JsonObject().put("role", "moderator")).code())
+                .as("roles stay with the room's owner and admins").isEqualTo("forbidden");
+
+        // no longer a moderator: refused again
+        assertThat(api.send("DELETE", "/lounges/general/moderators/" + keeper.id(), admin.token(), null).json()
+                .getJsonArray("moderators").stream().map(o -> ((Number) o).longValue())).doesNotContain(keeper.id());
+        assertThat(change(keeper, room, chatty.id(), new JsonObject().put("banned", false)).status()).isEqualTo(403);
+        assertThat(api.send("DELETE", "/lounges/general/moderators/" + keeper.id(), admin.token(), null).code()).isEqualTo("not_found");
+    }
 }

@@ -37,6 +37,10 @@ final class LoungeRoutes {
         api.patch("/lounges/:slug").handler(auth).handler(this::update);
         api.post("/lounges/:slug/rooms").handler(auth).handler(this::addRoom);
         api.patch("/lounges/:slug/rooms/:roomId").handler(auth).handler(this::updateRoom);
+        api.put("/lounges/:slug/moderators/:userId").handler(auth).handler(ctx ->
+                reply(ctx, 200, lounges.addModerator(principal(ctx), slug(ctx), pathId(ctx, "userId")), l -> Views.lounge(l, null)));
+        api.delete("/lounges/:slug/moderators/:userId").handler(auth).handler(ctx ->
+                reply(ctx, 200, lounges.removeModerator(principal(ctx), slug(ctx), pathId(ctx, "userId")), l -> Views.lounge(l, null)));
     }
 
     private void create(RoutingContext ctx) {
