@@ -52,6 +52,13 @@ public final class Addresses {
     public static final String PRESENCE_QUERY = "parley.local.presence.query";
     /** Node-local publish from the hub to the edges: a batch of presence changes. */
     public static final String PRESENCE_DELIVER = "parley.local.presence.deliver";
+    /**
+     * Cluster-wide publish: a message mentioned members, {@code {"type":"mention","channelId","seq","senderId",
+     * "userIds":[...]}} as a Buffer; every node hands it to its edges, which tell the mentioned users' sockets.
+     */
+    public static final String MENTIONS = "parley.mentions";
+    /** Node-local: a mention batch handed from the node's hub to its edges. */
+    public static final String MENTIONS_DELIVER = "parley.local.mentions.deliver";
 
     // Node-local: the socket verticle's hub and the edge instances.
     public static final String HUB_INTEREST = "parley.local.hub.interest";

@@ -30,4 +30,7 @@ public interface ChatEvents {
      * also announced with {@link #removed}, so the banned user's sockets drop the channel.
      */
     void member(long channelId, long userId, Membership m);
+
+    /** A new message mentions these members: their sockets, on every node, are told. */
+    void mention(long channelId, long seq, long senderId, java.util.List<Long> userIds);
 }

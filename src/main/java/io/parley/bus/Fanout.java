@@ -70,6 +70,13 @@ public final class Fanout implements ChatEvents {
         publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "member").addHeader("userId", String.valueOf(userId)));
     }
 
+    @Override
+    public void mention(long channelId, long seq, long senderId, java.util.List<Long> userIds) {
+        JsonObject event = new JsonObject().put("type", "mention").put("channelId", channelId).put("seq", seq)
+                .put("senderId", senderId).put("userIds", new io.vertx.core.json.JsonArray(userIds));
+        eventBus.publish(Addresses.MENTIONS, event.toBuffer());
+    }
+
     /** Someone is typing: not stored, at most one per user and channel per few seconds (the edge limits it). */
     public void typing(long channelId, long userId) {
         JsonObject event = new JsonObject().put("type", "typing").put("channelId", channelId).put("userId", userId);

@@ -49,7 +49,8 @@ public final class Views {
             j.put("loungeId", c.loungeId()).put("language", c.language());
         }
         if (c.membership() != null) {
-            j.put("role", c.membership().role().wire()).put("lastReadSeq", c.membership().lastReadSeq()).put("unread", c.membership().unread());
+            j.put("role", c.membership().role().wire()).put("lastReadSeq", c.membership().lastReadSeq()).put("unread", c.membership().unread())
+                    .put("mentions", c.membership().mentions());
         }
         j.put("member", c.membership() != null && !c.membership().banned());
         return j;

@@ -250,9 +250,16 @@ public final class ChatRules implements ChatApi {
                 return Future.succeededFuture(result.get());
             }
             events.message(result.get().message());
+            List<Long> mentioned = result.get().mentioned();
+            if (!mentioned.isEmpty()) {
+                events.mention(channelId, result.get().message().seq(), p.userId(), mentioned);
+            }
             committed.increment();
+            List<Long> lists = new ArrayList<>(1 + mentioned.size());
+            lists.add(p.userId());
+            lists.addAll(mentioned);
             // acked only once cached pages and lists can no longer show the channel without it
-            return cache.changed(List.of(channelId), List.of(), List.of(p.userId())).map(result.get());
+            return cache.changed(List.of(channelId), List.of(), lists).map(result.get());
         });
     }
 

@@ -2,8 +2,8 @@ package io.parley.domain;
 
 import java.time.OffsetDateTime;
 
-/** One user's membership of one channel. */
-public record Membership(MemberRole role, long lastReadSeq, OffsetDateTime mutedUntil, boolean banned, long unread) {
+/** One user's membership of one channel; {@code unread} and {@code mentions}: after the read marker, counted up to 1,000. */
+public record Membership(MemberRole role, long lastReadSeq, OffsetDateTime mutedUntil, boolean banned, long unread, long mentions) {
 
     public boolean canModerate() {
         return role == MemberRole.OWNER || role == MemberRole.MODERATOR;

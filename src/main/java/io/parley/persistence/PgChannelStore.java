@@ -147,7 +147,7 @@ public final class PgChannelStore implements ChannelStore {
                         }
                         Row r = rows.iterator().next();
                         Membership m = new Membership(MemberRole.of(r.getString("role")), r.getLong("last_read_seq"),
-                                r.getOffsetDateTime("muted_until"), r.getBoolean("banned"), 0);
+                                r.getOffsetDateTime("muted_until"), r.getBoolean("banned"), 0, 0);
                         List<Tuple> log = actions.stream().map(a -> Tuple.tuple().addLong(channelId).addLong(actorId).addLong(userId)
                                 .addString(a).addString(reason).addOffsetDateTime("mute".equals(a) ? mutedUntil : null)).toList();
                         return conn.preparedQuery(SqlQueries.MODERATION_RECORD).executeBatch(log).map(Optional.of(m));

@@ -24,8 +24,15 @@ public final class PgMessageStore implements MessageStore {
 
     @Override
     public Future<Optional<SendResult>> send(long channelId, long senderId, String clientMsgId, String body) {
-        return db.query(SqlQueries.MESSAGE_SEND, Tuple.of(channelId, senderId, clientMsgId, body))
-                .map(rows -> first(rows).map(m -> new SendResult(m, true)))
+        return db.query(SqlQueries.MESSAGE_SEND, Tuple.of(channelId, senderId, clientMsgId, body, Mentions.handles(body)))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.<SendResult>empty();
+                    }
+                    Row r = rows.iterator().next();
+                    Long[] mentioned = r.getArrayOfLongs("mentioned");
+                    return Optional.of(new SendResult(Rows.message(r), true, mentioned == null ? List.of() : List.of(mentioned)));
+                })
                 .recover(t -> isUniqueViolation(t)
                         ? db.query(SqlQueries.MESSAGE_BY_CLIENT_ID, Tuple.of(channelId, senderId, clientMsgId))
                         .map(rows -> first(rows).map(m -> new SendResult(m, false)))

@@ -53,7 +53,10 @@ final class SqlQueries {
      * range scan on the primary key; clients show "999+").
      */
     static final String UNREAD = "(SELECT count(*) FROM (SELECT 1 FROM messages um WHERE um.channel_id = c.id"
-            + " AND um.seq > m.last_read_seq AND um.deleted_at IS NULL AND um.sender_id <> m.user_id LIMIT 1000) u) AS unread";
+            + " AND um.seq > m.last_read_seq AND um.deleted_at IS NULL AND um.sender_id <> m.user_id LIMIT 1000) u) AS unread,"
+            // mentions of the member after their read marker: a range of the mentions' primary key
+            + " (SELECT count(*) FROM (SELECT 1 FROM mentions mn WHERE mn.user_id = m.user_id AND mn.channel_id = c.id"
+            + " AND mn.seq > m.last_read_seq LIMIT 1000) x) AS mentions";
 
     static final String CHANNEL_INSERT = "INSERT INTO channels (kind, name, topic, created_by) VALUES ($1, $2, $3, $4)"
             + " RETURNING id";
@@ -109,8 +112,16 @@ final class SqlQueries {
             + " ins AS (INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body, search_config)"
             + "   SELECT $1, ch.last_seq, $2, $3, $4, search_config(ch.language) FROM ch RETURNING " + MESSAGE_COLUMNS + "),"
             + " rd AS (UPDATE channel_members SET last_read_seq = ins.seq FROM ins"
-            + "   WHERE channel_members.channel_id = $1 AND channel_members.user_id = $2)"
-            + " SELECT " + MESSAGE_COLUMNS + " FROM ins";
+            + "   WHERE channel_members.channel_id = $1 AND channel_members.user_id = $2),"
+            // $5: the handles the body mentions (@handle); the members in good standing among them, but the
+            // sender, are mentioned (found by handle or by its look-alike skeleton, from the users' indexes)
+            + " men AS (INSERT INTO mentions (user_id, channel_id, seq)"
+            + "   SELECT u.id, $1, ins.seq FROM ins, users u"
+            + "   JOIN channel_members mm ON mm.channel_id = $1 AND mm.user_id = u.id AND NOT mm.banned"
+            + "   WHERE cardinality($5::text[]) > 0 AND u.id <> $2"
+            + "   AND (u.handle = ANY($5::text[]) OR u.handle_skeleton = ANY(ARRAY(SELECT handle_skeleton(h) FROM unnest($5::text[]) h)))"
+            + "   ON CONFLICT DO NOTHING RETURNING user_id)"
+            + " SELECT " + MESSAGE_COLUMNS + ", (SELECT array_agg(user_id) FROM men) AS mentioned FROM ins";
     static final String MESSAGE_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + " FROM messages"
             + " WHERE channel_id = $1 AND sender_id = $2 AND client_msg_id = $3";
     static final String MESSAGE_BY_SEQ = "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE channel_id = $1 AND seq = $2";

@@ -51,6 +51,9 @@ public final class EdgeHub {
     private MessageConsumer<Buffer> deliveries;
     private MessageConsumer<Object> membership;
     private MessageConsumer<Buffer> presence;
+    private MessageConsumer<Buffer> mentions;
+    /** The sessions of each user on this edge: mentions go to a user's sockets, subscribed or not. */
+    private final Map<Long, Set<SocketSession>> byUser = new HashMap<>();
 
     private final Counter delivered;
     /** From the committing node's publish to this edge's hand-off to its sockets, per new message (null without metrics). */
@@ -123,8 +126,10 @@ public final class EdgeHub {
             }
         });
         presence = vertx.eventBus().localConsumer(Addresses.PRESENCE_DELIVER, msg -> presence(msg.body()));
+        mentions = vertx.eventBus().localConsumer(Addresses.MENTIONS_DELIVER, msg -> mention(msg.body()));
         endings = vertx.eventBus().localConsumer(Addresses.AUTH_ENDED, msg -> ended(msg.body()));
-        return Future.all(deliveries.completion(), membership.completion(), presence.completion(), endings.completion()).mapEmpty();
+        return Future.all(List.of(deliveries.completion(), membership.completion(), presence.completion(), mentions.completion(),
+                endings.completion())).mapEmpty();
     }
 
     /**
@@ -155,8 +160,28 @@ public final class EdgeHub {
         }
     }
 
+    /** A message mentioned users: each of their sockets here gets one {@code mention} frame (without the others' ids). */
+    private void mention(Buffer event) {
+        JsonObject e = new JsonObject(event);
+        String frame = null;
+        for (Object id : e.getJsonArray("userIds", new JsonArray())) {
+            Set<SocketSession> mine = byUser.get(((Number) id).longValue());
+            if (mine == null) {
+                continue;
+            }
+            if (frame == null) {
+                frame = new JsonObject().put("type", "mention").put("channelId", e.getLong("channelId")).put("seq", e.getLong("seq"))
+                        .put("senderId", e.getLong("senderId")).encode();
+            }
+            for (SocketSession s : mine) {
+                s.presence(frame);
+            }
+        }
+    }
+
     void opened(SocketSession s) {
         sessions.add(s);
+        byUser.computeIfAbsent(s.userId(), k -> new HashSet<>(2)).add(s);
         if (s.familyId() != null) {
             byFamily.computeIfAbsent(s.familyId(), k -> new HashSet<>(2)).add(s);
         }
@@ -164,6 +189,10 @@ public final class EdgeHub {
 
     void closed(SocketSession s) {
         sessions.remove(s);
+        Set<SocketSession> users = byUser.get(s.userId());
+        if (users != null && users.remove(s) && users.isEmpty()) {
+            byUser.remove(s.userId());
+        }
         Set<SocketSession> same = s.familyId() == null ? null : byFamily.get(s.familyId());
         if (same != null && same.remove(s) && same.isEmpty()) {
             byFamily.remove(s.familyId());
@@ -293,7 +322,8 @@ public final class EdgeHub {
 
     /** Stops taking hub deliveries; the sockets themselves are drained by the server's shutdown. */
     public Future<Void> stop() {
-        return Future.join(deliveries.unregister(), membership.unregister(), presence.unregister(), endings.unregister()).mapEmpty();
+        return Future.join(List.of(deliveries.unregister(), membership.unregister(), presence.unregister(), mentions.unregister(),
+                endings.unregister())).mapEmpty();
     }
 
     /** Closes sessions with no frame from the client for longer than {@code idleMillis}. */

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -37,6 +38,7 @@ public class SocketVerticle extends VerticleBase {
     private boolean broadcast;
     private MessageConsumer<Buffer> all;
     private MessageConsumer<Buffer> presence;
+    private MessageConsumer<Buffer> mentions;
 
     @Override
     public Future<?> start() {
@@ -45,8 +47,11 @@ public class SocketVerticle extends VerticleBase {
         // presence batches from every node: one per node and interval, handed to this node's edges
         presence = vertx.eventBus().consumer(Addresses.PRESENCE_CHANGED, batch ->
                 vertx.eventBus().publish(Addresses.PRESENCE_DELIVER, batch.body(), new DeliveryOptions().setLocalOnly(true)));
+        // mentions from every node, handed to this node's edges in the same way
+        mentions = vertx.eventBus().consumer(Addresses.MENTIONS, event ->
+                vertx.eventBus().publish(Addresses.MENTIONS_DELIVER, event.body(), new DeliveryOptions().setLocalOnly(true)));
         if (!broadcast) {
-            return Future.all(interest.completion(), presence.completion());
+            return Future.all(interest.completion(), presence.completion(), mentions.completion());
         }
         all = vertx.eventBus().consumer(Addresses.FANOUT, event -> {
             String channelId = event.headers().get("channelId");
@@ -54,7 +59,7 @@ public class SocketVerticle extends VerticleBase {
                 forward(Long.parseLong(channelId), event);
             }
         });
-        return Future.all(interest.completion(), all.completion(), presence.completion());
+        return Future.all(List.of(interest.completion(), all.completion(), presence.completion(), mentions.completion()));
     }
 
     /** {edge, channelId, on}: replies once events of the channel reach this node, so none is missed after it. */
@@ -113,7 +118,7 @@ public class SocketVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         Future<?> a = all == null ? Future.succeededFuture() : all.unregister();
-        return Future.join(a, presence.unregister(), Future.join(routes.values().stream().filter(r -> r.consumer() != null)
+        return Future.join(a, presence.unregister(), mentions.unregister(), Future.join(routes.values().stream().filter(r -> r.consumer() != null)
                 .map(r -> r.consumer().unregister()).toList()));
     }
 }
