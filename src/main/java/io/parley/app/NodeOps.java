@@ -1,5 +1,10 @@
 package io.parley.app;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.cache.ChatCache;
+import io.parley.domain.Expired;
+
 import io.parley.bus.OpsApi;
 import io.parley.cache.Cache;
 import io.parley.domain.PresenceStatus;
@@ -22,13 +27,32 @@ final class NodeOps implements OpsApi {
     private final Db db;
     private final Cache cache;
     private final int slowQueryMs;
+    private final ChatCache chatCache;
+    private final Counter expiredMessages;
 
-    NodeOps(PresenceRecords presence, JobStore jobs, Db db, Cache cache, int slowQueryMs) {
+    /** Messages one retention statement deletes, and one run at most (the rest waits for the next run). */
+    static final int RETENTION_BATCH = 1_000;
+    static final int RETENTION_BUDGET = 20_000;
+
+    NodeOps(PresenceRecords presence, JobStore jobs, Db db, Cache cache, int slowQueryMs, ChatCache chatCache, MeterRegistry registry) {
         this.presence = presence;
         this.jobs = jobs;
         this.db = db;
         this.cache = cache;
         this.slowQueryMs = slowQueryMs;
+        this.chatCache = chatCache;
+        this.expiredMessages = Counter.builder("parley.retention.deleted").description("Messages deleted past their channel's retention")
+                .register(registry);
+    }
+
+    /** Deletes what is past retention, then drops the cached pages and lists of the channels it touched. */
+    @Override
+    public Future<Expired> expire() {
+        return jobs.expire(RETENTION_BATCH, RETENTION_BUDGET).compose(e -> {
+            expiredMessages.increment(e.messages());
+            return e.channels().isEmpty() ? Future.succeededFuture(e)
+                    : chatCache.changed(e.channels(), List.of(), List.of()).map(e);
+        });
     }
 
     @Override

@@ -128,7 +128,8 @@ public class ServicesVerticle extends VerticleBase {
                     ChatRules chat = new ChatRules(channels, messages, users, chatCache,
                             new Fanout(vertx.eventBus(), config.cluster().fanout()), registry, quotas, config.limits());
                     ChatReads reads = new ChatReads(channels, messages, chatCache);
-                    NodeOps ops = new NodeOps(new PgPresenceRecords(db), new PgJobStore(db), db, cache, config.persistence().slowQueryMs());
+                    NodeOps ops = new NodeOps(new PgPresenceRecords(db), new PgJobStore(db), db, cache, config.persistence().slowQueryMs(),
+                            chatCache, registry);
                     served.add(AuthApi.serve(vertx.eventBus(), auth));
                     served.add(ChatApi.serve(vertx.eventBus(), chat));
                     served.add(ReadsApi.serve(vertx.eventBus(), reads));

@@ -57,6 +57,9 @@ public interface ChatApi {
     /** The channel's moderation log, newest first, for its owner, moderators and admins. */
     Future<List<ModerationAction>> moderationLog(Principal p, long channelId, long beforeId, int limit);
 
+    /** The owner or an admin sets how many days the channel keeps its messages (null: forever, or its lounge's). */
+    Future<Channel> setRetention(Principal p, long channelId, Integer days);
+
     /** The node-local client of the chat rules. */
     static ChatApi client(EventBus bus) {
         return new ChatApi() {
@@ -122,6 +125,11 @@ public interface ChatApi {
             @Override
             public Future<List<Message>> replay(Principal p, long channelId, long after, int limit) {
                 return call(a -> a.replay(p, channelId, after, limit));
+            }
+
+            @Override
+            public Future<Channel> setRetention(Principal p, long channelId, Integer days) {
+                return call(a -> a.setRetention(p, channelId, days));
             }
 
             @Override

@@ -37,6 +37,9 @@ public interface LoungesApi {
     /** Admins only. */
     Future<Lounge> removeModerator(Principal p, String slug, long userId);
 
+    /** Admins only: how many days the rooms of the lounge keep their messages (null: forever), unless a room has its own. */
+    Future<Lounge> setRetention(Principal p, String slug, Integer days);
+
     /** The node-local client. */
     static LoungesApi client(EventBus bus) {
         return new LoungesApi() {
@@ -68,6 +71,11 @@ public interface LoungesApi {
             @Override
             public Future<Lounge.Room> updateRoom(Principal p, String slug, long roomId, String name, String topic, Boolean active) {
                 return Local.call(bus, Addresses.LOUNGES, (LoungesApi a) -> a.updateRoom(p, slug, roomId, name, topic, active));
+            }
+
+            @Override
+            public Future<Lounge> setRetention(Principal p, String slug, Integer days) {
+                return Local.call(bus, Addresses.LOUNGES, (LoungesApi a) -> a.setRetention(p, slug, days));
             }
 
             @Override

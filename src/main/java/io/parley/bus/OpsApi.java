@@ -1,6 +1,7 @@
 package io.parley.bus;
 
 import io.parley.domain.PresenceStatus;
+import io.parley.domain.Expired;
 import io.parley.domain.Purged;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -38,6 +39,9 @@ public interface OpsApi {
 
     /** Deletes expired sessions and guests. */
     Future<Purged> purge();
+
+    /** Deletes messages past their channel's retention (a bounded amount per call) and drops their cached pages. */
+    Future<Expired> expire();
 
     /** {@code db} and {@code redis}: "up" or "down". */
     Future<Health> health();
@@ -101,6 +105,11 @@ public interface OpsApi {
             @Override
             public Future<Purged> purge() {
                 return call(OpsApi::purge);
+            }
+
+            @Override
+            public Future<Expired> expire() {
+                return call(OpsApi::expire);
             }
 
             @Override

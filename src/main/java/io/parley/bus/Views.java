@@ -53,6 +53,7 @@ public final class Views {
                     .put("mentions", c.membership().mentions());
         }
         j.put("member", c.membership() != null && !c.membership().banned());
+        j.put("retentionDays", c.retentionDays());
         return j;
     }
 
@@ -61,7 +62,8 @@ public final class Views {
         JsonArray rooms = new JsonArray();
         l.rooms().forEach(r -> rooms.add(room(r, counts == null ? null : counts.getOrDefault(r.id(), Lounge.Counts.NONE))));
         return new JsonObject().put("id", l.id()).put("slug", l.slug()).put("name", l.name()).put("active", l.active())
-                .put("createdAt", time(l.createdAt())).put("moderators", new JsonArray(l.moderators())).put("rooms", rooms);
+                .put("createdAt", time(l.createdAt())).put("retentionDays", l.retentionDays())
+                .put("moderators", new JsonArray(l.moderators())).put("rooms", rooms);
     }
 
     /** A room; {@code counts} null leaves out members and online. */

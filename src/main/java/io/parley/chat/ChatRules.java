@@ -381,6 +381,19 @@ public final class ChatRules implements ChatApi {
         }));
     }
 
+    @Override
+    public Future<Channel> setRetention(Principal p, long channelId, Integer days) {
+        return members.visible(p, channelId).compose(c -> {
+            boolean owner = c.membership() != null && !c.membership().banned() && c.membership().role() == MemberRole.OWNER;
+            if (!owner && !p.isAdmin()) {
+                return Future.failedFuture(forbidden("Only the owner of this channel or an admin sets how long it keeps its messages."));
+            }
+            return channels.setRetention(channelId, days)
+                    .compose(v -> cache.changed(List.of(channelId), List.of(), List.of()))
+                    .compose(v -> members.visible(p, channelId));
+        });
+    }
+
     /**
      * Whether the caller moderates this channel: its owner or a moderator in good standing, an admin, or,
      * for a room, a moderator of its lounge (set by admins; they moderate every room of the lounge).

@@ -120,6 +120,13 @@ public final class Lounges implements LoungesApi {
     }
 
     @Override
+    public Future<Lounge> setRetention(Principal p, String slug, Integer days) {
+        return admin(p).compose(v -> store.setRetention(slug, days)).compose(found -> found ? store.bySlug(slug, true)
+                : Future.succeededFuture(java.util.Optional.<Lounge>empty()))
+                .compose(l -> l.isEmpty() ? Future.failedFuture(notFound(slug)) : changedHere(l.get()));
+    }
+
+    @Override
     public Future<Lounge> addModerator(Principal p, String slug, long userId) {
         return admin(p).compose(v -> store.bySlug(slug, true)).compose(l -> l.isEmpty() ? Future.failedFuture(notFound(slug))
                 : store.addModerator(slug, userId).compose(added -> added ? store.bySlug(slug, true)

@@ -8,7 +8,7 @@ import java.util.List;
  * asked otherwise; {@code moderators}: the users who moderate every room of it.
  */
 public record Lounge(long id, String slug, String name, boolean active, OffsetDateTime createdAt, List<Room> rooms,
-                     List<Long> moderators) {
+                     List<Long> moderators, Integer retentionDays) {
 
     /**
      * A room of a lounge: a channel of kind {@code room}. {@code active} is the room's own switch; it takes
@@ -23,10 +23,10 @@ public record Lounge(long id, String slug, String name, boolean active, OffsetDa
     }
 
     public Lounge withRooms(List<Room> rooms) {
-        return new Lounge(id, slug, name, active, createdAt, rooms, moderators);
+        return new Lounge(id, slug, name, active, createdAt, rooms, moderators, retentionDays);
     }
 
     public Lounge withModerators(List<Long> moderators) {
-        return new Lounge(id, slug, name, active, createdAt, rooms, moderators);
+        return new Lounge(id, slug, name, active, createdAt, rooms, moderators, retentionDays);
     }
 }

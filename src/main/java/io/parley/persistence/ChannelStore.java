@@ -71,4 +71,7 @@ public interface ChannelStore {
 
     /** Whether the user moderates every room of the lounge (set by admins). */
     Future<Boolean> isLoungeModerator(long loungeId, long userId);
+
+    /** A channel's own retention in days; null: none (a room then follows its lounge's). */
+    Future<Void> setRetention(long channelId, Integer days);
 }

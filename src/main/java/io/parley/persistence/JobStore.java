@@ -1,5 +1,7 @@
 package io.parley.persistence;
 
+import io.parley.domain.Expired;
+
 import io.parley.domain.Purged;
 import io.vertx.core.Future;
 
@@ -13,4 +15,10 @@ public interface JobStore {
 
     /** Deletes expired sessions and guests. */
     Future<Purged> purge();
+
+    /**
+     * Deletes messages past their channel's retention, oldest first, in batches of {@code batch}, at most
+     * {@code budget} in this run ({@code more}: the budget ran out first).
+     */
+    Future<Expired> expire(int batch, int budget);
 }

@@ -39,4 +39,7 @@ public interface LoungeStore {
 
     /** False when the user was not a moderator of the lounge. */
     Future<Boolean> removeModerator(String slug, long userId);
+
+    /** A lounge's retention in days (null: none), which its rooms without their own follow; false when there is no such lounge. */
+    Future<Boolean> setRetention(String slug, Integer days);
 }

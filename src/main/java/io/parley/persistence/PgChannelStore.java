@@ -170,4 +170,9 @@ public final class PgChannelStore implements ChannelStore {
     public Future<Boolean> isLoungeModerator(long loungeId, long userId) {
         return db.query(SqlQueries.LOUNGE_MODERATOR, Tuple.of(loungeId, userId)).map(rows -> rows.size() > 0);
     }
+
+    @Override
+    public Future<Void> setRetention(long channelId, Integer days) {
+        return db.query(SqlQueries.CHANNEL_RETENTION, Tuple.tuple().addLong(channelId).addInteger(days)).mapEmpty();
+    }
 }

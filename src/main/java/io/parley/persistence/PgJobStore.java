@@ -1,5 +1,19 @@
 package io.parley.persistence;
 
+import java.util.Set;
+
+import java.util.List;
+
+import java.util.LinkedHashSet;
+
+import java.util.ArrayList;
+
+import java.time.OffsetDateTime;
+
+import io.vertx.sqlclient.Row;
+
+import io.parley.domain.Expired;
+
 import io.parley.domain.Purged;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Tuple;
@@ -26,5 +40,45 @@ public final class PgJobStore implements JobStore {
     public Future<Purged> purge() {
         return db.query(SqlQueries.PURGE_SESSIONS, Tuple.tuple()).compose(s -> db.query(SqlQueries.PURGE_GUESTS, Tuple.tuple())
                 .map(g -> new Purged(s.rowCount(), g.rowCount())));
+    }
+
+    @Override
+    public Future<Expired> expire(int batch, int budget) {
+        return db.query(SqlQueries.RETENTION_CHANNELS, Tuple.tuple()).compose(rows -> {
+            List<long[]> channels = new ArrayList<>();
+            rows.forEach(r -> channels.add(new long[]{r.getLong("id"), r.getLong("expired_through"), r.getInteger("days")}));
+            long[] deleted = {0};
+            Set<Long> touched = new LinkedHashSet<>();
+            Future<Boolean> chain = Future.succeededFuture(false);
+            for (long[] c : channels) {
+                chain = chain.compose(out -> out ? Future.succeededFuture(true)
+                        : expireChannel(c[0], c[1], OffsetDateTime.now().minusDays(c[2]), batch, budget, deleted, touched));
+            }
+            return chain.map(more -> new Expired(deleted[0], List.copyOf(touched), more));
+        });
+    }
+
+    /** One channel, batch after batch; true when the run's budget is spent. */
+    private Future<Boolean> expireChannel(long channelId, long after, OffsetDateTime cutoff, int batch, int budget, long[] deleted,
+                                          Set<Long> touched) {
+        if (deleted[0] >= budget) {
+            return Future.succeededFuture(true);
+        }
+        int size = (int) Math.min(batch, budget - deleted[0]);
+        return db.query(SqlQueries.RETENTION_DELETE, Tuple.of(channelId, after, size, cutoff)).compose(rows -> {
+            if (rows.size() == 0) {
+                return Future.succeededFuture(false);
+            }
+            long upto = 0;
+            for (Row r : rows) {
+                upto = Math.max(upto, r.getLong("seq"));
+            }
+            deleted[0] += rows.size();
+            touched.add(channelId);
+            long through = upto;
+            return db.query(SqlQueries.RETENTION_MARK, Tuple.of(channelId, through)).compose(v -> rows.size() < size
+                    ? Future.succeededFuture(false)
+                    : expireChannel(channelId, through, cutoff, batch, budget, deleted, touched));
+        });
     }
 }

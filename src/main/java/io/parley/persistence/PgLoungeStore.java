@@ -109,6 +109,11 @@ public final class PgLoungeStore implements LoungeStore {
     }
 
     @Override
+    public Future<Boolean> setRetention(String slug, Integer days) {
+        return db.query(SqlQueries.LOUNGE_RETENTION, Tuple.tuple().addString(slug).addInteger(days)).map(rows -> rows.size() > 0);
+    }
+
+    @Override
     public Future<Boolean> addModerator(String slug, long userId) {
         return db.query(SqlQueries.LOUNGE_MODERATOR_ADD, Tuple.of(slug, userId)).map(rows -> true)
                 // a user id that names nobody: the foreign key says so
@@ -122,7 +127,7 @@ public final class PgLoungeStore implements LoungeStore {
 
     private static Lounge lounge(Row r) {
         return new Lounge(r.getLong("id"), r.getString("slug"), r.getString("name"), r.getBoolean("is_active"),
-                r.getOffsetDateTime("created_at"), List.of(), List.of());
+                r.getOffsetDateTime("created_at"), List.of(), List.of(), r.getInteger("retention_days"));
     }
 
     private static Lounge.Room room(Row r) {

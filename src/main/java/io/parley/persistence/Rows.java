@@ -41,7 +41,7 @@ final class Rows {
                 r.getLong("unread") == null ? 0 : r.getLong("unread"), r.getLong("mentions") == null ? 0 : r.getLong("mentions"));
         return new Channel(r.getLong("id"), ChannelKind.of(r.getString("kind")), r.getString("name"), r.getString("topic"),
                 r.getLong("lounge_id"), r.getString("language"), r.getLong("last_seq"), r.getOffsetDateTime("last_message_at"),
-                r.getOffsetDateTime("created_at"), r.getBoolean("is_active"), membership);
+                r.getOffsetDateTime("created_at"), r.getBoolean("is_active"), membership, r.getInteger("retention_days"));
     }
 
     /** The last-message columns of the channel list, prefixed {@code lm_}; null when the channel is empty. */

@@ -46,7 +46,7 @@ final class SqlQueries {
             + " AND expires_at > now() LIMIT 1";
 
     static final String CHANNEL_COLUMNS = "c.id, c.kind, c.name, c.topic, c.lounge_id, c.language, c.last_seq,"
-            + " c.last_message_at, c.created_at, c.is_active";
+            + " c.last_message_at, c.created_at, c.is_active, c.retention_days";
     static final String MEMBER_COLUMNS = "m.role, m.last_read_seq, m.muted_until, m.banned";
     /**
      * Unread = others' messages after my read marker that are not deleted, counted up to 1,000 (an index
@@ -233,7 +233,7 @@ final class SqlQueries {
     static final String SECRET_GET = "SELECT value FROM server_secrets WHERE name = $1";
 
     // ---- lounges and rooms
-    static final String LOUNGE_COLUMNS = "l.id, l.slug, l.name, l.is_active, l.created_at";
+    static final String LOUNGE_COLUMNS = "l.id, l.slug, l.name, l.is_active, l.created_at, l.retention_days";
     static final String ROOM_COLUMNS = "c.id, c.lounge_id, c.language, c.name, c.topic, c.own_active";
     /** Active lounges by slug (lounges_active_idx). */
     static final String LOUNGES_ACTIVE = "SELECT " + LOUNGE_COLUMNS + " FROM lounges l WHERE l.is_active ORDER BY l.slug LIMIT $1";
@@ -249,9 +249,9 @@ final class SqlQueries {
             + " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id AND u.is_online)) AS online"
             + " FROM channel_members m WHERE m.channel_id = ANY($1) AND NOT m.banned GROUP BY m.channel_id";
     static final String LOUNGE_INSERT = "INSERT INTO lounges (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING"
-            + " RETURNING id, slug, name, is_active, created_at";
+            + " RETURNING id, slug, name, is_active, created_at, retention_days";
     static final String LOUNGE_UPDATE = "UPDATE lounges SET name = coalesce($2, name), is_active = coalesce($3, is_active)"
-            + " WHERE slug = $1 RETURNING id, slug, name, is_active, created_at";
+            + " WHERE slug = $1 RETURNING id, slug, name, is_active, created_at, retention_days";
     /** A room takes messages while it and its lounge are active: channels.is_active follows both. */
     static final String LOUNGE_ROOMS_ACTIVITY = "UPDATE channels SET is_active = own_active AND $2"
             + " WHERE kind = 'room' AND lounge_id = $1 AND is_active <> (own_active AND $2)";
@@ -287,6 +287,25 @@ final class SqlQueries {
     static final String LOUNGE_MODERATOR_REMOVE = "DELETE FROM lounge_moderators m USING lounges l"
             + " WHERE l.slug = $1 AND m.lounge_id = l.id AND m.user_id = $2 RETURNING m.lounge_id";
     static final String LOUNGE_MODERATORS = "SELECT lounge_id, user_id FROM lounge_moderators WHERE lounge_id = ANY($1) ORDER BY user_id";
+
+    // ---- retention
+    /** Channels whose messages expire, with their retention (their own, or their lounge's for a room). */
+    static final String RETENTION_CHANNELS = "SELECT c.id, c.expired_through, c.retention_days AS days FROM channels c"
+            + " WHERE c.retention_days IS NOT NULL"
+            + " UNION ALL SELECT c.id, c.expired_through, l.retention_days FROM lounges l"
+            + " JOIN channels c ON c.kind = 'room' AND c.lounge_id = l.id AND c.retention_days IS NULL"
+            + " WHERE l.retention_days IS NOT NULL ORDER BY 1";
+    /**
+     * Deletes the next batch ($3) of a channel's oldest messages after $2 (its expired_through) that are
+     * older than $4, stopping at the first one that is not: the seqs left stay one unbroken run.
+     */
+    static final String RETENTION_DELETE = "WITH batch AS (SELECT seq, created_at FROM messages"
+            + "   WHERE channel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3),"
+            + " upto AS (SELECT coalesce((SELECT min(seq) - 1 FROM batch WHERE created_at >= $4), (SELECT max(seq) FROM batch)) AS seq)"
+            + " DELETE FROM messages m USING upto WHERE m.channel_id = $1 AND m.seq > $2 AND m.seq <= upto.seq RETURNING m.seq";
+    static final String RETENTION_MARK = "UPDATE channels SET expired_through = GREATEST(expired_through, $2) WHERE id = $1";
+    static final String CHANNEL_RETENTION = "UPDATE channels SET retention_days = $2 WHERE id = $1";
+    static final String LOUNGE_RETENTION = "UPDATE lounges SET retention_days = $2 WHERE slug = $1 RETURNING id";
 
     private SqlQueries() {
     }

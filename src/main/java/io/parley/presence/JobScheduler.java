@@ -29,6 +29,8 @@ final class JobScheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobScheduler.class);
     private static final int SWEEP_BATCH = 5_000;
+    /** How often the retention job runs; each run deletes a bounded number of messages (NodeOps). */
+    static final int RETENTION_SECONDS = 60;
 
     private final Vertx vertx;
     private final ParleyConfig.Presence cfg;
@@ -54,6 +56,8 @@ final class JobScheduler {
         schedule("presence-sweep", cfg.sweepSeconds(), this::sweep);
         schedule("last-seen-flush", cfg.lastSeenFlushSeconds(), this::flushLastSeen);
         schedule("purge", cfg.purgeSeconds(), () -> ops.purge().map(p -> "sessions " + p.sessions() + ", guests " + p.guests()));
+        schedule("retention", RETENTION_SECONDS, () -> ops.expire().map(e -> "messages " + e.messages() + " in " + e.channels().size()
+                + " channels" + (e.more() ? ", more left for the next run" : "")));
     }
 
     void stop() {

@@ -109,7 +109,10 @@ class QueryPlanTest {
                 Arguments.of("MEMBER_CHANGE", SqlQueries.MEMBER_CHANGE, Tuple.tuple().addLong(600L).addLong(2L).addString(null)
                         .addBoolean(false).addOffsetDateTime(null).addBoolean(true)),
                 Arguments.of("MEMBER_OWNERS_STEP_DOWN", SqlQueries.MEMBER_OWNERS_STEP_DOWN, Tuple.of(600L, 2L)),
-                Arguments.of("MODERATION_LOG", SqlQueries.MODERATION_LOG, Tuple.of(600L, Long.MAX_VALUE, 51)));
+                Arguments.of("MODERATION_LOG", SqlQueries.MODERATION_LOG, Tuple.of(600L, Long.MAX_VALUE, 51)),
+                Arguments.of("RETENTION_CHANNELS", SqlQueries.RETENTION_CHANNELS, Tuple.tuple()),
+                Arguments.of("RETENTION_DELETE", SqlQueries.RETENTION_DELETE, Tuple.of(50L, 0L, 1000,
+                        java.time.OffsetDateTime.now().minusDays(1))));
     }
 
     @ParameterizedTest(name = "{0}")

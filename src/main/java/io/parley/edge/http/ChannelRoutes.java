@@ -56,6 +56,13 @@ final class ChannelRoutes {
                 chat.removeMember(principal(ctx), channelId(ctx), pathId(ctx, "userId"))
                         .onSuccess(r -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail));
         api.patch("/channels/:channelId/members/:userId").handler(auth).handler(this::changeMember);
+        api.patch("/channels/:channelId").handler(auth).handler(ctx -> {
+            JsonObject in = body(ctx);
+            if (!in.containsKey("retentionDays") || in.size() != 1) {
+                throw Input.invalid("Only retentionDays can be changed here (a whole number of days, or null).");
+            }
+            reply(ctx, 200, chat.setRetention(principal(ctx), channelId(ctx), Requests.retentionDays(in)), Views::channel);
+        });
         api.get("/channels/:channelId/moderation/log").handler(auth).handler(ctx -> {
             int limit = limit(ctx, 50);
             long before = Requests.queryLong(ctx, "before", 0);

@@ -2,6 +2,7 @@ package io.parley.edge.http;
 
 import io.parley.bus.LoungesApi;
 import io.parley.bus.Views;
+import io.parley.domain.Lounge;
 import io.parley.edge.Input;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -55,10 +56,15 @@ final class LoungeRoutes {
         JsonObject in = body(ctx);
         String name = optName(in);
         Boolean active = optBoolean(in, "active");
-        if (name == null && active == null) {
-            throw Input.invalid("Give name and/or active: nothing else of a lounge can be changed.");
+        boolean retention = in.containsKey("retentionDays");
+        Integer days = retention ? Requests.retentionDays(in) : null;
+        if (name == null && active == null && !retention) {
+            throw Input.invalid("Give name, active and/or retentionDays: nothing else of a lounge can be changed.");
         }
-        reply(ctx, 200, lounges.update(principal(ctx), slug, name, active), l -> Views.lounge(l, null));
+        Future<Lounge> updated = name == null && active == null ? Future.succeededFuture()
+                : lounges.update(principal(ctx), slug, name, active);
+        reply(ctx, 200, updated.compose(l -> retention ? lounges.setRetention(principal(ctx), slug, days) : Future.succeededFuture(l)),
+                l -> Views.lounge(l, null));
     }
 
     private void addRoom(RoutingContext ctx) {

@@ -124,4 +124,16 @@ public final class Requests {
         Buffer bytes = body instanceof Buffer b ? b : ((JsonObject) body).toBuffer();
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(bytes);
     }
+
+    /** {@code retentionDays}: a whole number of days from 1 to 3650, or null for none. */
+    static Integer retentionDays(JsonObject in) {
+        Object v = in.getValue("retentionDays");
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.longValue() < 1 || n.longValue() > 3650) {
+            throw io.parley.edge.Input.invalid("retentionDays must be a whole number of days from 1 to 3650, or null to keep messages forever.");
+        }
+        return n.intValue();
+    }
 }
