@@ -6,7 +6,6 @@ import io.parley.support.TestNode;
 import io.parley.support.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -33,13 +32,7 @@ class LoungesTest {
     static void start() {
         node = TestNode.start(LoungesTest.class);
         api = node.api;
-        Api.User plain = api.signup("loungeadmin");
-        var pool = node.pool();
-        pool.preparedQuery("UPDATE users SET role = 'admin' WHERE id = $1").execute(Tuple.of(plain.id())).await();
-        pool.close().await();
-        // the role reaches the token at the next refresh
-        JsonObject refreshed = api.post("/auth/refresh", null, new JsonObject().put("refreshToken", plain.refreshToken())).json();
-        admin = new Api.User(plain.id(), plain.handle(), refreshed.getString("accessToken"), refreshed.getString("refreshToken"));
+        admin = node.admin("loungeadmin");
         user = api.signup("loungeuser");
         guest = api.guest("Lounge Guest");
     }

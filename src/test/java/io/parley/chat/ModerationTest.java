@@ -146,15 +146,10 @@ class ModerationTest {
     @Test
     @DisplayName("a ban in a room holds for a guest who only reads it: no history, no subscription, no join")
     void banAReader() {
-        Api.User owner = api.signup("roomowner");
-        long room = api.get("/lounges", owner.token()).json().getJsonArray("lounges").getJsonObject(0).getJsonArray("rooms")
+        // the seeded rooms have no owner: an admin moderates them
+        Api.User admin = node.admin("roomowner");
+        long room = api.get("/lounges", admin.token()).json().getJsonArray("lounges").getJsonObject(0).getJsonArray("rooms")
                 .getJsonObject(0).getLong("id");
-        // the seeded rooms have no owner: an admin moderates them (lounge-wide moderators are not part of this change)
-        var pool = node.pool();
-        pool.preparedQuery("UPDATE users SET role = 'admin' WHERE id = $1").execute(io.vertx.sqlclient.Tuple.of(owner.id())).await();
-        pool.close().await();
-        JsonObject refreshed = api.post("/auth/refresh", null, new JsonObject().put("refreshToken", owner.refreshToken())).json();
-        Api.User admin = new Api.User(owner.id(), owner.handle(), refreshed.getString("accessToken"), refreshed.getString("refreshToken"));
         Api.User guest = api.guest("Reader");
         assertThat(api.get("/channels/" + room + "/messages", guest.token()).status()).isEqualTo(200);
         Resp ban = change(admin, room, guest.id(), new JsonObject().put("banned", true));
@@ -169,12 +164,7 @@ class ModerationTest {
     @Test
     @DisplayName("an admin makes a lounge moderator, who moderates every room of the lounge without joining it")
     void loungeModerators() {
-        Api.User boss = api.signup("loungeboss");
-        var pool = node.pool();
-        pool.preparedQuery("UPDATE users SET role = 'admin' WHERE id = $1").execute(io.vertx.sqlclient.Tuple.of(boss.id())).await();
-        pool.close().await();
-        JsonObject refreshed = api.post("/auth/refresh", null, new JsonObject().put("refreshToken", boss.refreshToken())).json();
-        Api.User admin = new Api.User(boss.id(), boss.handle(), refreshed.getString("accessToken"), refreshed.getString("refreshToken"));
+        Api.User admin = node.admin("loungeboss");
         Api.User keeper = api.signup("keeper");
         Api.User chatty = api.signup("chatty");
 

@@ -109,10 +109,7 @@ class RetentionTest {
     @Test
     @DisplayName("a lounge's retention holds for its rooms without their own, in batches, thousands at a time, oldest first")
     void loungeRetentionInBatches() {
-        Api.User boss = api.signup("retboss");
-        pool.preparedQuery("UPDATE users SET role = 'admin' WHERE id = $1").execute(Tuple.of(boss.id())).await();
-        JsonObject refreshed = api.post("/auth/refresh", null, new JsonObject().put("refreshToken", boss.refreshToken())).json();
-        Api.User admin = new Api.User(boss.id(), boss.handle(), refreshed.getString("accessToken"), refreshed.getString("refreshToken"));
+        Api.User admin = node.admin("retboss");
         api.post("/lounges", admin.token(), new JsonObject().put("slug", "ephemeral").put("name", "Ephemeral"));
         long room = api.post("/lounges/ephemeral/rooms", admin.token(), new JsonObject().put("language", "en")).json().getLong("id");
         Resp set = api.send("PATCH", "/lounges/ephemeral", admin.token(), new JsonObject().put("retentionDays", 1));
@@ -124,7 +121,7 @@ class RetentionTest {
         // 2,500 old messages and 3 new ones
         pool.preparedQuery("INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body, created_at)"
                 + " SELECT $1, s, $2, 'old-' || s, 'old ' || s, now() - interval '5 days' FROM generate_series(1, 2500) s")
-                .execute(Tuple.of(room, boss.id())).await();
+                .execute(Tuple.of(room, admin.id())).await();
         pool.preparedQuery("UPDATE channels SET last_seq = 2500 WHERE id = $1").execute(Tuple.of(room)).await();
         api.post("/channels/" + room + "/members", admin.token(), null);
         for (int i = 0; i < 3; i++) {

@@ -4,7 +4,6 @@ import io.parley.support.Api;
 import io.parley.support.TestNode;
 import io.parley.support.WsClient;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -42,12 +41,7 @@ class CrossNodeLoungesTest {
     void acrossNodes() throws InterruptedException {
         TestNode a = nodes.get(0);
         TestNode b = nodes.get(1);
-        Api.User boss = a.api.signup("xboss");
-        var pool = a.pool();
-        pool.preparedQuery("UPDATE users SET role = 'admin' WHERE id = $1").execute(Tuple.of(boss.id())).await();
-        pool.close().await();
-        JsonObject refreshed = a.api.post("/auth/refresh", null, new JsonObject().put("refreshToken", boss.refreshToken())).json();
-        Api.User admin = new Api.User(boss.id(), boss.handle(), refreshed.getString("accessToken"), refreshed.getString("refreshToken"));
+        Api.User admin = a.admin("xboss");
         Api.User reader = b.api.signup("xreader");
 
         // node b caches the list, node a changes it: b drops its copy on the cluster event

@@ -135,6 +135,23 @@ public final class TestNode implements AutoCloseable {
         return PgBuilder.pool().connectingTo(connect).using(vertx).build();
     }
 
+    /**
+     * A signed-up user made an admin (there is no API for it: an operator sets {@code users.role}), with
+     * tokens from a refresh, which is when the role reaches the access token.
+     */
+    public Api.User admin(String handlePrefix) {
+        Api.User plain = api.signup(handlePrefix);
+        Pool p = pool();
+        try {
+            p.preparedQuery("UPDATE users SET role = 'admin' WHERE id = $1").execute(io.vertx.sqlclient.Tuple.of(plain.id())).await();
+        } finally {
+            p.close().await();
+        }
+        io.vertx.core.json.JsonObject t = api.post("/auth/refresh", null,
+                new io.vertx.core.json.JsonObject().put("refreshToken", plain.refreshToken())).json();
+        return new Api.User(plain.id(), plain.handle(), t.getString("accessToken"), t.getString("refreshToken"));
+    }
+
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
