@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 public final class Input {
 
     private static final Pattern HANDLE = Pattern.compile("[A-Za-z0-9_]{3,32}");
+    private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}");
     private static final Pattern PHONE = Pattern.compile("\\+[1-9][0-9]{6,14}");
     private static final Pattern CLIENT_MSG_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}&&[^\\n\\t]]");
@@ -219,5 +220,25 @@ public final class Input {
             throw invalid("clientMsgId must be 1 to 64 letters, digits or . _ : -");
         }
         return s;
+    }
+
+    /** A language tag, as rooms carry it: {@code en}, {@code pt-BR}, {@code zh-Hant}. */
+    public static String language(String s) {
+        if (s == null || !LANGUAGE.matcher(s).matches()) {
+            throw invalid("language must be a language tag such as \"en\", \"es\" or \"pt-BR\".");
+        }
+        return s;
+    }
+
+    /** An optional true or false: null when absent or null. */
+    public static Boolean optBoolean(JsonObject json, String field) {
+        Object v = json.getValue(field);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw invalid(field + " must be true or false.");
+        }
+        return b;
     }
 }

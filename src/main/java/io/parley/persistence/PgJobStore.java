@@ -44,7 +44,9 @@ public final class PgJobStore implements JobStore {
 
     @Override
     public Future<Expired> expire(int batch, int budget) {
-        return db.query(SqlQueries.RETENTION_CHANNELS, Tuple.tuple()).compose(rows -> {
+        // a run visits at most ten channels with something due per batch its budget allows; the rest wait for the next run
+        int maxChannels = Math.max(1, budget / Math.max(1, batch) * 10);
+        return db.query(SqlQueries.RETENTION_CHANNELS, Tuple.of(maxChannels)).compose(rows -> {
             List<long[]> channels = new ArrayList<>();
             rows.forEach(r -> channels.add(new long[]{r.getLong("id"), r.getLong("expired_through"), r.getInteger("days")}));
             long[] deleted = {0};
@@ -54,7 +56,7 @@ public final class PgJobStore implements JobStore {
                 chain = chain.compose(out -> out ? Future.succeededFuture(true)
                         : expireChannel(c[0], c[1], OffsetDateTime.now().minusDays(c[2]), batch, budget, deleted, touched));
             }
-            return chain.map(more -> new Expired(deleted[0], List.copyOf(touched), more));
+            return chain.map(more -> new Expired(deleted[0], List.copyOf(touched), more || channels.size() == maxChannels));
         });
     }
 

@@ -58,17 +58,12 @@ public final class PgMessageStore implements MessageStore {
     @Override
     public Future<List<Found>> search(long userId, String query, Long channelId, String language, OffsetDateTime beforeTime,
                                       long beforeChannel, long beforeSeq, int limit) {
-        Future<List<String>> configs = language != null
-                ? db.query(SqlQueries.SEARCH_CONFIG_OF, Tuple.of(language)).map(rows -> List.of(qualified(rows.iterator().next().getString("cfg"))))
-                : configsInUse();
-        return configs.compose(cfgs -> {
-            Tuple args = Tuple.tuple().addLong(userId).addString(query).addLong(channelId).addOffsetDateTime(beforeTime)
-                    .addLong(beforeChannel).addLong(beforeSeq).addInteger(limit);
-            if (language != null) {
-                args.addString(language);
-            }
-            return db.query(SqlQueries.messageSearch(cfgs, language != null), args);
-        }).map(rows -> {
+        Tuple args = Tuple.tuple().addLong(userId).addString(query).addLong(channelId).addOffsetDateTime(beforeTime)
+                .addLong(beforeChannel).addLong(beforeSeq).addInteger(limit);
+        Future<RowSet<Row>> found = language != null
+                ? db.query(SqlQueries.MESSAGE_SEARCH_LANGUAGE, args.addString(language))
+                : configsInUse().compose(cfgs -> db.query(SqlQueries.messageSearch(cfgs), args));
+        return found.map(rows -> {
             List<Found> out = new ArrayList<>(rows.size());
             for (Row r : rows) {
                 out.add(new Found(Rows.message(r), r.getString("channel_name")));

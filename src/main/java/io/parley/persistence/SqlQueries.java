@@ -150,13 +150,24 @@ final class SqlQueries {
      * Full-text search over the caller's channels ($1), newest first, with a (created_at, channel, seq)
      * cursor; $3 narrows to one channel. Uses the GIN index on to_tsvector('simple', body).
      */
+    /** The parts every search statement shares. */
+    static final String SEARCH_SELECT = "SELECT m.channel_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.created_at,"
+            + " m.edited_at, m.deleted_at, c.name AS channel_name FROM messages m"
+            + " JOIN channels c ON c.id = m.channel_id AND c.is_active"
+            + " LEFT JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.user_id = $1";
+    static final String SEARCH_FILTERS = " AND m.deleted_at IS NULL"
+            + " AND (cm.user_id IS NOT NULL OR c.kind = 'room') AND cm.banned IS NOT TRUE"
+            + " AND ($3::bigint IS NULL OR m.channel_id = $3)"
+            + " AND ($4::timestamptz IS NULL OR (m.created_at, m.channel_id, m.seq) < ($4, $5, $6))"
+            + " ORDER BY m.created_at DESC, m.channel_id DESC, m.seq DESC LIMIT $7";
+
     /**
      * Full-text search over what user $1 may read (channels they are a member of in good standing, and
      * rooms they are not banned from), newest first. Each message is matched in its own text-search
      * configuration: one branch per configuration in {@code configs}, each with its own tsquery, all on
-     * messages_search_idx. With {@code byLanguage}, only channels of language $8.
+     * messages_search_idx.
      */
-    static String messageSearch(java.util.Collection<String> configs, boolean byLanguage) {
+    static String messageSearch(java.util.Collection<String> configs) {
         StringBuilder branches = new StringBuilder();
         for (String cfg : configs) {
             if (!cfg.matches("pg_catalog\\.[a-z]+")) {
@@ -165,22 +176,17 @@ final class SqlQueries {
             branches.append(branches.length() == 0 ? "" : " OR ").append("(m.search_config = '").append(cfg)
                     .append("'::regconfig AND m.search_vector @@ plainto_tsquery('").append(cfg).append("', $2))");
         }
-        return "/* message.search */ SELECT m.channel_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.created_at,"
-                + " m.edited_at, m.deleted_at, c.name AS channel_name FROM messages m"
-                + " JOIN channels c ON c.id = m.channel_id AND c.is_active"
-                + " LEFT JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.user_id = $1"
-                + " WHERE (" + branches + ") AND m.deleted_at IS NULL"
-                + " AND (cm.user_id IS NOT NULL OR c.kind = 'room') AND cm.banned IS NOT TRUE"
-                + " AND ($3::bigint IS NULL OR m.channel_id = $3)"
-                + " AND ($4::timestamptz IS NULL OR (m.created_at, m.channel_id, m.seq) < ($4, $5, $6))"
-                + (byLanguage ? " AND c.language = $8" : "")
-                + " ORDER BY m.created_at DESC, m.channel_id DESC, m.seq DESC LIMIT $7";
+        return "/* message.search */ " + SEARCH_SELECT + " WHERE (" + branches + ")" + SEARCH_FILTERS;
     }
+
+    /** The same over the channels of one language $8, in that language's configuration: one statement, one index branch. */
+    static final String MESSAGE_SEARCH_LANGUAGE = SEARCH_SELECT
+            + " WHERE m.search_config = search_config($8) AND m.search_vector @@ plainto_tsquery(search_config($8), $2)"
+            + " AND c.language = $8" + SEARCH_FILTERS;
 
     /** The text-search configurations of the languages of the rooms (searches ask each, and 'simple'). */
     static final String SEARCH_CONFIGS = "SELECT DISTINCT search_config(language)::text AS cfg FROM channels"
             + " WHERE kind = 'room' AND language IS NOT NULL";
-    static final String SEARCH_CONFIG_OF = "SELECT search_config($1)::text AS cfg";
 
     /** Read markers only move forward, and never past the channel's last seq. */
     static final String MEMBER_READ = "UPDATE channel_members m"
@@ -290,11 +296,16 @@ final class SqlQueries {
 
     // ---- retention
     /** Channels whose messages expire, with their retention (their own, or their lounge's for a room). */
-    static final String RETENTION_CHANNELS = "SELECT c.id, c.expired_through, c.retention_days AS days FROM channels c"
-            + " WHERE c.retention_days IS NOT NULL"
+    static final String RETENTION_CHANNELS = "SELECT id, expired_through, days FROM ("
+            + " SELECT c.id, c.expired_through, c.retention_days AS days FROM channels c WHERE c.retention_days IS NOT NULL"
             + " UNION ALL SELECT c.id, c.expired_through, l.retention_days FROM lounges l"
             + " JOIN channels c ON c.kind = 'room' AND c.lounge_id = l.id AND c.retention_days IS NULL"
-            + " WHERE l.retention_days IS NOT NULL ORDER BY 1";
+            + " WHERE l.retention_days IS NOT NULL) r"
+            // only channels with something due: the oldest message left (the one after expired_through) is past
+            // the retention; one primary-key probe each, so channels with nothing due cost no batch read
+            + " WHERE EXISTS (SELECT 1 FROM messages m WHERE m.channel_id = r.id AND m.seq = r.expired_through + 1"
+            + " AND m.created_at < now() - make_interval(days => r.days))"
+            + " ORDER BY id LIMIT $1";
     /**
      * Deletes the next batch ($3) of a channel's oldest messages after $2 (its expired_through) that are
      * older than $4, stopping at the first one that is not: the seqs left stay one unbroken run.

@@ -85,10 +85,10 @@ class QueryPlanTest {
                 Arguments.of("USER_BY_ID", SqlQueries.USER_BY_ID, Tuple.of(42L)),
                 Arguments.of("SESSION_BY_HASH_FOR_UPDATE", SqlQueries.SESSION_BY_HASH_FOR_UPDATE,
                         Tuple.of(Buffer.buffer(new byte[32]), 10)),
-                Arguments.of("MESSAGE_SEARCH", SqlQueries.messageSearch(List.of("pg_catalog.english", "pg_catalog.simple"), false),
+                Arguments.of("MESSAGE_SEARCH", SqlQueries.messageSearch(List.of("pg_catalog.english", "pg_catalog.simple")),
                         Tuple.tuple().addLong(1L).addString("number 42")
                         .addLong(null).addOffsetDateTime(null).addLong(0L).addLong(0L).addInteger(21)),
-                Arguments.of("MESSAGE_SEARCH by language", SqlQueries.messageSearch(List.of("pg_catalog.english"), true),
+                Arguments.of("MESSAGE_SEARCH_LANGUAGE", SqlQueries.MESSAGE_SEARCH_LANGUAGE,
                         Tuple.tuple().addLong(1L).addString("running").addLong(null).addOffsetDateTime(null).addLong(0L).addLong(0L)
                         .addInteger(21).addString("en")),
                 Arguments.of("PRESENCE_CHANNELS", SqlQueries.PRESENCE_CHANNELS, Tuple.tuple().addValue(new Long[]{1L, 2L, 3L})));
@@ -110,7 +110,7 @@ class QueryPlanTest {
                         .addBoolean(false).addOffsetDateTime(null).addBoolean(true)),
                 Arguments.of("MEMBER_OWNERS_STEP_DOWN", SqlQueries.MEMBER_OWNERS_STEP_DOWN, Tuple.of(600L, 2L)),
                 Arguments.of("MODERATION_LOG", SqlQueries.MODERATION_LOG, Tuple.of(600L, Long.MAX_VALUE, 51)),
-                Arguments.of("RETENTION_CHANNELS", SqlQueries.RETENTION_CHANNELS, Tuple.tuple()),
+                Arguments.of("RETENTION_CHANNELS", SqlQueries.RETENTION_CHANNELS, Tuple.of(200)),
                 Arguments.of("RETENTION_DELETE", SqlQueries.RETENTION_DELETE, Tuple.of(50L, 0L, 1000,
                         java.time.OffsetDateTime.now().minusDays(1))));
     }

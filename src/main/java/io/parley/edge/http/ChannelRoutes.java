@@ -26,6 +26,7 @@ import java.util.function.Function;
 import static io.parley.edge.http.Requests.body;
 import static io.parley.edge.http.Requests.pathId;
 import static io.parley.edge.http.Requests.principal;
+import static io.parley.edge.http.Requests.reply;
 
 /** Channels, members, direct channels, messages, read markers, presence and search. */
 final class ChannelRoutes {
@@ -117,8 +118,8 @@ final class ChannelRoutes {
         if (language != null && language.isEmpty()) {
             language = null;
         }
-        if (language != null && !language.matches("[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}")) {
-            throw Input.invalid("language must be a language tag such as \"en\", \"es\" or \"pt-BR\".");
+        if (language != null) {
+            Input.language(language);
         }
         reply(ctx, 200, reads.search(principal(ctx), new Commands.SearchQuery(q.strip(), channelId, language, before, limit)),
                 Function.identity());
@@ -178,16 +179,13 @@ final class ChannelRoutes {
                 throw Input.invalid("mutedUntil must be in the future and at most a year away (null unmutes).");
             }
         }
-        Object rawBanned = in.getValue("banned");
-        if (rawBanned != null && !(rawBanned instanceof Boolean)) {
-            throw Input.invalid("banned must be true or false.");
-        }
+        Boolean banned = Input.optBoolean(in, "banned");
         String reason = Input.text(Input.optString(in, "reason"), "reason", 500, false);
-        if (role == null && !muteGiven && rawBanned == null) {
+        if (role == null && !muteGiven && banned == null) {
             throw Input.invalid("Give role, mutedUntil and/or banned: nothing else of a member can be changed.");
         }
         reply(ctx, 200, chat.changeMember(principal(ctx), channelId(ctx), userId,
-                        new Commands.MemberChange(role, muteGiven, mutedUntil, (Boolean) rawBanned, reason == null || reason.isEmpty() ? null : reason)),
+                        new Commands.MemberChange(role, muteGiven, mutedUntil, banned, reason == null || reason.isEmpty() ? null : reason)),
                 m -> Views.member(channelId(ctx), userId, m));
     }
 
@@ -246,8 +244,4 @@ final class ChannelRoutes {
         return pathId(ctx, "channelId");
     }
 
-    /** Answers {@code status} with the view of what {@code result} brings (a JsonObject, or the JSON bytes of a cached read). */
-    private static <T> void reply(RoutingContext ctx, int status, Future<T> result, Function<T, ?> view) {
-        result.onSuccess(r -> Requests.json(ctx, status, view.apply(r))).onFailure(ctx::fail);
-    }
 }

@@ -16,14 +16,13 @@ import java.util.regex.Pattern;
 import static io.parley.edge.http.Requests.body;
 import static io.parley.edge.http.Requests.pathId;
 import static io.parley.edge.http.Requests.principal;
+import static io.parley.edge.http.Requests.reply;
 
 /** Lounges and their language rooms: everyone signed in (guests too) lists them; admins manage them. */
 final class LoungeRoutes {
 
     /** Lowercase letters, digits and dashes, starting with a letter or digit: it appears in URLs. */
     private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
-    /** A language tag: {@code en}, {@code pt-BR}, {@code zh-Hant}. */
-    private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}");
 
     private final LoungesApi lounges;
 
@@ -55,7 +54,7 @@ final class LoungeRoutes {
         String slug = slug(ctx);
         JsonObject in = body(ctx);
         String name = optName(in);
-        Boolean active = optBoolean(in, "active");
+        Boolean active = Input.optBoolean(in, "active");
         boolean retention = in.containsKey("retentionDays");
         Integer days = retention ? Requests.retentionDays(in) : null;
         if (name == null && active == null && !retention) {
@@ -70,7 +69,7 @@ final class LoungeRoutes {
     private void addRoom(RoutingContext ctx) {
         String slug = slug(ctx);
         JsonObject in = body(ctx);
-        String language = language(Input.string(in, "language"));
+        String language = Input.language(Input.string(in, "language"));
         String name = optName(in);
         String topic = Input.text(Input.optString(in, "topic"), "topic", 250, false);
         reply(ctx, 201, lounges.addRoom(principal(ctx), slug, language, name == null ? defaultName(slug, language) : name,
@@ -85,7 +84,7 @@ final class LoungeRoutes {
         // a topic of "" or null clears it; an absent topic is left as it is
         String topic = in.containsKey("topic") ? (in.getValue("topic") == null ? "" : Input.text(Input.string(in, "topic"), "topic", 250, false))
                 : null;
-        Boolean active = optBoolean(in, "active");
+        Boolean active = Input.optBoolean(in, "active");
         if (name == null && topic == null && active == null) {
             throw Input.invalid("Give name, topic and/or active: nothing else of a room can be changed.");
         }
@@ -116,25 +115,4 @@ final class LoungeRoutes {
         return s;
     }
 
-    private static String language(String s) {
-        if (!LANGUAGE.matcher(s).matches()) {
-            throw Input.invalid("language must be a language tag such as \"en\", \"es\" or \"pt-BR\".");
-        }
-        return s;
-    }
-
-    private static Boolean optBoolean(JsonObject in, String field) {
-        Object v = in.getValue(field);
-        if (v == null) {
-            return null;
-        }
-        if (!(v instanceof Boolean b)) {
-            throw Input.invalid(field + " must be true or false.");
-        }
-        return b;
-    }
-
-    private static <T> void reply(RoutingContext ctx, int status, Future<T> result, Function<T, ?> view) {
-        result.onSuccess(r -> Requests.json(ctx, status, view.apply(r))).onFailure(ctx::fail);
-    }
 }

@@ -1,5 +1,9 @@
 package io.parley.edge.http;
 
+import java.util.function.Function;
+
+import io.vertx.core.Future;
+
 import io.parley.domain.Principal;
 import io.parley.edge.StrictJson;
 import io.parley.error.ErrorCode;
@@ -135,5 +139,10 @@ public final class Requests {
             throw io.parley.edge.Input.invalid("retentionDays must be a whole number of days from 1 to 3650, or null to keep messages forever.");
         }
         return n.intValue();
+    }
+
+    /** Answers {@code status} with the view of what {@code result} brings (a JsonObject, or the JSON bytes of a cached read). */
+    static <T> void reply(RoutingContext ctx, int status, Future<T> result, Function<T, ?> view) {
+        result.onSuccess(r -> json(ctx, status, view.apply(r))).onFailure(ctx::fail);
     }
 }

@@ -155,7 +155,7 @@ public final class EdgeHub {
             if (!targets.isEmpty()) {
                 String frame = new JsonObject().put("type", "presence").put("userId", userId).put("online", change.getBoolean("online"))
                         .put("lastSeenAt", change.getString("lastSeenAt")).encode();
-                targets.forEach(s -> s.presence(frame));
+                targets.forEach(s -> s.notice(frame));
             }
         }
     }
@@ -174,7 +174,7 @@ public final class EdgeHub {
                         .put("senderId", e.getLong("senderId")).encode();
             }
             for (SocketSession s : mine) {
-                s.presence(frame);
+                s.notice(frame);
             }
         }
     }

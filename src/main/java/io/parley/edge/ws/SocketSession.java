@@ -157,9 +157,9 @@ final class SocketSession {
         return subs.containsKey(channelId);
     }
 
-    /** A presence frame, already serialized once for this edge. */
-    void presence(String frame) {
-        // presence is best effort: a slow client misses it rather than being cut off
+    /** A presence or mention frame, already serialized once for this edge. */
+    void notice(String frame) {
+        // notices are best effort: a slow client misses one rather than being cut off
         if (!closed && !draining && !ws.writeQueueFull()) {
             ws.writeTextMessage(frame);
         }
