@@ -60,6 +60,22 @@ public interface ChatApi {
     /** The owner or an admin sets how many days the channel keeps its messages (null: forever, or its lounge's). */
     Future<Channel> setRetention(Principal p, long channelId, Integer days);
 
+    /** The channel's messages awaiting moderation after {@code afterSeq}, oldest first, for its moderators. */
+    Future<List<Message>> moderationQueue(Principal p, long channelId, long afterSeq, int limit);
+
+    /** A moderator approves or rejects a pending message; answers it as decided. */
+    Future<Message> decide(Principal p, long channelId, long seq, boolean approve, String reason);
+
+    /** A moderator (or an admin) sets the channel's pre-moderation: off, guests or all. */
+    Future<Channel> setPremoderation(Principal p, long channelId, String mode);
+
+    /**
+     * For a subscribe resuming from {@code since}: the approvals and rejections of messages up to
+     * {@code since} made while the channel's last seq was {@code since} or later, which a socket away at
+     * that moment missed.
+     */
+    Future<List<Message>> decisions(Principal p, long channelId, long since, int limit);
+
     /** The node-local client of the chat rules. */
     static ChatApi client(EventBus bus) {
         return new ChatApi() {
@@ -140,6 +156,26 @@ public interface ChatApi {
             @Override
             public Future<List<ModerationAction>> moderationLog(Principal p, long channelId, long beforeId, int limit) {
                 return call(a -> a.moderationLog(p, channelId, beforeId, limit));
+            }
+
+            @Override
+            public Future<List<Message>> moderationQueue(Principal p, long channelId, long afterSeq, int limit) {
+                return call(a -> a.moderationQueue(p, channelId, afterSeq, limit));
+            }
+
+            @Override
+            public Future<Message> decide(Principal p, long channelId, long seq, boolean approve, String reason) {
+                return call(a -> a.decide(p, channelId, seq, approve, reason));
+            }
+
+            @Override
+            public Future<Channel> setPremoderation(Principal p, long channelId, String mode) {
+                return call(a -> a.setPremoderation(p, channelId, mode));
+            }
+
+            @Override
+            public Future<List<Message>> decisions(Principal p, long channelId, long since, int limit) {
+                return call(a -> a.decisions(p, channelId, since, limit));
             }
         };
     }

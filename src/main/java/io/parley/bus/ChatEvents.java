@@ -10,7 +10,11 @@ import io.parley.domain.Message;
  */
 public interface ChatEvents {
 
+    /** A new message; a held one ({@link Message#held}) reaches only its author and the moderators whole. */
     void message(Message m);
+
+    /** A held message was approved (it reaches every subscriber whole) or rejected. */
+    void decided(Message m);
 
     void edited(Message m);
 

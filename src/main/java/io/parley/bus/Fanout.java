@@ -17,9 +17,9 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code broadcast}: on {@code parley.fanout}, which every node's hub consumes and filters; and on
  *   {@code parley.channel.<id>} as well, for internal services (free when none listens).</li>
  * </ul>
- * Headers: {@code event} (message, edited, deleted, typing, removed), {@code channelId}, {@code at} (when
- * it was published, epoch milliseconds: the edges time the delivery from it), and {@code seq} or
- * {@code userId} where they apply.
+ * Headers: {@code event} (message, approved, rejected, edited, deleted, typing, removed, read, member),
+ * {@code channelId}, {@code at} (when it was published, epoch milliseconds: the edges time the delivery
+ * from it), {@code seq} or {@code userId} where they apply, and {@code status} for a held message.
  */
 public final class Fanout implements ChatEvents {
 
@@ -35,7 +35,22 @@ public final class Fanout implements ChatEvents {
 
     @Override
     public void message(Message m) {
+        if (m.held()) {
+            // the edges show it whole to its author (userId) and the channel's moderators, to others only its place
+            publish(m.channelId(), Views.messageEvent(m).toBuffer(), new DeliveryOptions().addHeader("event", "message")
+                    .addHeader("seq", String.valueOf(m.seq())).addHeader("userId", String.valueOf(m.senderId()))
+                    .addHeader("status", m.status()));
+            return;
+        }
         publish(m, Views.messageEvent(m), "message");
+    }
+
+    @Override
+    public void decided(Message m) {
+        boolean approved = Message.APPROVED.equals(m.status());
+        publish(m.channelId(), (approved ? Views.approvedEvent(m) : Views.rejectedEvent(m)).toBuffer(), new DeliveryOptions()
+                .addHeader("event", approved ? "approved" : "rejected").addHeader("seq", String.valueOf(m.seq()))
+                .addHeader("userId", String.valueOf(m.senderId())));
     }
 
     @Override

@@ -54,6 +54,7 @@ public final class Views {
         }
         j.put("member", c.membership() != null && !c.membership().banned());
         j.put("retentionDays", c.retentionDays());
+        j.put("premoderation", c.premoderation());
         return j;
     }
 
@@ -85,7 +86,8 @@ public final class Views {
     public static JsonObject moderationLog(List<ModerationAction> actions, int limit) {
         JsonArray out = new JsonArray();
         actions.forEach(a -> out.add(new JsonObject().put("id", a.id()).put("action", a.action()).put("actorId", a.actorId())
-                .put("targetId", a.targetId()).put("reason", a.reason()).put("mutedUntil", time(a.mutedUntil())).put("at", time(a.at()))));
+                .put("targetId", a.targetId()).put("reason", a.reason()).put("mutedUntil", time(a.mutedUntil())).put("at", time(a.at()))
+                .put("seq", a.seq())));
         return new JsonObject().put("actions", out)
                 .put("nextBefore", actions.size() < limit ? null : actions.get(actions.size() - 1).id());
     }
@@ -133,7 +135,38 @@ public final class Views {
         if (m.deleted()) {
             j.put("deleted", true);
         }
+        if (m.held()) {
+            j.put("status", m.status());
+        }
         return j;
+    }
+
+    /**
+     * A held message for someone who may not see it: only its place. In a page of history it is an item
+     * {@code {"channelId","seq","held":true,"status"}}; on a socket a {@code held} frame.
+     */
+    public static JsonObject heldMessage(Message m) {
+        return new JsonObject().put("channelId", m.channelId()).put("seq", m.seq()).put("held", true).put("status", m.status());
+    }
+
+    /** The {@code held} WebSocket frame: seq {@code seq} is taken by a message you may not see (yet). */
+    public static JsonObject heldEvent(long channelId, long seq, String status) {
+        return new JsonObject().put("type", "held").put("channelId", channelId).put("seq", seq).put("status", status);
+    }
+
+    /** The message as {@code viewerId} may see it (see {@link Message#visibleTo}). */
+    public static JsonObject message(Message m, long viewerId, boolean moderates) {
+        return m.visibleTo(viewerId, moderates) ? message(m) : heldMessage(m);
+    }
+
+    /** A held message was approved: every subscriber gets it whole, at its own seq. */
+    public static JsonObject approvedEvent(Message m) {
+        return message(m).put("type", "approved");
+    }
+
+    /** A held message was rejected: it stays hidden; its author is told. */
+    public static JsonObject rejectedEvent(Message m) {
+        return new JsonObject().put("type", "rejected").put("channelId", m.channelId()).put("seq", m.seq()).put("senderId", m.senderId());
     }
 
     /** The WebSocket frame (and parley.channel.&lt;id&gt; event) of a new message. */

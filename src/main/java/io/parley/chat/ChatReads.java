@@ -75,19 +75,23 @@ public final class ChatReads implements ReadsApi {
         }
         return cache.page(channelId, p.userId(), params).compose(look -> look.hit() ? Future.succeededFuture(look.json())
                 : read(p, q).map(page -> {
-                    if (page.provesMembership()) {
+                    if (page.cacheable()) {
                         cache.storePage(channelId, p.userId(), look, params, page.json());
                     }
                     return page.json();
                 }));
     }
 
-    /** A page from PostgreSQL; an empty one is answered only to a member in good standing. */
+    /**
+     * A page from PostgreSQL; an empty one is answered only to a member in good standing. A held message
+     * shows only its place ({@link Views#heldMessage}), except a pending one to its author and the
+     * channel's moderators: a page with a pending message is rendered for its reader and not cached.
+     */
     private Future<Page> read(Principal p, Commands.PageQuery q) {
         int limit = q.limit();
         return messages.page(q.channelId(), p.userId(), q.before(), q.after(), limit + 1, !q.forward()).compose(list -> {
             if (list.isEmpty()) {
-                return members.reader(p, q.channelId()).map(c -> new Page(pageJson(List.of(), false), false));
+                return members.reader(p, q.channelId()).map(c -> new Page(pageJson(List.of(), false, p.userId(), false), false));
             }
             boolean hasMore = list.size() > limit;
             List<Message> page = hasMore ? list.subList(0, limit) : list;
@@ -95,17 +99,25 @@ public final class ChatReads implements ReadsApi {
                 page = new ArrayList<>(page);
                 Collections.reverse(page);
             }
-            // a non-empty page proves the right to read it (the query checks it): it may be cached
-            return Future.succeededFuture(new Page(pageJson(page, hasMore), true));
+            List<Message> rows = page;
+            boolean pending = rows.stream().anyMatch(m -> Message.PENDING.equals(m.status()) && m.senderId() != p.userId());
+            boolean ownPending = rows.stream().anyMatch(m -> Message.PENDING.equals(m.status()));
+            if (pending) {
+                return members.visible(p, q.channelId()).compose(c -> members.moderates(p, c))
+                        .map(mod -> new Page(pageJson(rows, hasMore, p.userId(), mod), false));
+            }
+            // a non-empty page proves the right to read it (the query checks it): it may be cached, unless it
+            // shows the reader's own pending message, which others see only as a place
+            return Future.succeededFuture(new Page(pageJson(rows, hasMore, p.userId(), false), !ownPending));
         });
     }
 
-    private record Page(Buffer json, boolean provesMembership) {
+    private record Page(Buffer json, boolean cacheable) {
     }
 
-    private static Buffer pageJson(List<Message> page, boolean hasMore) {
-        return new JsonObject().put("messages", new JsonArray(page.stream().map(Views::message).toList())).put("hasMore", hasMore)
-                .toBuffer();
+    private static Buffer pageJson(List<Message> page, boolean hasMore, long viewerId, boolean moderates) {
+        return new JsonObject().put("messages", new JsonArray(page.stream().map(m -> Views.message(m, viewerId, moderates)).toList()))
+                .put("hasMore", hasMore).toBuffer();
     }
 
     /**

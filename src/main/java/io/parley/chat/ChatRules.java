@@ -134,7 +134,7 @@ public final class ChatRules implements ChatApi {
                         : a.banned() ? Members.banned()
                         : null;
                 if (refusal == null) {
-                    allowed.add(new SubscribeCheck.Allowed(id, a.lastSeq()));
+                    allowed.add(new SubscribeCheck.Allowed(id, a.lastSeq(), p.isAdmin() || a.moderates(), a.lastDecisionSeq()));
                 } else {
                     refused.add(new SubscribeCheck.Refused(id, refusal.code(), refusal.getMessage()));
                 }
@@ -242,7 +242,7 @@ public final class ChatRules implements ChatApi {
     @Override
     public Future<SendResult> send(Principal p, Commands.Post post) {
         long channelId = post.channelId();
-        return messages.send(channelId, p.userId(), post.clientMsgId(), post.body()).compose(result -> {
+        return messages.send(channelId, p.userId(), post.clientMsgId(), post.body(), p.isGuest(), p.isAdmin()).compose(result -> {
             if (result.isEmpty()) {
                 return whyNoSend(p, channelId);
             }
@@ -277,7 +277,9 @@ public final class ChatRules implements ChatApi {
     @Override
     public Future<Message> edit(Principal p, long channelId, long seq, String body) {
         return authorOrModerator(p, channelId, seq)
-                .compose(m -> messages.edit(channelId, seq, body))
+                .compose(m -> m.held() && !m.deleted() ? Future.failedFuture(ParleyException.of(ErrorCode.CONFLICT, Message.PENDING.equals(m.status())
+                        ? "A message awaiting moderation cannot be edited; delete it and send it again." : "A rejected message cannot be edited."))
+                        : messages.edit(channelId, seq, body))
                 .compose(m -> m.isEmpty()
                         ? Future.failedFuture(ParleyException.of(ErrorCode.CONFLICT, "A deleted message cannot be edited."))
                         : Future.succeededFuture(m.get()))
@@ -394,18 +396,8 @@ public final class ChatRules implements ChatApi {
         });
     }
 
-    /**
-     * Whether the caller moderates this channel: its owner or a moderator in good standing, an admin, or,
-     * for a room, a moderator of its lounge (set by admins; they moderate every room of the lounge).
-     */
     private Future<Boolean> moderates(Principal p, Channel c) {
-        if (p.isAdmin() || (c.membership() != null && !c.membership().banned() && c.membership().canModerate())) {
-            return Future.succeededFuture(true);
-        }
-        if (c.membership() != null && c.membership().banned()) {
-            return Future.succeededFuture(false);
-        }
-        return c.loungeId() == null ? Future.succeededFuture(false) : channels.isLoungeModerator(c.loungeId(), p.userId());
+        return members.moderates(p, c);
     }
 
     private Future<Membership> apply(Principal p, long channelId, long userId, Membership before, Commands.MemberChange change) {
@@ -441,6 +433,70 @@ public final class ChatRules implements ChatApi {
         return members.visible(p, channelId).compose(c -> moderates(p, c)).compose(mod -> mod
                 ? channels.moderationLog(channelId, beforeId, limit)
                 : Future.failedFuture(forbidden("Only the owner and moderators of this channel read its moderation log.")));
+    }
+
+    @Override
+    public Future<List<Message>> moderationQueue(Principal p, long channelId, long afterSeq, int limit) {
+        return moderator(p, channelId, "Only the owner and moderators of this channel see its moderation queue.")
+                .compose(c -> messages.pending(channelId, afterSeq, limit));
+    }
+
+    /**
+     * Approves or rejects a pending message. An approval delivers it to every subscriber at its own seq and
+     * mentions whom its body names; a rejection keeps it hidden and tells its author. Either is recorded in
+     * the moderation log, and cached pages that held its place are dropped.
+     */
+    @Override
+    public Future<Message> decide(Principal p, long channelId, long seq, boolean approve, String reason) {
+        return moderator(p, channelId, "Only the owner and moderators of this channel approve or reject its messages.")
+                .compose(c -> messages.bySeq(channelId, seq))
+                .compose(found -> {
+                    if (found.isEmpty()) {
+                        return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "Message " + seq + " was not found in this channel."));
+                    }
+                    Message m = found.get();
+                    String[] handles = approve ? io.parley.persistence.Mentions.handles(m.body()) : new String[0];
+                    return messages.decide(channelId, seq, approve ? Message.APPROVED : Message.REJECTED, p.userId(), reason, handles)
+                            .compose(d -> d.isPresent() ? Future.succeededFuture(d.get()) : Future.failedFuture(notPending(m)));
+                })
+                .compose(d -> {
+                    Message m = d.message();
+                    List<Long> lists = new ArrayList<>(d.mentioned());
+                    lists.add(m.senderId());
+                    return cache.changed(List.of(channelId), List.of(), lists).map(v -> {
+                        events.decided(m);
+                        if (!d.mentioned().isEmpty()) {
+                            events.mention(channelId, m.seq(), m.senderId(), d.mentioned());
+                        }
+                        return m;
+                    });
+                });
+    }
+
+    private static ParleyException notPending(Message m) {
+        String state = m.deleted() ? "it was deleted" : Message.APPROVED.equals(m.status()) ? "it is approved" : "it was rejected";
+        return ParleyException.of(ErrorCode.NOT_PENDING, "Message " + m.seq() + " is not awaiting moderation: " + state + ".");
+    }
+
+    @Override
+    public Future<Channel> setPremoderation(Principal p, long channelId, String mode) {
+        return moderator(p, channelId, "Only the owner and moderators of this channel (or an admin) set its pre-moderation.")
+                .compose(c -> c.kind() == ChannelKind.DIRECT
+                        ? Future.failedFuture(forbidden("A direct channel has no pre-moderation."))
+                        : channels.setPremoderation(channelId, mode, p.userId()))
+                .compose(v -> cache.changed(List.of(channelId), List.of(), List.of()))
+                .compose(v -> members.visible(p, channelId));
+    }
+
+    @Override
+    public Future<List<Message>> decisions(Principal p, long channelId, long since, int limit) {
+        return members.reader(p, channelId).compose(c -> messages.decisions(channelId, since, limit));
+    }
+
+    /** The channel if the caller moderates it; else 403 with {@code refusal} (404 for what they cannot see). */
+    private Future<Channel> moderator(Principal p, long channelId, String refusal) {
+        return members.visible(p, channelId).compose(c -> moderates(p, c).compose(mod -> mod ? Future.succeededFuture(c)
+                : Future.failedFuture(forbidden(refusal))));
     }
 
     private Future<Message> authorOrModerator(Principal p, long channelId, long seq) {

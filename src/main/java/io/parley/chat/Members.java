@@ -58,6 +58,20 @@ final class Members {
         return Future.succeededFuture(c);
     }
 
+    /**
+     * Whether the caller moderates this channel: its owner or a moderator in good standing, an admin, or,
+     * for a room, a moderator of its lounge (set by admins; they moderate every room of the lounge).
+     */
+    Future<Boolean> moderates(Principal p, Channel c) {
+        if (p.isAdmin() || (c.membership() != null && !c.membership().banned() && c.membership().canModerate())) {
+            return Future.succeededFuture(true);
+        }
+        if (c.membership() != null && c.membership().banned()) {
+            return Future.succeededFuture(false);
+        }
+        return c.loungeId() == null ? Future.succeededFuture(false) : channels.isLoungeModerator(c.loungeId(), p.userId());
+    }
+
     static ParleyException notFound(long channelId) {
         return ParleyException.of(ErrorCode.NOT_FOUND, "Channel " + channelId + " was not found.");
     }

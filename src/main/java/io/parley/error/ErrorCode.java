@@ -41,6 +41,8 @@ public enum ErrorCode {
 
     NOT_FOUND(4000, "not_found", 404, false),
     CONFLICT(4001, "conflict", 409, false),
+    /** Approving or rejecting a message that is not awaiting moderation. */
+    NOT_PENDING(4004, "not_pending", 409, false),
     HANDLE_TAKEN(4002, "handle_taken", 409, false),
     /** No longer sent: sign-up does not tell whether a phone number is registered (docs/decisions.md). */
     PHONE_TAKEN(4003, "phone_number_taken", 409, false),

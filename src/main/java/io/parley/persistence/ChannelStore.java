@@ -34,7 +34,13 @@ public interface ChannelStore {
     Future<Map<Long, Long>> positions(List<Long> channelIds);
 
     /** A channel's kind, state and newest seq with the caller's role in it (null: not a member). */
-    record Access(long id, String kind, boolean active, long lastSeq, String role, boolean banned) {
+    record Access(long id, String kind, boolean active, long lastSeq, String role, boolean banned, boolean loungeModerator,
+                  long lastDecisionSeq) {
+
+        /** The owner or a moderator in good standing, or a moderator of the room's lounge. */
+        public boolean moderates() {
+            return loungeModerator || (!banned && ("owner".equals(role) || "moderator".equals(role)));
+        }
 
         public boolean isPublicLike() {
             return "public".equals(kind) || "room".equals(kind);
@@ -74,4 +80,7 @@ public interface ChannelStore {
 
     /** A channel's own retention in days; null: none (a room then follows its lounge's). */
     Future<Void> setRetention(long channelId, Integer days);
+
+    /** Sets the channel's pre-moderation ({@code off}, {@code guests}, {@code all}), recorded in the log as by {@code actorId}. */
+    Future<Void> setPremoderation(long channelId, String mode, long actorId);
 }

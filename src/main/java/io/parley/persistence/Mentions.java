@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The handles a message body mentions: {@code @handle}, not inside a word or an address (a@b). */
-final class Mentions {
+public final class Mentions {
 
     /** At most this many distinct handles of one message are looked up; the rest mention nobody. */
     static final int MAX = 20;
@@ -15,7 +15,7 @@ final class Mentions {
     private Mentions() {
     }
 
-    static String[] handles(String body) {
+    public static String[] handles(String body) {
         if (body.indexOf('@') < 0) {
             return new String[0];
         }

@@ -17,7 +17,23 @@ public interface MessageStore {
      * ({@code created == false}). Empty when the sender may not post (not a member, banned, muted,
      * channel gone): the caller finds out which.
      */
-    Future<Optional<SendResult>> send(long channelId, long senderId, String clientMsgId, String body);
+    Future<Optional<SendResult>> send(long channelId, long senderId, String clientMsgId, String body, boolean guest, boolean admin);
+
+    /** The channel's pending messages after {@code afterSeq}, oldest first. */
+    Future<List<Message>> pending(long channelId, long afterSeq, int limit);
+
+    /** An approved or rejected message with the members its approval mentions. */
+    record Decided(Message message, List<Long> mentioned) {
+    }
+
+    /**
+     * Approves or rejects (the {@code status}) a pending message and records it; empty when the message
+     * is not pending (any more). {@code handles}: the handles its body mentions.
+     */
+    Future<Optional<Decided>> decide(long channelId, long seq, String status, long moderatorId, String reason, String[] handles);
+
+    /** Messages up to {@code since} approved or rejected while the channel's last seq was {@code since} or later. */
+    Future<List<Message>> decisions(long channelId, long since, int limit);
 
     /**
      * Messages with {@code after < seq < before}, at most {@code limit}, for a member ({@code userId});

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import io.parley.domain.ChannelKind;
 import io.parley.domain.MemberRole;
+import io.parley.domain.Message;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -65,7 +66,12 @@ public final class PgChannelStore implements ChannelStore {
             List<ChannelSummary> out = new ArrayList<>(rows.size());
             for (Row r : rows) {
                 Channel c = Rows.channel(r);
-                out.add(new ChannelSummary(c, Rows.lastMessage(r, c.id()), Rows.peer(r)));
+                Message last = Rows.lastMessage(r, c.id());
+                // a held last message is shown to its author only (the channel list is per user)
+                if (last != null && !last.visibleTo(userId, false)) {
+                    last = null;
+                }
+                out.add(new ChannelSummary(c, last, Rows.peer(r)));
             }
             return out;
         });
@@ -77,7 +83,8 @@ public final class PgChannelStore implements ChannelStore {
             Map<Long, Access> out = new HashMap<>();
             for (Row r : rows) {
                 out.put(r.getLong("id"), new Access(r.getLong("id"), r.getString("kind"), r.getBoolean("is_active"),
-                        r.getLong("last_seq"), r.getString("role"), Boolean.TRUE.equals(r.getBoolean("banned"))));
+                        r.getLong("last_seq"), r.getString("role"), Boolean.TRUE.equals(r.getBoolean("banned")),
+                        Boolean.TRUE.equals(r.getBoolean("lounge_moderator")), r.getLong("last_decision_seq")));
             }
             return out;
         });
@@ -161,7 +168,7 @@ public final class PgChannelStore implements ChannelStore {
             List<ModerationAction> out = new ArrayList<>();
             rows.forEach(r -> out.add(new ModerationAction(r.getLong("id"), r.getLong("channel_id"), r.getLong("actor_id"),
                     r.getLong("target_id"), r.getString("action"), r.getString("reason"), r.getOffsetDateTime("muted_until"),
-                    r.getOffsetDateTime("created_at"))));
+                    r.getOffsetDateTime("created_at"), r.getLong("seq"))));
             return out;
         });
     }
@@ -169,6 +176,11 @@ public final class PgChannelStore implements ChannelStore {
     @Override
     public Future<Boolean> isLoungeModerator(long loungeId, long userId) {
         return db.query(SqlQueries.LOUNGE_MODERATOR, Tuple.of(loungeId, userId)).map(rows -> rows.size() > 0);
+    }
+
+    @Override
+    public Future<Void> setPremoderation(long channelId, String mode, long actorId) {
+        return db.query(SqlQueries.CHANNEL_PREMODERATION, Tuple.of(channelId, mode, actorId)).mapEmpty();
     }
 
     @Override

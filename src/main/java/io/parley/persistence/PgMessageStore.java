@@ -23,8 +23,8 @@ public final class PgMessageStore implements MessageStore {
     }
 
     @Override
-    public Future<Optional<SendResult>> send(long channelId, long senderId, String clientMsgId, String body) {
-        return db.query(SqlQueries.MESSAGE_SEND, Tuple.of(channelId, senderId, clientMsgId, body, Mentions.handles(body)))
+    public Future<Optional<SendResult>> send(long channelId, long senderId, String clientMsgId, String body, boolean guest, boolean admin) {
+        return db.query(SqlQueries.MESSAGE_SEND, Tuple.of(channelId, senderId, clientMsgId, body, Mentions.handles(body), guest, admin))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return Optional.<SendResult>empty();
@@ -97,6 +97,37 @@ public final class PgMessageStore implements MessageStore {
     static final long CONFIGS_MILLIS = 10_000;
     private volatile List<String> configs;
     private volatile long configsAt;
+
+    @Override
+    public Future<List<Message>> pending(long channelId, long afterSeq, int limit) {
+        return db.query(SqlQueries.MODERATION_QUEUE, Tuple.of(channelId, afterSeq, limit)).map(PgMessageStore::all);
+    }
+
+    @Override
+    public Future<Optional<Decided>> decide(long channelId, long seq, String status, long moderatorId, String reason, String[] handles) {
+        return db.query(SqlQueries.MESSAGE_DECIDE, Tuple.tuple().addLong(channelId).addLong(seq).addString(status).addLong(moderatorId)
+                .addString(reason).addArrayOfString(handles)).map(rows -> {
+            if (rows.size() == 0) {
+                return Optional.empty();
+            }
+            Row r = rows.iterator().next();
+            Long[] mentioned = r.getArrayOfLongs("mentioned");
+            return Optional.of(new Decided(Rows.message(r), mentioned == null ? List.of() : List.of(mentioned)));
+        });
+    }
+
+    @Override
+    public Future<List<Message>> decisions(long channelId, long since, int limit) {
+        return db.query(SqlQueries.MESSAGE_DECISIONS, Tuple.of(channelId, since, limit)).map(PgMessageStore::all);
+    }
+
+    private static List<Message> all(RowSet<Row> rows) {
+        List<Message> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(Rows.message(r));
+        }
+        return out;
+    }
 
     @Override
     public Future<Optional<Message>> bySeq(long channelId, long seq) {

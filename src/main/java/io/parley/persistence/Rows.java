@@ -31,7 +31,7 @@ final class Rows {
     static Message message(Row r) {
         return new Message(r.getLong("channel_id"), r.getLong("seq"), r.getLong("sender_id"), r.getString("client_msg_id"),
                 r.getString("body"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("edited_at"),
-                r.getOffsetDateTime("deleted_at"));
+                r.getOffsetDateTime("deleted_at"), r.getString("moderation_status"));
     }
 
     static Channel channel(Row r) {
@@ -41,7 +41,8 @@ final class Rows {
                 r.getLong("unread") == null ? 0 : r.getLong("unread"), r.getLong("mentions") == null ? 0 : r.getLong("mentions"));
         return new Channel(r.getLong("id"), ChannelKind.of(r.getString("kind")), r.getString("name"), r.getString("topic"),
                 r.getLong("lounge_id"), r.getString("language"), r.getLong("last_seq"), r.getOffsetDateTime("last_message_at"),
-                r.getOffsetDateTime("created_at"), r.getBoolean("is_active"), membership, r.getInteger("retention_days"));
+                r.getOffsetDateTime("created_at"), r.getBoolean("is_active"), membership, r.getInteger("retention_days"),
+                r.getString("premoderation"));
     }
 
     /** The last-message columns of the channel list, prefixed {@code lm_}; null when the channel is empty. */
@@ -51,7 +52,8 @@ final class Rows {
             return null;
         }
         return new Message(channelId, seq, r.getLong("lm_sender_id"), r.getString("lm_client_msg_id"), r.getString("lm_body"),
-                r.getOffsetDateTime("lm_created_at"), r.getOffsetDateTime("lm_edited_at"), r.getOffsetDateTime("lm_deleted_at"));
+                r.getOffsetDateTime("lm_created_at"), r.getOffsetDateTime("lm_edited_at"), r.getOffsetDateTime("lm_deleted_at"),
+                r.getString("lm_status"));
     }
 
     static User peer(Row r) {

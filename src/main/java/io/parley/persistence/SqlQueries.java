@@ -46,14 +46,15 @@ final class SqlQueries {
             + " AND expires_at > now() LIMIT 1";
 
     static final String CHANNEL_COLUMNS = "c.id, c.kind, c.name, c.topic, c.lounge_id, c.language, c.last_seq,"
-            + " c.last_message_at, c.created_at, c.is_active, c.retention_days";
+            + " c.last_message_at, c.created_at, c.is_active, c.retention_days, c.premoderation";
     static final String MEMBER_COLUMNS = "m.role, m.last_read_seq, m.muted_until, m.banned";
     /**
      * Unread = others' messages after my read marker that are not deleted, counted up to 1,000 (an index
      * range scan on the primary key; clients show "999+").
      */
     static final String UNREAD = "(SELECT count(*) FROM (SELECT 1 FROM messages um WHERE um.channel_id = c.id"
-            + " AND um.seq > m.last_read_seq AND um.deleted_at IS NULL AND um.sender_id <> m.user_id LIMIT 1000) u) AS unread,"
+            + " AND um.seq > m.last_read_seq AND um.deleted_at IS NULL AND um.sender_id <> m.user_id"
+            + " AND um.moderation_status = 'approved' LIMIT 1000) u) AS unread,"
             // mentions of the member after their read marker: a range of the mentions' primary key
             + " (SELECT count(*) FROM (SELECT 1 FROM mentions mn WHERE mn.user_id = m.user_id AND mn.channel_id = c.id"
             + " AND mn.seq > m.last_read_seq LIMIT 1000) x) AS mentions";
@@ -67,7 +68,10 @@ final class SqlQueries {
      * The access check of a WebSocket subscribe frame: many channels with the caller's membership in one
      * query (no unread count, which a subscribe does not need).
      */
-    static final String CHANNEL_ACCESS_MANY = "SELECT c.id, c.kind, c.is_active, c.last_seq, m.role, m.banned"
+    static final String CHANNEL_ACCESS_MANY = "SELECT c.id, c.kind, c.is_active, c.last_seq, c.last_decision_seq, m.role, m.banned,"
+            // a moderator of a room's lounge sees its held messages (a primary-key probe, only for rooms)
+            + " c.lounge_id IS NOT NULL AND EXISTS (SELECT 1 FROM lounge_moderators lm WHERE lm.lounge_id = c.lounge_id"
+            + "   AND lm.user_id = $2) AS lounge_moderator"
             + " FROM channels c LEFT JOIN channel_members m ON m.channel_id = c.id AND m.user_id = $2"
             + " WHERE c.id = ANY($1)";
     /** The newest seq of many channels, read after a subscribe's live route exists (see SocketSession). */
@@ -79,6 +83,7 @@ final class SqlQueries {
     static final String CHANNEL_LIST = "SELECT " + CHANNEL_COLUMNS + ", " + MEMBER_COLUMNS + ", " + UNREAD + ","
             + " lm.seq AS lm_seq, lm.sender_id AS lm_sender_id, lm.client_msg_id AS lm_client_msg_id, lm.body AS lm_body,"
             + " lm.created_at AS lm_created_at, lm.edited_at AS lm_edited_at, lm.deleted_at AS lm_deleted_at,"
+            + " lm.moderation_status AS lm_status,"
             + " p.id AS p_id, p.handle AS p_handle, p.display_name AS p_display_name, p.kind AS p_kind"
             + " FROM channel_members m"
             + " JOIN channels c ON c.id = m.channel_id"
@@ -96,7 +101,23 @@ final class SqlQueries {
             + " ON CONFLICT (channel_id, user_id) DO NOTHING";
     static final String MEMBER_DELETE = "DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2 RETURNING role";
 
-    static final String MESSAGE_COLUMNS = "channel_id, seq, sender_id, client_msg_id, body, created_at, edited_at, deleted_at";
+    /**
+     * The CTE {@code men} of a statement that writes message {@code msg.seq} of channel $1: the members in
+     * good standing named by the handles {@code handles} (a text[] parameter), but the sender, found by
+     * handle or by its look-alike skeleton (from the users' indexes), when {@code when} holds.
+     */
+    private static String mentionsInsert(String msg, String sender, String handles, String when) {
+        return " men AS (INSERT INTO mentions (user_id, channel_id, seq)"
+                + "   SELECT u.id, $1, " + msg + ".seq FROM " + msg + ", users u"
+                + "   JOIN channel_members mm ON mm.channel_id = $1 AND mm.user_id = u.id AND NOT mm.banned"
+                + "   WHERE " + when + " AND cardinality(" + handles + "::text[]) > 0 AND u.id <> " + sender
+                + "   AND (u.handle = ANY(" + handles + "::text[])"
+                + "   OR u.handle_skeleton = ANY(ARRAY(SELECT handle_skeleton(h) FROM unnest(" + handles + "::text[]) h)))"
+                + "   ON CONFLICT DO NOTHING RETURNING user_id)";
+    }
+
+    static final String MESSAGE_COLUMNS = "channel_id, seq, sender_id, client_msg_id, body, created_at, edited_at, deleted_at,"
+            + " moderation_status";
     /**
      * The send path in one autocommit statement: the membership check, the gap-free seq (the channel row
      * lock serializes concurrent sends), the insert, and the sender's read marker. A duplicate clientMsgId
@@ -107,20 +128,23 @@ final class SqlQueries {
             + " WHERE id = $1 AND is_active AND EXISTS (SELECT 1 FROM channel_members cm"
             + "   WHERE cm.channel_id = $1 AND cm.user_id = $2 AND NOT cm.banned"
             + "   AND (cm.muted_until IS NULL OR cm.muted_until <= now()))"
-            + " RETURNING last_seq, language),"
+            + " RETURNING last_seq, language, premoderation, lounge_id),"
+            // pre-moderation (V11): held from guests ($6) or from everyone, but never from the channel's owner
+            // and moderators, its lounge's moderators or an admin ($7)
+            + " st AS (SELECT CASE WHEN ch.premoderation = 'off' OR $7 OR (ch.premoderation = 'guests' AND NOT $6) THEN 'approved'"
+            + "   WHEN EXISTS (SELECT 1 FROM channel_members om WHERE om.channel_id = $1 AND om.user_id = $2"
+            + "     AND om.role IN ('owner', 'moderator'))"
+            + "   OR EXISTS (SELECT 1 FROM lounge_moderators lmo WHERE lmo.lounge_id = ch.lounge_id AND lmo.user_id = $2)"
+            + "   THEN 'approved' ELSE 'pending' END AS status FROM ch),"
             // the message is searched in its channel's language (V7__language_search.sql)
-            + " ins AS (INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body, search_config)"
-            + "   SELECT $1, ch.last_seq, $2, $3, $4, search_config(ch.language) FROM ch RETURNING " + MESSAGE_COLUMNS + "),"
+            + " ins AS (INSERT INTO messages (channel_id, seq, sender_id, client_msg_id, body, search_config, moderation_status)"
+            + "   SELECT $1, ch.last_seq, $2, $3, $4, search_config(ch.language), st.status FROM ch, st RETURNING " + MESSAGE_COLUMNS + "),"
             + " rd AS (UPDATE channel_members SET last_read_seq = ins.seq FROM ins"
             + "   WHERE channel_members.channel_id = $1 AND channel_members.user_id = $2),"
             // $5: the handles the body mentions (@handle); the members in good standing among them, but the
             // sender, are mentioned (found by handle or by its look-alike skeleton, from the users' indexes)
-            + " men AS (INSERT INTO mentions (user_id, channel_id, seq)"
-            + "   SELECT u.id, $1, ins.seq FROM ins, users u"
-            + "   JOIN channel_members mm ON mm.channel_id = $1 AND mm.user_id = u.id AND NOT mm.banned"
-            + "   WHERE cardinality($5::text[]) > 0 AND u.id <> $2"
-            + "   AND (u.handle = ANY($5::text[]) OR u.handle_skeleton = ANY(ARRAY(SELECT handle_skeleton(h) FROM unnest($5::text[]) h)))"
-            + "   ON CONFLICT DO NOTHING RETURNING user_id)"
+            // (a held message mentions nobody until it is approved)
+            + mentionsInsert("ins", "$2", "$5", "ins.moderation_status = 'approved'")
             + " SELECT " + MESSAGE_COLUMNS + ", (SELECT array_agg(user_id) FROM men) AS mentioned FROM ins";
     static final String MESSAGE_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + " FROM messages"
             + " WHERE channel_id = $1 AND sender_id = $2 AND client_msg_id = $3";
@@ -142,8 +166,9 @@ final class SqlQueries {
             + " WHERE channel_id = $1 AND seq > $3 AND seq < $2"
             + READABLE
             + " ORDER BY seq ASC LIMIT $4";
+    /** A held message is not edited: an edit is announced to everyone, with its body. */
     static final String MESSAGE_EDIT = "UPDATE messages SET body = $3, edited_at = now()"
-            + " WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL RETURNING " + MESSAGE_COLUMNS;
+            + " WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL AND moderation_status = 'approved' RETURNING " + MESSAGE_COLUMNS;
     static final String MESSAGE_DELETE = "UPDATE messages SET deleted_at = now()"
             + " WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL RETURNING " + MESSAGE_COLUMNS;
     /**
@@ -152,10 +177,10 @@ final class SqlQueries {
      */
     /** The parts every search statement shares. */
     static final String SEARCH_SELECT = "SELECT m.channel_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.created_at,"
-            + " m.edited_at, m.deleted_at, c.name AS channel_name FROM messages m"
+            + " m.edited_at, m.deleted_at, m.moderation_status, c.name AS channel_name FROM messages m"
             + " JOIN channels c ON c.id = m.channel_id AND c.is_active"
             + " LEFT JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.user_id = $1";
-    static final String SEARCH_FILTERS = " AND m.deleted_at IS NULL"
+    static final String SEARCH_FILTERS = " AND m.deleted_at IS NULL AND m.moderation_status = 'approved'"
             + " AND (cm.user_id IS NOT NULL OR c.kind = 'room') AND cm.banned IS NOT TRUE"
             + " AND ($3::bigint IS NULL OR m.channel_id = $3)"
             + " AND ($4::timestamptz IS NULL OR (m.created_at, m.channel_id, m.seq) < ($4, $5, $6))"
@@ -284,7 +309,7 @@ final class SqlQueries {
             + " WHERE channel_id = $1 AND user_id = $2 RETURNING role, last_read_seq, muted_until, banned";
     static final String MODERATION_RECORD = "INSERT INTO moderation_actions (channel_id, actor_id, target_id, action, reason, muted_until)"
             + " VALUES ($1, $2, $3, $4, $5, $6)";
-    static final String MODERATION_LOG = "SELECT id, channel_id, actor_id, target_id, action, reason, muted_until, created_at"
+    static final String MODERATION_LOG = "SELECT id, channel_id, actor_id, target_id, action, reason, muted_until, created_at, seq"
             + " FROM moderation_actions WHERE channel_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
 
     static final String LOUNGE_MODERATOR = "SELECT 1 FROM lounge_moderators WHERE lounge_id = $1 AND user_id = $2";
@@ -293,6 +318,36 @@ final class SqlQueries {
     static final String LOUNGE_MODERATOR_REMOVE = "DELETE FROM lounge_moderators m USING lounges l"
             + " WHERE l.slug = $1 AND m.lounge_id = l.id AND m.user_id = $2 RETURNING m.lounge_id";
     static final String LOUNGE_MODERATORS = "SELECT lounge_id, user_id FROM lounge_moderators WHERE lounge_id = ANY($1) ORDER BY user_id";
+
+    // ---- pre-moderation
+    /** A channel's pending messages after seq $2, oldest first (messages_pending_idx). */
+    static final String MODERATION_QUEUE = "SELECT " + MESSAGE_COLUMNS + " FROM messages"
+            + " WHERE channel_id = $1 AND moderation_status = 'pending' AND seq > $2 AND deleted_at IS NULL ORDER BY seq LIMIT $3";
+    /**
+     * Approves or rejects ($3) pending message $2 in one statement: stamps it with the channel's last seq
+     * (what a resuming subscribe compares its since with), moves the channel's last_decision_seq, records
+     * the action ($4 the moderator, $5 the reason) and, for an approval, the mentions ($6 the handles).
+     * No row: the message is not pending (or not there).
+     */
+    static final String MESSAGE_DECIDE = "WITH d AS (UPDATE messages m SET moderation_status = $3, decided_at_seq = c.last_seq"
+            + "   FROM channels c WHERE c.id = $1 AND m.channel_id = $1 AND m.seq = $2 AND m.moderation_status = 'pending'"
+            + "   AND m.deleted_at IS NULL RETURNING m.channel_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.created_at,"
+            + "   m.edited_at, m.deleted_at, m.moderation_status, m.decided_at_seq),"
+            + " ch AS (UPDATE channels SET last_decision_seq = GREATEST(last_decision_seq, d.decided_at_seq) FROM d WHERE id = $1),"
+            + " log AS (INSERT INTO moderation_actions (channel_id, actor_id, target_id, action, reason, seq)"
+            + "   SELECT $1, $4, d.sender_id, CASE WHEN $3 = 'approved' THEN 'approve' ELSE 'reject' END, $5, d.seq FROM d),"
+            + mentionsInsert("d", "d.sender_id", "$6", "$3 = 'approved'")
+            + " SELECT d.*, (SELECT array_agg(user_id) FROM men) AS mentioned FROM d";
+    /**
+     * The decisions a subscribe resuming from since $2 may have missed: messages up to $2 approved or
+     * rejected while the channel's last seq was $2 or later (messages_decided_idx), in seq order.
+     */
+    static final String MESSAGE_DECISIONS = "SELECT " + MESSAGE_COLUMNS + " FROM messages"
+            + " WHERE channel_id = $1 AND decided_at_seq >= $2 AND seq <= $2 ORDER BY seq LIMIT $3";
+    /** Sets a channel's pre-moderation ($2) and, when it changed, records it ($3 the moderator) in the log. */
+    static final String CHANNEL_PREMODERATION = "WITH u AS (UPDATE channels SET premoderation = $2 WHERE id = $1"
+            + " AND premoderation <> $2 RETURNING id)"
+            + " INSERT INTO moderation_actions (channel_id, actor_id, action, reason) SELECT $1, $3, 'premoderation', $2 FROM u";
 
     // ---- retention
     /** Channels whose messages expire, with their retention (their own, or their lounge's for a room). */

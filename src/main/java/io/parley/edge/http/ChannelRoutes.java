@@ -57,13 +57,19 @@ final class ChannelRoutes {
                 chat.removeMember(principal(ctx), channelId(ctx), pathId(ctx, "userId"))
                         .onSuccess(r -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail));
         api.patch("/channels/:channelId/members/:userId").handler(auth).handler(this::changeMember);
-        api.patch("/channels/:channelId").handler(auth).handler(ctx -> {
-            JsonObject in = body(ctx);
-            if (!in.containsKey("retentionDays") || in.size() != 1) {
-                throw Input.invalid("Only retentionDays can be changed here (a whole number of days, or null).");
-            }
-            reply(ctx, 200, chat.setRetention(principal(ctx), channelId(ctx), Requests.retentionDays(in)), Views::channel);
+        api.patch("/channels/:channelId").handler(auth).handler(this::settings);
+        api.get("/channels/:channelId/moderation").handler(auth).handler(ctx -> {
+            int limit = limit(ctx, 50);
+            long after = Math.max(0, Requests.queryLong(ctx, "after", 0));
+            reply(ctx, 200, chat.moderationQueue(principal(ctx), channelId(ctx), after, limit + 1), list -> {
+                boolean more = list.size() > limit;
+                List<io.parley.domain.Message> page = more ? list.subList(0, limit) : list;
+                return new JsonObject().put("messages", new io.vertx.core.json.JsonArray(page.stream().map(Views::message).toList()))
+                        .put("hasMore", more);
+            });
         });
+        api.post("/channels/:channelId/messages/:seq/approve").handler(auth).handler(ctx -> decide(ctx, true));
+        api.post("/channels/:channelId/messages/:seq/reject").handler(auth).handler(ctx -> decide(ctx, false));
         api.get("/channels/:channelId/moderation/log").handler(auth).handler(ctx -> {
             int limit = limit(ctx, 50);
             long before = Requests.queryLong(ctx, "before", 0);
@@ -152,6 +158,46 @@ final class ChannelRoutes {
             throw Input.invalid("Ask for at most 100 users at a time.");
         }
         reply(ctx, 200, presence.query(principal(ctx), ids), Views::presence);
+    }
+
+    /**
+     * PATCH /channels/{id}: retentionDays (owner, admin) and/or premoderation (moderators, owner, admin);
+     * the two are checked before either is applied.
+     */
+    private void settings(RoutingContext ctx) {
+        JsonObject in = body(ctx);
+        for (String key : in.fieldNames()) {
+            if (!key.equals("retentionDays") && !key.equals("premoderation")) {
+                throw Input.invalid("Only retentionDays and premoderation can be changed here, not \"" + (key.length() <= 32 ? key : key.substring(0, 32) + "…") + "\".");
+            }
+        }
+        if (in.isEmpty()) {
+            throw Input.invalid("Give retentionDays (a whole number of days, or null) and/or premoderation (off, guests or all).");
+        }
+        Integer days = in.containsKey("retentionDays") ? Requests.retentionDays(in) : null;
+        String mode = null;
+        if (in.containsKey("premoderation")) {
+            mode = in.getValue("premoderation") instanceof String m ? m : "";
+            if (!mode.equals("off") && !mode.equals("guests") && !mode.equals("all")) {
+                throw Input.invalid("premoderation must be \"off\", \"guests\" (hold guests' messages for a moderator) or \"all\".");
+            }
+        }
+        long channelId = channelId(ctx);
+        Future<io.parley.domain.Channel> done = in.containsKey("retentionDays")
+                ? chat.setRetention(principal(ctx), channelId, days) : Future.succeededFuture();
+        String premoderation = mode;
+        if (mode != null) {
+            done = done.compose(c -> chat.setPremoderation(principal(ctx), channelId, premoderation));
+        }
+        reply(ctx, 200, done, Views::channel);
+    }
+
+    /** POST /channels/{id}/messages/{seq}/approve and …/reject, with an optional {"reason": "…"}. */
+    private void decide(RoutingContext ctx, boolean approve) {
+        JsonObject in = Requests.optionalBody(ctx);
+        String reason = Input.text(Input.optString(in, "reason"), "reason", 500, false);
+        reply(ctx, 200, chat.decide(principal(ctx), channelId(ctx), pathId(ctx, "seq"), approve,
+                reason == null || reason.isEmpty() ? null : reason), Views::message);
     }
 
     /** PATCH /channels/{id}/members/{userId}: role, mutedUntil, banned, reason (moderators, owners, admins). */

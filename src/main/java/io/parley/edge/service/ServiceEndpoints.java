@@ -57,7 +57,8 @@ public final class ServiceEndpoints {
         String clientMsgId = Input.clientMsgId(Input.string(b, "clientMsgId"));
         return auth.service(Input.id(b, "senderId")).compose(p -> chat.send(p, new Commands.Post(channelId, clientMsgId, body)))
                 .map(r -> new JsonObject().put("channelId", channelId).put("seq", r.message().seq())
-                        .put("createdAt", r.message().createdAt().toInstant().toString()).put("created", r.created()));
+                        .put("createdAt", r.message().createdAt().toInstant().toString()).put("created", r.created())
+                        .put("status", r.message().status()));
     }
 
     /** parley.api.join: a service joins a public channel or room, by the rules a user joins by. */

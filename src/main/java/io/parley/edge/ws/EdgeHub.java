@@ -1,6 +1,7 @@
 package io.parley.edge.ws;
 
 import io.parley.bus.Addresses;
+import io.parley.bus.Views;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
@@ -107,8 +108,12 @@ public final class EdgeHub {
             if (subs != null) {
                 // decoded once for every socket of this edge (a text frame is written from a String)
                 String frame = msg.body().toString(StandardCharsets.UTF_8);
+                long at = seq == null ? 0 : Long.parseLong(seq);
+                String status = msg.headers().get("status");
+                // a held message: whole to its author and the moderators, only its place to the others
+                String held = status == null ? null : Views.heldEvent(channelId, at, status).encode();
                 for (SocketSession s : List.copyOf(subs)) {
-                    s.deliver(channelId, event, seq == null ? 0 : Long.parseLong(seq), userId, frame);
+                    s.deliver(channelId, event, at, userId, held == null || s.seesHeld(channelId, userId) ? frame : held);
                 }
                 timeDelivery(event, msg.headers().get("at"));
             }
@@ -307,8 +312,11 @@ public final class EdgeHub {
         return mine.future();
     }
 
-    /** A replayed message: its seq and its WebSocket frame, encoded once for every socket that replays it. */
-    record Replayed(long seq, String frame) {
+    /**
+     * A replayed message: its seq and its WebSocket frame, encoded once for every socket that replays it;
+     * for a pending message also its {@code held} frame, for the sockets that may not see it whole.
+     */
+    record Replayed(long seq, String frame, String held, long senderId) {
     }
 
     /** Runs {@code task} on this edge's event loop after {@code delayMillis}; answers the timer's id. */

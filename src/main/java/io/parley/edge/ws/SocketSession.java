@@ -3,6 +3,7 @@ package io.parley.edge.ws;
 import io.parley.bus.Addresses;
 import io.parley.edge.Input;
 import io.parley.config.ParleyConfig;
+import io.parley.domain.Message;
 import io.parley.domain.Principal;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
@@ -21,6 +22,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +72,8 @@ final class SocketSession {
     /** parley.ws.request{type}: from a frame's arrival to its ack or error. */
     private final Function<String, Timer> timer;
     private final Map<Long, ChannelOrder<String>> subs = new HashMap<>();
+    /** The subscribed channels this user moderates: their held messages come whole, not as {@code held}. */
+    private final Set<Long> moderated = new HashSet<>();
     private long lastFrameAt = System.currentTimeMillis();
     private boolean closed;
     /** Requests sent to persistence and not answered yet; a draining session waits for them. */
@@ -151,6 +156,11 @@ final class SocketSession {
 
     String familyId() {
         return principal.familyId();
+    }
+
+    /** Whether this socket is shown a held message of {@code senderId} whole: its author's, and the moderators'. */
+    boolean seesHeld(long channelId, long senderId) {
+        return senderId == principal.userId() || moderated.contains(channelId);
     }
 
     boolean isSubscribed(long channelId) {
@@ -272,9 +282,11 @@ final class SocketSession {
 
     private Future<JsonObject> send(JsonObject frame) {
         long channelId = Input.id(frame, "channelId");
-        return tracked(sending.send(principal, channelId, frame, true)).map(r -> new JsonObject().put("channelId", channelId)
-                .put("seq", r.message().seq()).put("createdAt", Views.time(r.message().createdAt()))
-                .put("clientMsgId", r.message().clientMsgId()));
+        return tracked(sending.send(principal, channelId, frame, true)).map(r -> {
+            JsonObject ack = new JsonObject().put("channelId", channelId).put("seq", r.message().seq())
+                    .put("createdAt", Views.time(r.message().createdAt())).put("clientMsgId", r.message().clientMsgId());
+            return r.message().held() ? ack.put("status", r.message().status()) : ack;
+        });
     }
 
     private Future<JsonObject> read(JsonObject frame) {
@@ -303,6 +315,7 @@ final class SocketSession {
         for (Object o : ids) {
             long id = Input.id(new JsonObject().put("id", o), "id");
             if (subs.remove(id) != null) {
+                moderated.remove(id);
                 hub.unsubscribe(id, this);
             }
         }
@@ -349,7 +362,7 @@ final class SocketSession {
     }
 
     /** One channel of a subscribe frame between its access check and its ack. */
-    private record Subscribing(long channelId, ChannelOrder<String> sub) {
+    private record Subscribing(long channelId, ChannelOrder<String> sub, long since, long lastDecisionSeq) {
     }
 
     /**
@@ -374,7 +387,12 @@ final class SocketSession {
             // A new state replaces an earlier one: a catch-up still running for the old one stops at its next page.
             ChannelOrder<String> sub = new ChannelOrder<String>(since < 0 ? lastSeq : Math.min(since, lastSeq), true);
             subs.put(id, sub);
-            Subscribing s = new Subscribing(id, sub);
+            if (allowed.get(i).moderates()) {
+                moderated.add(id);
+            } else {
+                moderated.remove(id);
+            }
+            Subscribing s = new Subscribing(id, sub, since < 0 ? -1 : Math.min(since, lastSeq), allowed.get(i).lastDecisionSeq());
             started.add(s);
             routes.add(hub.subscribe(id, this).recover(t -> {
                 fail(failed, s, ParleyException.of(ErrorCode.UNAVAILABLE, "Channel " + id + " cannot be followed right now; subscribe again."));
@@ -425,19 +443,36 @@ final class SocketSession {
             entry.put("truncated", true).put("replayedAfter", sub.lastSeq());
         }
         budget[0] -= (int) Math.min(missed, budget[0]);
-        Future<Void> caught;
-        if (missed > 0) {
-            caught = catchUp(s.channelId(), sub);
-        } else {
+        // approvals and rejections of messages the client has (as held) that it may have missed while away
+        Future<Void> decided = s.since() >= 0 && s.lastDecisionSeq() >= s.since() ? decisions(s) : Future.succeededFuture();
+        Future<Void> caught = decided.compose(v -> {
+            if (missed > 0) {
+                return catchUp(s.channelId(), sub);
+            }
             flush(s.channelId(), sub, true); // nothing missed: held events go through the gap check
-            caught = Future.succeededFuture();
-        }
+            return Future.succeededFuture();
+        });
         return caught.map(v -> {
             done.add(entry.put("lastSeq", sub.lastSeq()));
             return (Void) null;
         }).recover(t -> {
             fail(failed, s, ParleyException.from(t));
             return Future.succeededFuture();
+        });
+    }
+
+    /**
+     * Writes the {@code approved} and {@code rejected} frames of messages up to the subscribe's since that
+     * were decided while the channel's last seq was at or above it (the client may have been away).
+     */
+    private Future<Void> decisions(Subscribing s) {
+        return chat.decisions(principal, s.channelId(), s.since(), config.ws().maxReplayPerFrame()).map(list -> {
+            for (Message m : list) {
+                if (!closed && subs.get(s.channelId()) == s.sub()) {
+                    ws.writeTextMessage((Message.APPROVED.equals(m.status()) ? Views.approvedEvent(m) : Views.rejectedEvent(m)).encode());
+                }
+            }
+            return (Void) null;
         });
     }
 
@@ -469,7 +504,7 @@ final class SocketSession {
             if (subs.get(channelId) != sub) {
                 return Future.succeededFuture(); // unsubscribed meanwhile
             }
-            return writeReplay(sub, messages, 0).compose(v -> {
+            return writeReplay(channelId, sub, messages, 0).compose(v -> {
                 if (messages.size() >= config.ws().replayPageSize() && !closed) {
                     return catchUp(channelId, sub, startedAt);
                 }
@@ -484,24 +519,33 @@ final class SocketSession {
 
     /** A page of replay from the chat rules (with the caller's access check), each frame encoded once. */
     private Future<List<EdgeHub.Replayed>> replay(long channelId, long after, int limit) {
-        return chat.replay(principal, channelId, after, limit).map(list -> list.stream()
-                .map(m -> new EdgeHub.Replayed(m.seq(), Views.messageEvent(m).encode())).toList());
+        return chat.replay(principal, channelId, after, limit).map(list -> list.stream().map(SocketSession::replayed).toList());
+    }
+
+    /** A rejected message replays as its place to everyone; a pending one whole to some, as its place to the others. */
+    private static EdgeHub.Replayed replayed(Message m) {
+        if (!m.held()) {
+            return new EdgeHub.Replayed(m.seq(), Views.messageEvent(m).encode(), null, m.senderId());
+        }
+        String held = Views.heldEvent(m.channelId(), m.seq(), m.status()).encode();
+        return Message.PENDING.equals(m.status()) ? new EdgeHub.Replayed(m.seq(), Views.messageEvent(m).encode(), held, m.senderId())
+                : new EdgeHub.Replayed(m.seq(), held, null, m.senderId());
     }
 
     /**
      * Writes replayed messages, waiting for the write queue to drain whenever it is full, so a client that
      * does not read holds at most the queue's high-water mark of replay on this node, not whole pages.
      */
-    private Future<Void> writeReplay(ChannelOrder<String> sub, List<EdgeHub.Replayed> messages, int from) {
+    private Future<Void> writeReplay(long channelId, ChannelOrder<String> sub, List<EdgeHub.Replayed> messages, int from) {
         for (int i = from; i < messages.size() && !closed; i++) {
             EdgeHub.Replayed m = messages.get(i);
             if (sub.replayed(m.seq())) {
-                ws.writeTextMessage(m.frame());
+                ws.writeTextMessage(m.held() == null || seesHeld(channelId, m.senderId()) ? m.frame() : m.held());
                 hub.count(RecoveryMeters.Event.REPLAYED);
             }
             if (ws.writeQueueFull()) {
                 int next = i + 1;
-                return writable().compose(v -> writeReplay(sub, messages, next));
+                return writable().compose(v -> writeReplay(channelId, sub, messages, next));
             }
         }
         return Future.succeededFuture();
@@ -557,6 +601,7 @@ final class SocketSession {
     }
 
     private void drop(long channelId) {
+        moderated.remove(channelId);
         if (subs.remove(channelId) != null) {
             hub.unsubscribe(channelId, this);
         }
@@ -627,6 +672,15 @@ final class SocketSession {
                 writeLive(frame);
             }
             return;
+        }
+        if ("member".equals(event) && userId == principal.userId() && !principal.isAdmin()) {
+            // appointed or demoted here: held messages come whole, or as their place, from now on
+            String role = new JsonObject(frame).getString("role");
+            if ("owner".equals(role) || "moderator".equals(role)) {
+                moderated.add(channelId);
+            } else {
+                moderated.remove(channelId);
+            }
         }
         if ("receipt".equals(event)) {
             // a read marker moved in a direct or private channel: every member sees it
