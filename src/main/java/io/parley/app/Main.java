@@ -156,6 +156,9 @@ public final class Main {
      */
     private static void watchMembership(Vertx vertx, HazelcastClusterManager manager) {
         DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
+        io.micrometer.core.instrument.Gauge.builder("parley.cluster.members", manager.getHazelcastInstance().getCluster(),
+                        c -> c.getMembers().size())
+                .description("Members of the cluster as this node sees them").register(io.parley.metrics.Metrics.registry(vertx));
         manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {

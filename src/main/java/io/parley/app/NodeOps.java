@@ -108,7 +108,7 @@ final class NodeOps implements OpsApi {
 
     @Override
     public Future<JsonObject> slowQueries() {
-        return Future.succeededFuture(new JsonObject().put("slowQueries", db.slowQueries()).put("thresholdMs", slowQueryMs)
-                .put("queryCount", db.queryCount()));
+        return cache.usedMemory().map(redis -> new JsonObject().put("slowQueries", db.slowQueries()).put("thresholdMs", slowQueryMs)
+                .put("queryCount", db.queryCount()).put("redisUsedMemory", redis));
     }
 }

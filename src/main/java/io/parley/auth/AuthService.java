@@ -244,6 +244,12 @@ public final class AuthService implements AuthApi {
     }
 
     @Override
+    public Future<java.util.List<User>> users(java.util.List<Long> ids, String handle) {
+        return handle != null ? users.byHandle(handle).map(u -> u.map(java.util.List::of).orElse(java.util.List.of()))
+                : users.byIds(ids);
+    }
+
+    @Override
     public Future<Principal> service(long userId) {
         return users.byId(userId).compose(u -> u.isPresent() && u.get().kind() == UserKind.SERVICE
                 ? Future.succeededFuture(new Principal(userId, UserKind.SERVICE, u.get().role(), new UUID(0, 0).toString()))

@@ -30,6 +30,9 @@ public interface AuthApi {
     /** The caller's account; 401 when it no longer exists. */
     Future<User> me(Principal principal);
 
+    /** Users to show by name: those among {@code ids}, or the one with {@code handle}. */
+    Future<java.util.List<User>> users(java.util.List<Long> ids, String handle);
+
     /** The principal of a service user (internal services act as one); any other kind of user is refused. */
     Future<Principal> service(long userId);
 
@@ -78,6 +81,11 @@ public interface AuthApi {
             @Override
             public Future<User> me(Principal principal) {
                 return call(a -> a.me(principal));
+            }
+
+            @Override
+            public Future<java.util.List<User>> users(java.util.List<Long> ids, String handle) {
+                return call(a -> a.users(ids, handle));
             }
 
             @Override

@@ -46,7 +46,7 @@ public interface OpsApi {
     /** {@code db} and {@code redis}: "up" or "down". */
     Future<Health> health();
 
-    /** The slowest recent queries, for /admin/perf: {@code {slowQueries, thresholdMs, queryCount}}. */
+    /** The slowest recent queries and Redis's memory, for /admin/perf: {@code {slowQueries, thresholdMs, queryCount, redisUsedMemory}}. */
     Future<JsonObject> slowQueries();
 
     record Health(String db, String redis) {

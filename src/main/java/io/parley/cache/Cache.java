@@ -63,6 +63,11 @@ public interface Cache {
     String status();
 
     /** Asks the backend now (bounded by the timeout): "up", "down" or "local". */
+    /** Redis's used_memory in bytes (INFO memory), or null without Redis or when it does not answer. */
+    default Future<Long> usedMemory() {
+        return Future.succeededFuture(null);
+    }
+
     default Future<String> check() {
         return Future.succeededFuture(status());
     }

@@ -208,6 +208,18 @@ public final class RedisCache implements Cache {
     }
 
     @Override
+    public Future<Long> usedMemory() {
+        return call(Request.cmd(Command.INFO).arg("memory")).map(r -> {
+            for (String line : r.toString().split("\r?\n")) {
+                if (line.startsWith("used_memory:")) {
+                    return Long.parseLong(line.substring("used_memory:".length()).strip());
+                }
+            }
+            return (Long) null;
+        }).otherwise((Long) null);
+    }
+
+    @Override
     public Future<String> check() {
         return ping().map("up").otherwise("down");
     }

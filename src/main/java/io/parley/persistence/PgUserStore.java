@@ -79,6 +79,15 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
+    public Future<java.util.List<User>> byIds(java.util.List<Long> ids) {
+        return db.query(SqlQueries.USER_BY_IDS, Tuple.of((Object) ids.toArray(new Long[0]))).map(rows -> {
+            java.util.List<User> out = new java.util.ArrayList<>(rows.size());
+            rows.forEach(r -> out.add(Rows.user(r)));
+            return out;
+        });
+    }
+
+    @Override
     public Future<Optional<User>> byPhoneNumber(String phoneNumber) {
         return db.query(SqlQueries.USER_BY_PHONE, Tuple.of(phoneNumber)).map(PgUserStore::first);
     }

@@ -19,6 +19,9 @@ final class SqlQueries {
             + " RETURNING " + USER_COLUMNS;
     static final String USER_BY_ID = "SELECT " + USER_COLUMNS + " FROM users"
             + " WHERE id = $1 AND (expires_at IS NULL OR expires_at > now())";
+    /** Users by id, for showing names (at most 100 ids, checked by the caller). */
+    static final String USER_BY_IDS = "SELECT " + USER_COLUMNS + " FROM users"
+            + " WHERE id = ANY($1) AND (expires_at IS NULL OR expires_at > now()) ORDER BY id";
     static final String USER_BY_HANDLE = "SELECT " + USER_COLUMNS + " FROM users"
             + " WHERE lower(handle) = lower($1) AND (expires_at IS NULL OR expires_at > now())";
     static final String USER_BY_PHONE = "SELECT " + USER_COLUMNS + " FROM users"

@@ -28,6 +28,9 @@ public interface UserStore {
 
     Future<Optional<User>> byHandle(String handle);
 
+    /** The users among {@code ids} that exist, by id. */
+    Future<java.util.List<User>> byIds(java.util.List<Long> ids);
+
     Future<Optional<User>> byPhoneNumber(String phoneNumber);
 
     Future<Void> setPassword(long userId, String passwordHash);

@@ -167,6 +167,18 @@ public final class TestNode implements AutoCloseable {
         dropSchema(schema);
     }
 
+    /** Runs one statement in {@code schema} (a test's own database schema), for setup a node process offers no API for. */
+    public static void sql(String schema, String statement, io.vertx.sqlclient.Tuple args) {
+        Vertx v = Vertx.vertx();
+        try {
+            Pool p = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(DB_URL).addProperty("search_path", schema)).using(v).build();
+            p.preparedQuery(statement).execute(args).await();
+            p.close().await();
+        } finally {
+            v.close().await();
+        }
+    }
+
     public static void dropSchema(String schema) {
         Vertx v = Vertx.vertx();
         try {

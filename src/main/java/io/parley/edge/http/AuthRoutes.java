@@ -34,6 +34,41 @@ final class AuthRoutes {
         api.get("/me").handler(authenticated).handler(ctx ->
                 auth.me(principal(ctx)).onSuccess(u -> json(ctx, 200, Views.me(u))).onFailure(ctx::fail));
         api.put("/me/password").handler(authenticated).handler(this::changePassword);
+        api.get("/users").handler(authenticated).handler(this::users);
+    }
+
+    /** GET /users?ids=1,2,3 (at most 100) or ?handle=alice: id, handle, display name and kind, to show names. */
+    private void users(RoutingContext ctx) {
+        String handle = ctx.request().getParam("handle");
+        String raw = ctx.request().getParam("ids");
+        if ((handle == null || handle.isEmpty()) == (raw == null || raw.isEmpty())) {
+            throw Input.invalid("Give either ids (comma-separated user ids) or handle.");
+        }
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        if (raw != null && !raw.isEmpty()) {
+            for (String part : raw.split(",", -1)) {
+                long id;
+                try {
+                    id = Long.parseLong(part.strip());
+                } catch (NumberFormatException e) {
+                    id = -1;
+                }
+                if (id <= 0) {
+                    throw Input.invalid("ids must be positive whole numbers separated by commas, not \""
+                            + (part.length() <= 32 ? part : part.substring(0, 32) + "…") + "\".");
+                }
+                if (!ids.contains(id)) {
+                    ids.add(id);
+                }
+                if (ids.size() > 100) {
+                    throw Input.invalid("Ask for at most 100 users at a time.");
+                }
+            }
+        } else if (handle.length() > 64) {
+            throw Input.invalid("handle is at most 64 characters.");
+        }
+        auth.users(ids, handle == null || handle.isEmpty() ? null : handle).onSuccess(list -> json(ctx, 200, new JsonObject()
+                .put("users", new io.vertx.core.json.JsonArray(list.stream().map(Views::user).toList())))).onFailure(ctx::fail);
     }
 
     private void signup(RoutingContext ctx) {

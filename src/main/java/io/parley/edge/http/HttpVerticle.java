@@ -136,7 +136,7 @@ public class HttpVerticle extends VerticleBase {
                     });
         });
         // /metrics is served by the management listener (ManagementVerticle), not on this public port
-        perf = new PerfHandler(vertx, ops);
+        perf = new PerfHandler(vertx, ops, config.db().poolSize());
         router.get("/admin/perf").handler(ctx -> Requests.authenticate(ctx, tokens)).handler(perf::handle);
         Router api = Router.router(vertx);
         api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
@@ -145,6 +145,14 @@ public class HttpVerticle extends VerticleBase {
                 .mount(api, ctx -> Requests.authenticate(ctx, tokens));
         new LoungeRoutes(LoungesApi.client(vertx.eventBus())).mount(api, ctx -> Requests.authenticate(ctx, tokens));
         router.route("/api/v1/*").subRouter(api);
+        // the web chat at /, its client library at /client/parley-client.js, the ops console at /admin/
+        router.get("/admin").handler(ctx -> {
+            if ("/admin".equals(ctx.request().path())) {
+                ctx.redirect("/admin/");
+            } else {
+                ctx.next();
+            }
+        });
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setIndexPage("index.html"));
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(Problems::handle);

@@ -38,9 +38,13 @@ final class PerfHandler {
 
     private final OpsApi ops;
 
-    PerfHandler(Vertx vertx, OpsApi ops) {
+    /** db.poolSize: the pool's use is shown against it. */
+    private final int poolMaxSize;
+
+    PerfHandler(Vertx vertx, OpsApi ops, int poolMaxSize) {
         this.vertx = vertx;
         this.ops = ops;
+        this.poolMaxSize = poolMaxSize;
         this.timer = vertx.setPeriodic(SAMPLE_MS, id -> sample());
     }
 
@@ -73,6 +77,7 @@ final class PerfHandler {
                 .put("webSocket", timers(r, "parley.ws.request", "type"))
                 .put("eventLoopLag", timers(r, "parley.eventloop.lag", "loop"))
                 .put("sockets", (long) r.find("parley.ws.sockets").gauges().stream().mapToDouble(Gauge::value).sum())
+                .put("clusterMembers", r.find("parley.cluster.members").gauges().stream().mapToLong(g -> (long) g.value()).max().orElse(1))
                 .put("messages", new JsonObject()
                         .put("committed", (long) count(r, "parley.messages.committed"))
                         .put("delivered", (long) count(r, "parley.messages.delivered"))
@@ -80,11 +85,12 @@ final class PerfHandler {
                         .put("rateWindowSeconds", SAMPLE_MS / 1000))
                 .put("recovery", recovery(r))
                 .put("cache", cache(r))
-                .put("pool", pool(r))
+                .put("pool", pool(r).put("maxSize", poolMaxSize))
                 .put("jobs", timers(r, "parley.job.duration", "job"));
         ops.slowQueries()
                 .onSuccess(slow -> Requests.json(ctx, 200, perf.put("slowQueries", slow.getJsonArray("slowQueries"))
-                        .put("slowQueryThresholdMs", slow.getInteger("thresholdMs"))))
+                        .put("slowQueryThresholdMs", slow.getInteger("thresholdMs"))
+                        .put("redisUsedMemory", slow.getLong("redisUsedMemory"))))
                 .onFailure(ctx::fail);
     }
 
