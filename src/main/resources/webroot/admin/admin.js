@@ -136,10 +136,13 @@ const plots = {
   messages: new Plot('messages', 'Messages per second', { format: (v) => v.toFixed(1), unit: '/s' }),
   queries: new Plot('queries', 'Query latency p99 (slowest five)', { unit: ' ms', threshold: 500, format: (v) => v.toFixed(2) }),
   cache: new Plot('cache', 'Cache hit rate', { unit: '%', threshold: 80, bad: 'below', max: 100, format: (v) => v.toFixed(0) }),
-  lag: new Plot('lag', 'Event-loop lag p99', { unit: ' ms', threshold: 100, format: (v) => v.toFixed(1) }),
+  lag: new Plot('lag', 'Event-loop lag p99, per node', { unit: ' ms', threshold: 100, format: (v) => v.toFixed(1) }),
   pool: new Plot('pool', 'Database pool in use', { unit: '%', threshold: 50, max: 100, format: (v) => v.toFixed(0) }),
-  sockets: new Plot('sockets', 'Sockets and cluster members', { format: (v) => v.toFixed(0) }),
-  delivery: new Plot('delivery', 'WebSocket send ack p99', { unit: ' ms', threshold: 500, format: (v) => v.toFixed(2) }),
+  sockets: new Plot('sockets', 'Sockets per node', { format: (v) => v.toFixed(0) }),
+  members: new Plot('members', 'Cluster members', { format: (v) => v.toFixed(0) }),
+  delivery: new Plot('delivery', 'Delivery latency (publish to socket)', { unit: ' ms', threshold: 500, format: (v) => v.toFixed(2) }),
+  ack: new Plot('ack', 'WebSocket send ack p99', { unit: ' ms', threshold: 500, format: (v) => v.toFixed(2) }),
+  queries50: new Plot('queries50', 'Query latency p50 (slowest five)', { unit: ' ms', threshold: 500, format: (v) => v.toFixed(2) }),
   recovery: new Plot('recovery', 'Recovery events per second', { format: (v) => v.toFixed(1), unit: '/s' }),
   redis: new Plot('redis', 'Redis memory', { unit: ' MB', format: (v) => v.toFixed(1) }),
 };
@@ -178,8 +181,9 @@ function start() {
     }
     status.textContent = 'live';
     status.className = 'conn online';
-    document.getElementById('ops-node').textContent = 'up ' + Math.round(perf.uptimeSeconds / 60) + ' min · '
-      + perf.clusterMembers + ' node' + (perf.clusterMembers === 1 ? '' : 's') + ' in the cluster';
+    document.getElementById('ops-node').textContent = perf.node + ', up ' + Math.round(perf.uptimeSeconds / 60) + ' min · '
+      + perf.clusterMembers + ' node' + (perf.clusterMembers === 1 ? '' : 's') + ' in the cluster, '
+      + (perf.nodes || []).length + ' reporting';
     record(perf);
     slow.replaceChildren(...(perf.slowQueries || []).slice(0, 10).map((q) =>
       el('tr', {}, el('td', {}, q.query ?? q.name ?? ''), el('td', {}, (q.ms ?? q.millis ?? q.durationMs ?? '').toString()),
@@ -208,14 +212,22 @@ function record(perf) {
     .sort((a, b) => b.p99Ms - a.p99Ms).slice(0, 5);
   for (const q of queries) plots.queries.add(q.query, t, q.p99Ms);
   for (const [name, c] of Object.entries(perf.cache || {})) if (c.hitRate != null) plots.cache.add(name, t, c.hitRate * 100);
-  const lag = Math.max(0, ...perf.eventLoopLag.map((l) => l.p99Ms ?? 0));
-  plots.lag.add('worst loop', t, lag);
+  const q50 = perf.queries.filter((q) => q.outcome !== 'failure' && q.p50Ms != null)
+    .sort((a, b) => b.p50Ms - a.p50Ms).slice(0, 5);
+  for (const q of q50) plots.queries50.add(q.query, t, q.p50Ms);
+  for (const n of perf.nodes || []) {
+    plots.lag.add(n.node, t, n.eventLoopLagP99Ms);
+    plots.sockets.add(n.node, t, n.sockets);
+  }
+  if (perf.delivery) {
+    plots.delivery.add('p50', t, perf.delivery.p50Ms);
+    plots.delivery.add('p99', t, perf.delivery.p99Ms);
+  }
   const ratio = perf.pool['ratio.value'] ?? (perf.pool.maxSize ? (perf.pool['in.use.value'] ?? 0) / perf.pool.maxSize : null);
   if (ratio != null) plots.pool.add('in use', t, ratio * 100);
-  plots.sockets.add('sockets', t, perf.sockets);
-  plots.sockets.add('members', t, perf.clusterMembers);
+  plots.members.add('members', t, perf.clusterMembers);
   const send = perf.webSocket.find((w) => w.type === 'send');
-  if (send?.p99Ms != null) plots.delivery.add('send', t, send.p99Ms);
+  if (send?.p99Ms != null) plots.ack.add('send', t, send.p99Ms);
   if (previous) {
     const dt = (t - previous.t) / 1000;
     for (const [event, n] of Object.entries(perf.recovery || {})) {

@@ -46,6 +46,13 @@ public final class Addresses {
      * drops its cached lounge list.
      */
     public static final String LOUNGES_CHANGED = "parley.lounges.changed";
+    /**
+     * Cluster-wide publish, empty: an admin watches /admin/perf on some node; every node then publishes its
+     * {@link #PERF_SUMMARY} each second for the next 10 s (nothing at all while nobody watches).
+     */
+    public static final String PERF_WANTED = "parley.ops.perf.wanted";
+    /** Cluster-wide publish: one node's figures for the others' /admin/perf ({@code nodes}). */
+    public static final String PERF_SUMMARY = "parley.ops.perf.summary";
     /** {@link OpsApi}: presence records, job leases, retention, health, slow queries. */
     public static final String OPS = "parley.local.ops";
     /** {@link PresenceApi}, served by the presence verticle: GET /presence. */

@@ -184,7 +184,7 @@ class WebChatBrowserIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     @DisplayName("alice's node is killed with -9 while bob keeps sending: her browser resumes on the other node with every message once, in order")
     void killDashNine() {
         long before = seqs(a).get(seqs(a).size() - 1);
@@ -212,7 +212,7 @@ class WebChatBrowserIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     @DisplayName("a guest reads a room without joining; scrolling up loads older pages with no gap or repeat, and the DOM stays small")
     void guestScrollsARoom() {
         JsonObject general = api.get("/lounges", bob.token()).json().getJsonArray("lounges").getJsonObject(0);
@@ -247,12 +247,80 @@ class WebChatBrowserIT {
             guest.await("the first message on screen", 5_000, () -> guest.present("#messages .msg[data-seq='1']"));
             assertThat(guest.find("#messages .msg[data-seq='1'] .body").getText()).isEqualTo("line 1");
             guest.screenshot("room-top");
+
+            // the list keeps the DOM small with 10,000 messages too: the same list, fed directly in this page
+            long tenThousand = guest.<Long>jsAsync("const done = arguments[arguments.length - 1];"
+                    + "import('/virtual-list.js').then(({ VirtualList }) => {"
+                    + "  const box = document.createElement('div'); box.className = 'messages'; box.style.height = '600px';"
+                    + "  document.body.append(box);"
+                    + "  const list = new VirtualList(box, (m) => { const d = document.createElement('div'); d.className = 'msg';"
+                    + "    d.textContent = 'message ' + m.seq; return d; }, null, null);"
+                    + "  const items = Array.from({ length: 10000 }, (_, i) => ({ seq: i + 1 }));"
+                    + "  list.setItems(items, 'bottom'); box.scrollTop = box.scrollHeight / 2; list.render(null);"
+                    + "  const shown = list.renderedCount; box.remove(); done(shown); });");
+            assertThat(tenThousand).as("rows in the DOM for 10,000 messages").isBetween(1L, 80L);
             assertThat(guest.consoleErrors()).isEmpty();
         }
     }
 
     @Test
-    @Order(5)
+    @Order(7)
+    @DisplayName("a new user signs up in the page; a short password and a wrong one get a sentence; signing out goes back to the form")
+    void signUpInThePage() {
+        String handle = Api.uniqueHandle("carol");
+        try (Browser c = new Browser("carol", 1024, 768)) {
+            c.open(url(toB, "/"));
+            c.await("the sign-in form", 10_000, () -> c.present("#signin"));
+            c.find("input[name=handle]").sendKeys(handle);
+            c.find("input[name=password]").sendKeys("short");
+            c.find("#signup-button").click();
+            c.await("why the password is refused", 10_000, () -> c.find(".auth .error").getText().contains("at least 8 characters"));
+            c.screenshot("signup-refused");
+            c.find("input[name=password]").sendKeys(" and longer");
+            c.find("#signup-button").click();
+            c.await("the chat", 10_000, () -> c.present("#channels") && handle.equals(c.find("#me").getText()));
+            c.find("#signout").click();
+            c.await("the form again", 10_000, () -> c.present("#signin"));
+            c.find("input[name=handle]").sendKeys(handle);
+            c.find("input[name=password]").sendKeys("wrong password");
+            c.find("#signin-button").click();
+            c.await("why signing in failed", 10_000, () -> !c.find(".auth .error").getText().isEmpty());
+            assertThat(c.present("#channels")).isFalse();
+            assertThat(c.consoleErrors().stream().filter(l -> !l.contains("401") && !l.contains("400"))).isEmpty();
+        }
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("in a pre-moderated channel bob's message shows as pending to him; alice approves it from her moderation panel")
+    void moderatorApproves() {
+        long channel = api.createChannel(alice, "public", "moderated");
+        api.post("/channels/" + channel + "/members", bob.token(), null);
+        api.send("PATCH", "/channels/" + channel, alice.token(), new JsonObject().put("premoderation", "all"));
+        // both pages load again (the session is kept in the browser) and list the new channel
+        a.open(url(toA, "/"));
+        b.open(url(toB, "/"));
+        a.await("alice's chat", 10_000, () -> "online".equals(a.find("#conn").getText()));
+        b.await("bob's chat", 10_000, () -> "online".equals(b.find("#conn").getText()));
+        openChannel(b, channel);
+        openChannel(a, channel);
+        type(b, "please approve me");
+        b.await("bob's message, pending", 10_000, () -> b.findAll("#messages .msg .tag").stream()
+                .anyMatch(t -> t.getText().contains("waiting for a moderator")));
+        a.find("#moderation").click();
+        a.await("the message in alice's queue", 10_000, () -> a.find("#queue").getText().contains("please approve me"));
+        a.screenshot("moderation");
+        a.findAll("#queue button").stream().filter(x -> x.getText().equals("Approve")).findFirst().orElseThrow().click();
+        b.await("bob's message published", 10_000, () -> b.findAll("#messages .msg .tag").stream()
+                .noneMatch(t -> t.getText().contains("waiting")));
+        a.await("alice's queue empty", 10_000, () -> !a.find("#queue").getText().contains("please approve me"));
+        assertThat(bodies(a)).contains("please approve me");
+        assertThat(a.consoleErrors()).isEmpty();
+        assertThat(b.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(3)
     @DisplayName("an admin sees the ops console's plots move while a load runs")
     void opsConsole() {
         Api.User admin = api.signup("ops");
@@ -272,6 +340,8 @@ class WebChatBrowserIT {
             }
             ops.await("messages per second above zero", 15_000, () -> !ops.find("#plot-messages .now").getText().startsWith("0.0"));
             ops.await("points on the query plot", 5_000, () -> Integer.parseInt(ops.find("#plot-queries").getAttribute("data-points")) > 5);
+            ops.await("both nodes reporting", 10_000, () -> ops.find("#ops-node").getText().contains("2 reporting"));
+            ops.await("a line per node on the sockets plot", 5_000, () -> ops.findAll("#plot-sockets .legend span").size() == 2);
             assertThat(ops.find("#ops-status").getText()).isEqualTo("live");
             ops.screenshot("console");
             assertThat(ops.consoleErrors()).isEmpty();

@@ -136,7 +136,7 @@ public class HttpVerticle extends VerticleBase {
                     });
         });
         // /metrics is served by the management listener (ManagementVerticle), not on this public port
-        perf = new PerfHandler(vertx, ops, config.db().poolSize());
+        perf = new PerfHandler(vertx, ops, config.db().poolSize(), config.http().port());
         router.get("/admin/perf").handler(ctx -> Requests.authenticate(ctx, tokens)).handler(perf::handle);
         Router api = Router.router(vertx);
         api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));

@@ -17,7 +17,11 @@ import io.vertx.ext.web.RoutingContext;
 import java.lang.management.ManagementFactory;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import io.parley.bus.Addresses;
 import io.parley.bus.OpsApi;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * {@code GET /admin/perf} (admins only): this node's numbers in one JSON — per-query timings and the
@@ -40,11 +44,37 @@ final class PerfHandler {
 
     /** db.poolSize: the pool's use is shown against it. */
     private final int poolMaxSize;
+    /** This node in {@code nodes}: its host name and HTTP port. */
+    private final String nodeName;
+    /** The other nodes' latest summaries, by node; read only when fresh ({@link #FRESH_MS}), bounded. */
+    private final Map<String, JsonObject> peers = new LinkedHashMap<>();
+    private final MessageConsumer<Object> wants;
+    private final MessageConsumer<JsonObject> summaries;
+    private final long summaryTimer;
+    /** While someone watches (a PERF_WANTED in the last 10 s), this node publishes its summary each second. */
+    private long wantedUntil;
+    private long lastWantSent;
+    static final long FRESH_MS = 5_000;
+    static final int MAX_PEERS = 256;
 
-    PerfHandler(Vertx vertx, OpsApi ops, int poolMaxSize) {
+    PerfHandler(Vertx vertx, OpsApi ops, int poolMaxSize, int httpPort) {
         this.vertx = vertx;
         this.ops = ops;
         this.poolMaxSize = poolMaxSize;
+        String host = System.getenv("HOSTNAME");
+        this.nodeName = (host == null || host.isBlank() ? "node" : host) + ":" + httpPort;
+        this.wants = vertx.eventBus().consumer(Addresses.PERF_WANTED, m -> wantedUntil = System.currentTimeMillis() + 10_000);
+        this.summaries = vertx.eventBus().<JsonObject>consumer(Addresses.PERF_SUMMARY, m -> {
+            String node = m.body().getString("node");
+            if (node != null && !node.equals(nodeName) && (peers.containsKey(node) || peers.size() < MAX_PEERS)) {
+                peers.put(node, m.body().put("receivedAt", System.currentTimeMillis()));
+            }
+        });
+        this.summaryTimer = vertx.setPeriodic(1_000, id -> {
+            if (System.currentTimeMillis() < wantedUntil) {
+                vertx.eventBus().publish(Addresses.PERF_SUMMARY, summary(Metrics.registry(vertx)));
+            }
+        });
         this.timer = vertx.setPeriodic(SAMPLE_MS, id -> sample());
     }
 
@@ -64,6 +94,40 @@ final class PerfHandler {
 
     void stop() {
         vertx.cancelTimer(timer);
+        vertx.cancelTimer(summaryTimer);
+        wants.unregister();
+        summaries.unregister();
+    }
+
+    /** What the other nodes' consoles show of this node. */
+    private JsonObject summary(MeterRegistry r) {
+        double lag = r.find("parley.eventloop.lag").timers().stream().mapToDouble(t -> p99(t)).max().orElse(0);
+        Timer delivery = r.find("parley.messages.delivery").timer();
+        return new JsonObject().put("node", nodeName)
+                .put("sockets", (long) r.find("parley.ws.sockets").gauges().stream().mapToDouble(Gauge::value).sum())
+                .put("eventLoopLagP99Ms", round(lag))
+                .put("deliveryP99Ms", delivery == null ? null : round(p99(delivery)))
+                .put("committedPerSecond", round(committedRate)).put("deliveredPerSecond", round(deliveredRate));
+    }
+
+    private static double p99(Timer t) {
+        for (ValueAtPercentile p : t.takeSnapshot().percentileValues()) {
+            if (Math.abs(p.percentile() - 0.99) < 1e-9) {
+                return p.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return t.max(TimeUnit.MILLISECONDS);
+    }
+
+    /** This node and the others that published a summary in the last {@link #FRESH_MS}, by name. */
+    private JsonArray nodes(MeterRegistry r) {
+        long now = System.currentTimeMillis();
+        peers.values().removeIf(s -> now - s.getLong("receivedAt", 0L) > FRESH_MS);
+        JsonArray out = new JsonArray().add(summary(r));
+        peers.values().stream().sorted(Comparator.comparing((JsonObject s) -> s.getString("node")))
+                .forEach(s -> out.add(s.copy().put("ageMs", now - s.getLong("receivedAt")).put("receivedAt", (Object) null)));
+        out.forEach(o -> ((JsonObject) o).remove("receivedAt"));
+        return out;
     }
 
     void handle(RoutingContext ctx) {
@@ -71,7 +135,19 @@ final class PerfHandler {
             throw ParleyException.of(ErrorCode.FORBIDDEN, "The performance monitor is for admins.");
         }
         MeterRegistry r = Metrics.registry(vertx);
+        long now = System.currentTimeMillis();
+        if (now - lastWantSent > 2_000) {
+            // an admin watches: every node publishes its summary for the next 10 s
+            lastWantSent = now;
+            vertx.eventBus().publish(Addresses.PERF_WANTED, null);
+        }
+        Timer delivery = r.find("parley.messages.delivery").timer();
         JsonObject perf = new JsonObject()
+                .put("node", nodeName)
+                .put("nodes", nodes(r))
+                .put("delivery", delivery == null ? null : new JsonObject().put("count", delivery.count())
+                        .put("p50Ms", round(percentile(delivery, 0.5))).put("p99Ms", round(p99(delivery)))
+                        .put("maxMs", round(delivery.max(TimeUnit.MILLISECONDS))))
                 .put("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000)
                 .put("queries", timers(r, "parley.db.query", "query"))
                 .put("webSocket", timers(r, "parley.ws.request", "type"))
@@ -148,6 +224,15 @@ final class PerfHandler {
             }
         }
         return out;
+    }
+
+    private static double percentile(Timer t, double q) {
+        for (ValueAtPercentile p : t.takeSnapshot().percentileValues()) {
+            if (Math.abs(p.percentile() - q) < 1e-9) {
+                return p.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return t.mean(TimeUnit.MILLISECONDS);
     }
 
     private static double round(double v) {
