@@ -37,6 +37,8 @@ class WebAssetsTest {
         assertThat(index.status()).isEqualTo(200);
         assertThat(index.contentType()).startsWith("text/html");
         assertThat(index.body()).contains("<script type=\"module\" src=\"/app.js\">").doesNotContain("<script>");
+        assertThat(header("/", "Cache-Control")).as("revalidated on each load, never kept stale after an upgrade").isEqualTo("no-cache");
+        assertThat(header("/app.js", "Last-Modified")).isNotNull();
         Resp lib = api.getRoot("/client/parley-client.js");
         assertThat(lib.status()).isEqualTo(200);
         assertThat(lib.contentType()).contains("javascript");
@@ -46,6 +48,20 @@ class WebAssetsTest {
         assertThat(console.body()).contains("/admin/admin.js");
         for (String asset : new String[]{"/app.js", "/app.css", "/virtual-list.js", "/favicon.svg", "/admin/admin.js", "/admin/admin.css"}) {
             assertThat(api.getRoot(asset).status()).as(asset).isEqualTo(200);
+        }
+    }
+
+    private static String header(String path, String name) {
+        try {
+            java.net.http.HttpResponse<Void> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create("http://127.0.0.1:" + node.port + path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            return r.headers().firstValue(name).orElse(null);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -264,6 +264,39 @@ class WebChatBrowserIT {
     }
 
     @Test
+    @Order(8)
+    @DisplayName("alice creates a channel in the page, invites bob by handle, edits and deletes her message; bob sees each change")
+    void createInviteEditDelete() {
+        a.open(url(toA, "/"));
+        a.await("alice's chat", 10_000, () -> "online".equals(a.find("#conn").getText()));
+        a.find("#new-channel-button").click();
+        a.find("#new-channel-name").sendKeys("book club");
+        a.find("#new-channel button[type=submit]").click();
+        a.await("the new channel open", 10_000, () -> "# book club".equals(a.find("#channel-title").getText()));
+        long channel = a.<Long>js("return window.parleyView.channelId()");
+        a.find("#invite").click();
+        a.find("#invite-handle").sendKeys(bob.handle() + Keys.ENTER);
+        a.await("bob invited", 10_000, () -> a.find("#panel .error").getText().endsWith("is in."));
+        b.open(url(toB, "/"));
+        b.await("bob's chat", 10_000, () -> "online".equals(b.find("#conn").getText()));
+        openChannel(b, channel);
+        type(a, "first draft");
+        b.await("the message", 10_000, () -> bodies(b).contains("first draft"));
+        // edit: the Edit button of her own row (shown on hover and focus) puts the text in the composer
+        a.await("alice's row", 5_000, () -> a.present("#messages .msg .actions button"));
+        a.find("#messages .msg .actions button[aria-label='Edit message']").click();
+        a.find("#composer").sendKeys(Keys.END, ", revised" + Keys.ENTER);
+        b.await("the edit", 10_000, () -> bodies(b).contains("first draft, revised"));
+        a.find("#messages .msg .actions button[aria-label='Delete message']").click();
+        a.driver().switchTo().alert().accept();
+        b.await("the deletion", 10_000, () -> b.findAll("#messages .msg.deleted").size() == 1);
+        assertThat(b.find("#messages .msg.deleted .body").getText()).isEqualTo("This message was deleted.");
+        b.screenshot("edited-deleted");
+        assertThat(a.consoleErrors()).isEmpty();
+        assertThat(b.consoleErrors()).isEmpty();
+    }
+
+    @Test
     @Order(7)
     @DisplayName("a new user signs up in the page; a short password and a wrong one get a sentence; signing out goes back to the form")
     void signUpInThePage() {

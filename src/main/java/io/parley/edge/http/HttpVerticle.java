@@ -153,6 +153,12 @@ public class HttpVerticle extends VerticleBase {
                 ctx.next();
             }
         });
+        // the files keep their names across releases: browsers revalidate them on each load (Last-Modified,
+        // answered 304 when unchanged) instead of keeping last week's app.js for a day
+        router.route("/*").handler(ctx -> {
+            ctx.addHeadersEndHandler(v -> ctx.response().headers().set("Cache-Control", "no-cache"));
+            ctx.next();
+        });
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setIndexPage("index.html"));
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(Problems::handle);
