@@ -244,9 +244,9 @@ public final class AuthService implements AuthApi {
     }
 
     @Override
-    public Future<java.util.List<User>> users(java.util.List<Long> ids, String handle) {
+    public Future<java.util.List<User>> users(Principal p, java.util.List<Long> ids, String handle) {
         return handle != null ? users.byHandle(handle).map(u -> u.map(java.util.List::of).orElse(java.util.List.of()))
-                : users.byIds(ids);
+                : users.byIds(ids, p.userId());
     }
 
     @Override

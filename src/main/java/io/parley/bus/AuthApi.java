@@ -30,8 +30,8 @@ public interface AuthApi {
     /** The caller's account; 401 when it no longer exists. */
     Future<User> me(Principal principal);
 
-    /** Users to show by name: those among {@code ids}, or the one with {@code handle}. */
-    Future<java.util.List<User>> users(java.util.List<Long> ids, String handle);
+    /** Users to show by name: those among {@code ids} the caller shares a channel or a room with, or the one with {@code handle}. */
+    Future<java.util.List<User>> users(Principal p, java.util.List<Long> ids, String handle);
 
     /** The principal of a service user (internal services act as one); any other kind of user is refused. */
     Future<Principal> service(long userId);
@@ -84,8 +84,8 @@ public interface AuthApi {
             }
 
             @Override
-            public Future<java.util.List<User>> users(java.util.List<Long> ids, String handle) {
-                return call(a -> a.users(ids, handle));
+            public Future<java.util.List<User>> users(Principal p, java.util.List<Long> ids, String handle) {
+                return call(a -> a.users(p, ids, handle));
             }
 
             @Override

@@ -79,8 +79,8 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<java.util.List<User>> byIds(java.util.List<Long> ids) {
-        return db.query(SqlQueries.USER_BY_IDS, Tuple.of((Object) ids.toArray(new Long[0]))).map(rows -> {
+    public Future<java.util.List<User>> byIds(java.util.List<Long> ids, long viewerId) {
+        return db.query(SqlQueries.USER_BY_IDS, Tuple.of(ids.toArray(new Long[0]), viewerId)).map(rows -> {
             java.util.List<User> out = new java.util.ArrayList<>(rows.size());
             rows.forEach(r -> out.add(Rows.user(r)));
             return out;

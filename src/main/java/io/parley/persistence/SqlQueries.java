@@ -19,9 +19,17 @@ final class SqlQueries {
             + " RETURNING " + USER_COLUMNS;
     static final String USER_BY_ID = "SELECT " + USER_COLUMNS + " FROM users"
             + " WHERE id = $1 AND (expires_at IS NULL OR expires_at > now())";
-    /** Users by id, for showing names (at most 100 ids, checked by the caller). */
-    static final String USER_BY_IDS = "SELECT " + USER_COLUMNS + " FROM users"
-            + " WHERE id = ANY($1) AND (expires_at IS NULL OR expires_at > now()) ORDER BY id";
+    /**
+     * Users by id ($1, at most 100) whose names caller $2 may see: themself, and the members (banned ones
+     * too: their old messages stay) of an active channel the caller is in, or of a room (rooms are read
+     * without joining). So ids cannot be walked to list every user. From users' and members' indexes.
+     */
+    static final String USER_BY_IDS = "SELECT " + USER_COLUMNS + " FROM users u"
+            + " WHERE u.id = ANY($1) AND (u.expires_at IS NULL OR u.expires_at > now())"
+            + " AND (u.id = $2 OR EXISTS (SELECT 1 FROM channel_members o JOIN channels c ON c.id = o.channel_id AND c.is_active"
+            + "   WHERE o.user_id = u.id AND (c.kind = 'room' OR EXISTS (SELECT 1 FROM channel_members me"
+            + "     WHERE me.channel_id = c.id AND me.user_id = $2 AND NOT me.banned))))"
+            + " ORDER BY u.id";
     static final String USER_BY_HANDLE = "SELECT " + USER_COLUMNS + " FROM users"
             + " WHERE lower(handle) = lower($1) AND (expires_at IS NULL OR expires_at > now())";
     static final String USER_BY_PHONE = "SELECT " + USER_COLUMNS + " FROM users"

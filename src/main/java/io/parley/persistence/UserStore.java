@@ -28,8 +28,8 @@ public interface UserStore {
 
     Future<Optional<User>> byHandle(String handle);
 
-    /** The users among {@code ids} that exist, by id. */
-    Future<java.util.List<User>> byIds(java.util.List<Long> ids);
+    /** The users among {@code ids} that exist and that {@code viewerId} may see (see SqlQueries.USER_BY_IDS), by id. */
+    Future<java.util.List<User>> byIds(java.util.List<Long> ids, long viewerId);
 
     Future<Optional<User>> byPhoneNumber(String phoneNumber);
 

@@ -83,6 +83,7 @@ class QueryPlanTest {
                 Arguments.of("MEMBER_READ", SqlQueries.MEMBER_READ, Tuple.of(ch, 1L, 10L)),
                 Arguments.of("USER_BY_HANDLE", SqlQueries.USER_BY_HANDLE, Tuple.of("u42")),
                 Arguments.of("USER_BY_ID", SqlQueries.USER_BY_ID, Tuple.of(42L)),
+                Arguments.of("USER_BY_IDS", SqlQueries.USER_BY_IDS, Tuple.of(new Long[]{42L, 43L, 4999L}, 1L)),
                 Arguments.of("SESSION_BY_HASH_FOR_UPDATE", SqlQueries.SESSION_BY_HASH_FOR_UPDATE,
                         Tuple.of(Buffer.buffer(new byte[32]), 10)),
                 Arguments.of("MESSAGE_SEARCH", SqlQueries.messageSearch(List.of("pg_catalog.english", "pg_catalog.simple")),

@@ -67,7 +67,7 @@ final class AuthRoutes {
         } else if (handle.length() > 64) {
             throw Input.invalid("handle is at most 64 characters.");
         }
-        auth.users(ids, handle == null || handle.isEmpty() ? null : handle).onSuccess(list -> json(ctx, 200, new JsonObject()
+        auth.users(principal(ctx), ids, handle == null || handle.isEmpty() ? null : handle).onSuccess(list -> json(ctx, 200, new JsonObject()
                 .put("users", new io.vertx.core.json.JsonArray(list.stream().map(Views::user).toList())))).onFailure(ctx::fail);
     }
 
