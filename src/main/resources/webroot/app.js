@@ -678,6 +678,12 @@ client.on('mention', (m) => {
   }
 });
 
+// someone else added this user to a channel (an invitation, a new channel or direct chat): list and follow it
+client.on('added', async (e) => {
+  await refreshChannels();
+  client.follow([e.channelId]).catch(() => {});
+});
+
 client.on('removed', (r) => {
   if (r.userId !== client.user.id) return;
   if (state.current?.id === r.channelId) {

@@ -35,6 +35,9 @@ public interface ChatEvents {
      */
     void member(long channelId, long userId, Membership m);
 
+    /** Someone else made these users members of a channel (an invitation, a new channel or direct chat): their sockets are told. */
+    void added(long channelId, java.util.List<Long> userIds);
+
     /** A new message mentions these members: their sockets, on every node, are told. */
     void mention(long channelId, long seq, long senderId, java.util.List<Long> userIds);
 }

@@ -92,6 +92,14 @@ public final class Fanout implements ChatEvents {
         eventBus.publish(Addresses.MENTIONS, event.toBuffer());
     }
 
+    /** On the same cluster-wide address as mentions: both go to every socket of the users named, subscribed or not. */
+    @Override
+    public void added(long channelId, java.util.List<Long> userIds) {
+        JsonObject event = new JsonObject().put("type", "added").put("channelId", channelId)
+                .put("userIds", new io.vertx.core.json.JsonArray(userIds));
+        eventBus.publish(Addresses.MENTIONS, event.toBuffer());
+    }
+
     /** Someone is typing: not stored, at most one per user and channel per few seconds (the edge limits it). */
     public void typing(long channelId, long userId) {
         JsonObject event = new JsonObject().put("type", "typing").put("channelId", channelId).put("userId", userId);

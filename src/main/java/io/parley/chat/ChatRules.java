@@ -111,7 +111,12 @@ public final class ChatRules implements ChatApi {
                             quotas.giveBack(Quota.INVITATION, user, invited, Quotas.HOUR_MILLIS);
                         }))
                 .compose(id -> cache.changed(List.of(id), List.of(id), affected).map(id))
-                .compose(id -> channels.forUser(id, p.userId()))
+                .compose(id -> {
+                    if (!others.isEmpty()) {
+                        events.added(id, List.copyOf(others));
+                    }
+                    return channels.forUser(id, p.userId());
+                })
                 .map(found -> found.orElseThrow());
     }
 
@@ -167,7 +172,12 @@ public final class ChatRules implements ChatApi {
                     ? Future.failedFuture(forbidden("Guests can only be in rooms; they cannot be invited to channels."))
                     : channels.addMember(channelId, userId, MemberRole.MEMBER)
                     .compose(added -> cache.changed(List.of(channelId), List.of(channelId), List.of(userId)).map(added))
-                    .map(added -> new Joined(channelId, userId, added)));
+                    .map(added -> {
+                        if (added) {
+                            events.added(channelId, List.of(userId));
+                        }
+                        return new Joined(channelId, userId, added);
+                    }));
         });
     }
 
@@ -229,11 +239,22 @@ public final class ChatRules implements ChatApi {
                 return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + otherUserId + " was not found."));
             }
             // only a new conversation counts: opening an existing one again is free
-            return channels.directId(p.userId(), otherUserId).compose(existing -> existing.isPresent() ? Future.succeededFuture()
-                            : quotas.take(Quota.DIRECT, String.valueOf(p.userId()), 1, limits.directChannelsPerUserPerHour(),
-                            Quotas.HOUR_MILLIS))
+            boolean[] isNew = {false};
+            return channels.directId(p.userId(), otherUserId).compose(existing -> {
+                        isNew[0] = existing.isEmpty();
+                        return existing.isPresent() ? Future.succeededFuture()
+                                : quotas.take(Quota.DIRECT, String.valueOf(p.userId()), 1, limits.directChannelsPerUserPerHour(),
+                                Quotas.HOUR_MILLIS);
+                    })
                     .compose(v -> channels.direct(p.userId(), otherUserId, "direct"))
                     .compose(id -> cache.changed(List.of(id), List.of(id), List.of(p.userId(), otherUserId)).map(id))
+                    .map(id -> {
+                        if (isNew[0]) {
+                            // only a new conversation is announced: opening it again cannot make the other's client busy
+                            events.added(id, List.of(otherUserId));
+                        }
+                        return id;
+                    })
                     .compose(id -> channels.forUser(id, p.userId()))
                     .map(c -> new DirectChannel(c.orElseThrow(), other.get()));
         });

@@ -37,7 +37,7 @@ class CrossNodeLoungesTest {
     }
 
     @Test
-    @DisplayName("a lounge created on one node is listed on the other at once; a ban and a mention made on one reach sockets on the other")
+    @DisplayName("a lounge created on one node is listed on the other at once; a ban, a mention and an invitation made on one reach sockets on the other")
     void acrossNodes() throws InterruptedException {
         TestNode a = nodes.get(0);
         TestNode b = nodes.get(1);
@@ -65,6 +65,19 @@ class CrossNodeLoungesTest {
             assertThat(a.api.send("PATCH", "/channels/" + ch + "/members/" + reader.id(), owner.token(),
                     new JsonObject().put("banned", true)).status()).isEqualTo(200);
             assertThat(onB.next("removed").getLong("channelId")).isEqualTo(ch);
+
+            // being added by someone else reaches the user's socket on the other node: an invitation, a new
+            // channel with the user in it, a new direct chat (opening it again announces nothing)
+            long priv = a.api.createChannel(owner, "private", "crossing private");
+            assertThat(a.api.post("/channels/" + priv + "/members", owner.token(), new JsonObject().put("userId", reader.id())).status())
+                    .isEqualTo(200);
+            assertThat(onB.next("added").getLong("channelId")).isEqualTo(priv);
+            long withReader = a.api.createChannel(owner, "private", "crossing two", reader.id());
+            assertThat(onB.next("added").getLong("channelId")).isEqualTo(withReader);
+            long direct = a.api.post("/direct/" + reader.id(), owner.token(), null).json().getLong("id");
+            assertThat(onB.next("added").getLong("channelId")).isEqualTo(direct);
+            a.api.post("/direct/" + reader.id(), owner.token(), null);
+            onB.assertNothingArrives("added", 500, "a direct chat opened again");
         }
     }
 }

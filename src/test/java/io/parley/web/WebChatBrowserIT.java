@@ -268,7 +268,9 @@ class WebChatBrowserIT {
     @DisplayName("alice creates a channel in the page, invites bob by handle, edits and deletes her message; bob sees each change")
     void createInviteEditDelete() {
         a.open(url(toA, "/"));
+        b.open(url(toB, "/"));
         a.await("alice's chat", 10_000, () -> "online".equals(a.find("#conn").getText()));
+        b.await("bob's chat", 10_000, () -> "online".equals(b.find("#conn").getText()));
         a.find("#new-channel-button").click();
         a.find("#new-channel-name").sendKeys("book club");
         a.find("#new-channel button[type=submit]").click();
@@ -277,8 +279,7 @@ class WebChatBrowserIT {
         a.find("#invite").click();
         a.find("#invite-handle").sendKeys(bob.handle() + Keys.ENTER);
         a.await("bob invited", 10_000, () -> a.find("#panel .error").getText().endsWith("is in."));
-        b.open(url(toB, "/"));
-        b.await("bob's chat", 10_000, () -> "online".equals(b.find("#conn").getText()));
+        // bob's page lists the channel at once, without a reload (an `added` frame)
         openChannel(b, channel);
         type(a, "first draft");
         b.await("the message", 10_000, () -> bodies(b).contains("first draft"));

@@ -175,7 +175,10 @@ public final class EdgeHub {
                 continue;
             }
             if (frame == null) {
-                frame = new JsonObject().put("type", "mention").put("channelId", e.getLong("channelId")).put("seq", e.getLong("seq"))
+                // a user notice: a mention, or being added to a channel by someone else
+                frame = "added".equals(e.getString("type"))
+                        ? new JsonObject().put("type", "added").put("channelId", e.getLong("channelId")).encode()
+                        : new JsonObject().put("type", "mention").put("channelId", e.getLong("channelId")).put("seq", e.getLong("seq"))
                         .put("senderId", e.getLong("senderId")).encode();
             }
             for (SocketSession s : mine) {
