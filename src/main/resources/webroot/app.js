@@ -2,28 +2,13 @@
 // in the page as text (textContent), never as markup.
 import { ParleyClient } from '/client/parley-client.js';
 import { VirtualList } from '/virtual-list.js';
+import { el } from '/dom.js';
 
 const client = new ParleyClient();
 const root = document.getElementById('app');
 window.parley = client; // for the browser console and the browser tests
 
 // ---- small DOM helpers
-
-/** el('button', {class: 'primary', onclick: f}, 'Send'): attributes are set as attributes, children as text. */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (k === 'class') node.className = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) {
-    if (c == null || c === false) continue;
-    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return node;
-}
 
 function clear(node) {
   while (node.firstChild) node.firstChild.remove();

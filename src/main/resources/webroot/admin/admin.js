@@ -1,23 +1,12 @@
 // Parley's ops console: this node's /admin/perf, read every second, drawn as plots of the last hour
 // (kept in the page), with the thresholds of docs/operations.md drawn on them and breaches highlighted.
 import { ParleyClient } from '/client/parley-client.js';
+import { el } from '/dom.js';
 
 const client = new ParleyClient();
 const root = document.getElementById('console');
 const HOUR = 3600;
 const COLORS = ['#3659e3', '#12813d', '#b54708', '#9e1fb8', '#0e7490', '#c0262d'];
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null) continue;
-    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (k === 'class') node.className = v;
-    else node.setAttribute(k, String(v));
-  }
-  for (const c of children.flat()) if (c != null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-}
 
 /** One plot: named series of [time, value] over the last hour, a threshold line, and which side of it is bad. */
 class Plot {
@@ -193,15 +182,9 @@ function start() {
   timer = setInterval(tick, 1000);
 }
 
-async function fetchPerf() {
-  if (client.session && Date.now() > client.session.expiresAt - 30000) await client.refresh();
-  const res = await fetch('/admin/perf', { headers: { authorization: 'Bearer ' + client.session?.accessToken } });
-  if (!res.ok) {
-    const e = new Error((await res.json().catch(() => ({}))).detail || res.statusText);
-    e.status = res.status;
-    throw e;
-  }
-  return res.json();
+/** /admin/perf with the signed-in admin's token, refreshed by the client when it is about to expire. */
+function fetchPerf() {
+  return client.api('GET', '/admin/perf', undefined, { root: true });
 }
 
 function record(perf) {

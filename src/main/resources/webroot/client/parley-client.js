@@ -129,8 +129,11 @@ export class ParleyClient extends Emitter {
 
   // ---- HTTP
 
-  /** One API call; refreshes the access token once on 401 token_expired. Answers the JSON body (or null). */
-  async api(method, path, body, { auth = true, retried = false } = {}) {
+  /**
+   * One API call; refreshes the access token once on 401 token_expired. Answers the JSON body (or null).
+   * `path` is after /api/v1, or from the root with `root: true` (GET /admin/perf).
+   */
+  async api(method, path, body, { auth = true, retried = false, root = false } = {}) {
     if (auth && this.session && this.#expiresSoon(5000)) {
       await this.refresh().catch(() => {});
     }
@@ -139,7 +142,7 @@ export class ParleyClient extends Emitter {
     if (auth && this.session) headers.authorization = 'Bearer ' + this.session.accessToken;
     let res;
     try {
-      res = await fetch(this.baseUrl + '/api/v1' + path, {
+      res = await fetch(this.baseUrl + (root ? '' : '/api/v1') + path, {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (e) {
@@ -157,7 +160,7 @@ export class ParleyClient extends Emitter {
     const code = json?.code || 'http_' + res.status;
     if (res.status === 401 && auth && !retried && code === 'token_expired' && this.session) {
       await this.refresh();
-      return this.api(method, path, body, { auth, retried: true });
+      return this.api(method, path, body, { auth, retried: true, root });
     }
     if (res.status === 401 && auth && (code === 'session_revoked' || code === 'guest_expired')) {
       this.#ended(code);

@@ -35,22 +35,19 @@ public final class Fanout implements ChatEvents {
 
     @Override
     public void message(Message m) {
+        DeliveryOptions options = options(m, "message");
         if (m.held()) {
             // the edges show it whole to its author (userId) and the channel's moderators, to others only its place
-            publish(m.channelId(), Views.messageEvent(m).toBuffer(), new DeliveryOptions().addHeader("event", "message")
-                    .addHeader("seq", String.valueOf(m.seq())).addHeader("userId", String.valueOf(m.senderId()))
-                    .addHeader("status", m.status()));
-            return;
+            options.addHeader("userId", String.valueOf(m.senderId())).addHeader("status", m.status());
         }
-        publish(m, Views.messageEvent(m), "message");
+        publish(m.channelId(), Views.messageEvent(m).toBuffer(), options);
     }
 
     @Override
     public void decided(Message m) {
         boolean approved = Message.APPROVED.equals(m.status());
-        publish(m.channelId(), (approved ? Views.approvedEvent(m) : Views.rejectedEvent(m)).toBuffer(), new DeliveryOptions()
-                .addHeader("event", approved ? "approved" : "rejected").addHeader("seq", String.valueOf(m.seq()))
-                .addHeader("userId", String.valueOf(m.senderId())));
+        publish(m.channelId(), (approved ? Views.approvedEvent(m) : Views.rejectedEvent(m)).toBuffer(),
+                options(m, approved ? "approved" : "rejected").addHeader("userId", String.valueOf(m.senderId())));
     }
 
     @Override
@@ -107,7 +104,11 @@ public final class Fanout implements ChatEvents {
     }
 
     private void publish(Message m, JsonObject event, String kind) {
-        publish(m.channelId(), event.toBuffer(), new DeliveryOptions().addHeader("event", kind).addHeader("seq", String.valueOf(m.seq())));
+        publish(m.channelId(), event.toBuffer(), options(m, kind));
+    }
+
+    private static DeliveryOptions options(Message m, String kind) {
+        return new DeliveryOptions().addHeader("event", kind).addHeader("seq", String.valueOf(m.seq()));
     }
 
     public void publish(long channelId, Buffer event, DeliveryOptions options) {

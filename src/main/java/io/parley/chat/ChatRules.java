@@ -239,22 +239,18 @@ public final class ChatRules implements ChatApi {
                 return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + otherUserId + " was not found."));
             }
             // only a new conversation counts: opening an existing one again is free
-            boolean[] isNew = {false};
-            return channels.directId(p.userId(), otherUserId).compose(existing -> {
-                        isNew[0] = existing.isEmpty();
-                        return existing.isPresent() ? Future.succeededFuture()
-                                : quotas.take(Quota.DIRECT, String.valueOf(p.userId()), 1, limits.directChannelsPerUserPerHour(),
-                                Quotas.HOUR_MILLIS);
-                    })
-                    .compose(v -> channels.direct(p.userId(), otherUserId, "direct"))
-                    .compose(id -> cache.changed(List.of(id), List.of(id), List.of(p.userId(), otherUserId)).map(id))
-                    .map(id -> {
-                        if (isNew[0]) {
-                            // only a new conversation is announced: opening it again cannot make the other's client busy
-                            events.added(id, List.of(otherUserId));
-                        }
-                        return id;
-                    })
+            return channels.directId(p.userId(), otherUserId).compose(existing -> (existing.isPresent() ? Future.<Void>succeededFuture()
+                            : quotas.take(Quota.DIRECT, String.valueOf(p.userId()), 1, limits.directChannelsPerUserPerHour(),
+                            Quotas.HOUR_MILLIS))
+                            .compose(v -> channels.direct(p.userId(), otherUserId, "direct"))
+                            .compose(id -> cache.changed(List.of(id), List.of(id), List.of(p.userId(), otherUserId)).map(id))
+                            .map(id -> {
+                                if (existing.isEmpty()) {
+                                    // only a new conversation is announced: opening it again cannot keep the other's client busy
+                                    events.added(id, List.of(otherUserId));
+                                }
+                                return id;
+                            }))
                     .compose(id -> channels.forUser(id, p.userId()))
                     .map(c -> new DirectChannel(c.orElseThrow(), other.get()));
         });

@@ -117,6 +117,12 @@ final class SqlQueries {
      * good standing named by the handles {@code handles} (a text[] parameter), but the sender, found by
      * handle or by its look-alike skeleton (from the users' indexes), when {@code when} holds.
      */
+    /** {@code columns} ("a, b") with each qualified by {@code alias} ("m.a, m.b"). */
+    private static String prefixed(String alias, String columns) {
+        return java.util.Arrays.stream(columns.split(",")).map(c -> alias + "." + c.strip())
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     private static String mentionsInsert(String msg, String sender, String handles, String when) {
         return " men AS (INSERT INTO mentions (user_id, channel_id, seq)"
                 + "   SELECT u.id, $1, " + msg + ".seq FROM " + msg + ", users u"
@@ -342,8 +348,7 @@ final class SqlQueries {
      */
     static final String MESSAGE_DECIDE = "WITH d AS (UPDATE messages m SET moderation_status = $3, decided_at_seq = c.last_seq"
             + "   FROM channels c WHERE c.id = $1 AND m.channel_id = $1 AND m.seq = $2 AND m.moderation_status = 'pending'"
-            + "   AND m.deleted_at IS NULL RETURNING m.channel_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.created_at,"
-            + "   m.edited_at, m.deleted_at, m.moderation_status, m.decided_at_seq),"
+            + "   AND m.deleted_at IS NULL RETURNING " + prefixed("m", MESSAGE_COLUMNS) + ", m.decided_at_seq),"
             + " ch AS (UPDATE channels SET last_decision_seq = GREATEST(last_decision_seq, d.decided_at_seq) FROM d WHERE id = $1),"
             + " log AS (INSERT INTO moderation_actions (channel_id, actor_id, target_id, action, reason, seq)"
             + "   SELECT $1, $4, d.sender_id, CASE WHEN $3 = 'approved' THEN 'approve' ELSE 'reject' END, $5, d.seq FROM d),"

@@ -169,22 +169,22 @@ public final class TestNode implements AutoCloseable {
 
     /** Runs one statement in {@code schema} (a test's own database schema), for setup a node process offers no API for. */
     public static void sql(String schema, String statement, io.vertx.sqlclient.Tuple args) {
-        Vertx v = Vertx.vertx();
-        try {
-            Pool p = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(DB_URL).addProperty("search_path", schema)).using(v).build();
-            p.preparedQuery(statement).execute(args).await();
-            p.close().await();
-        } finally {
-            v.close().await();
-        }
+        withPool(PgConnectOptions.fromUri(DB_URL).addProperty("search_path", schema), p -> p.preparedQuery(statement).execute(args).await());
     }
 
     public static void dropSchema(String schema) {
+        withPool(PgConnectOptions.fromUri(DB_URL), p -> p.query("DROP SCHEMA IF EXISTS " + schema + " CASCADE").execute().await());
+    }
+
+    private static void withPool(PgConnectOptions options, java.util.function.Consumer<Pool> work) {
         Vertx v = Vertx.vertx();
         try {
-            Pool p = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(DB_URL)).using(v).build();
-            p.query("DROP SCHEMA IF EXISTS " + schema + " CASCADE").execute().await();
-            p.close().await();
+            Pool p = PgBuilder.pool().connectingTo(options).using(v).build();
+            try {
+                work.accept(p);
+            } finally {
+                p.close().await();
+            }
         } finally {
             v.close().await();
         }

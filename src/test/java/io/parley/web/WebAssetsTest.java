@@ -46,7 +46,7 @@ class WebAssetsTest {
         Resp console = api.getRoot("/admin/");
         assertThat(console.status()).isEqualTo(200);
         assertThat(console.body()).contains("/admin/admin.js");
-        for (String asset : new String[]{"/app.js", "/app.css", "/virtual-list.js", "/favicon.svg", "/admin/admin.js", "/admin/admin.css"}) {
+        for (String asset : new String[]{"/app.js", "/app.css", "/virtual-list.js", "/dom.js", "/favicon.svg", "/admin/admin.js", "/admin/admin.css"}) {
             assertThat(api.getRoot(asset).status()).as(asset).isEqualTo(200);
         }
     }

@@ -44,27 +44,8 @@ final class AuthRoutes {
         if ((handle == null || handle.isEmpty()) == (raw == null || raw.isEmpty())) {
             throw Input.invalid("Give either ids (comma-separated user ids) or handle.");
         }
-        java.util.List<Long> ids = new java.util.ArrayList<>();
-        if (raw != null && !raw.isEmpty()) {
-            for (String part : raw.split(",", -1)) {
-                long id;
-                try {
-                    id = Long.parseLong(part.strip());
-                } catch (NumberFormatException e) {
-                    id = -1;
-                }
-                if (id <= 0) {
-                    throw Input.invalid("ids must be positive whole numbers separated by commas, not \""
-                            + (part.length() <= 32 ? part : part.substring(0, 32) + "…") + "\".");
-                }
-                if (!ids.contains(id)) {
-                    ids.add(id);
-                }
-                if (ids.size() > 100) {
-                    throw Input.invalid("Ask for at most 100 users at a time.");
-                }
-            }
-        } else if (handle.length() > 64) {
+        java.util.List<Long> ids = Requests.queryIds(ctx, "ids", 100);
+        if (handle != null && handle.length() > 64) {
             throw Input.invalid("handle is at most 64 characters.");
         }
         auth.users(principal(ctx), ids, handle == null || handle.isEmpty() ? null : handle).onSuccess(list -> json(ctx, 200, new JsonObject()

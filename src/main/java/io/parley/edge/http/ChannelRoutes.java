@@ -136,26 +136,9 @@ final class ChannelRoutes {
      * users who share a channel with the caller; the others are left out of the answer.
      */
     private void presence(RoutingContext ctx) {
-        String raw = ctx.request().getParam("userIds");
-        if (raw == null || raw.isBlank()) {
+        List<Long> ids = Requests.queryIds(ctx, "userIds", 100);
+        if (ids.isEmpty()) {
             throw Input.invalid("userIds is required: a comma-separated list of user ids.");
-        }
-        List<Long> ids = new ArrayList<>();
-        for (String part : raw.split(",")) {
-            try {
-                long id = Long.parseLong(part.strip());
-                if (id <= 0) {
-                    throw new NumberFormatException();
-                }
-                if (!ids.contains(id)) {
-                    ids.add(id);
-                }
-            } catch (NumberFormatException e) {
-                throw Input.invalid("userIds must be positive whole numbers separated by commas, not \"" + part + "\".");
-            }
-        }
-        if (ids.size() > 100) {
-            throw Input.invalid("Ask for at most 100 users at a time.");
         }
         reply(ctx, 200, presence.query(principal(ctx), ids), Views::presence);
     }

@@ -111,12 +111,7 @@ final class PerfHandler {
     }
 
     private static double p99(Timer t) {
-        for (ValueAtPercentile p : t.takeSnapshot().percentileValues()) {
-            if (Math.abs(p.percentile() - 0.99) < 1e-9) {
-                return p.value(TimeUnit.MILLISECONDS);
-            }
-        }
-        return t.max(TimeUnit.MILLISECONDS);
+        return percentile(t, 0.99);
     }
 
     /** This node and the others that published a summary in the last {@link #FRESH_MS}, by name. */
@@ -226,13 +221,14 @@ final class PerfHandler {
         return out;
     }
 
+    /** The percentile {@code q} the timer publishes, in milliseconds; its max if it publishes none. */
     private static double percentile(Timer t, double q) {
         for (ValueAtPercentile p : t.takeSnapshot().percentileValues()) {
             if (Math.abs(p.percentile() - q) < 1e-9) {
                 return p.value(TimeUnit.MILLISECONDS);
             }
         }
-        return t.mean(TimeUnit.MILLISECONDS);
+        return t.max(TimeUnit.MILLISECONDS);
     }
 
     private static double round(double v) {

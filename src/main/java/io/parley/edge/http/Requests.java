@@ -92,6 +92,37 @@ public final class Requests {
     }
 
     /** A cursor or limit from the query string; {@code absent} when missing. */
+    /**
+     * A query parameter of comma-separated positive ids, repeats dropped, at most {@code max}; empty when the
+     * parameter is absent or empty. A bad part is named in the answer (cut to 32 characters).
+     */
+    static java.util.List<Long> queryIds(RoutingContext ctx, String name, int max) {
+        String raw = ctx.request().getParam(name);
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        if (raw == null || raw.isBlank()) {
+            return ids;
+        }
+        for (String part : raw.split(",")) {
+            long id;
+            try {
+                id = Long.parseLong(part.strip());
+            } catch (NumberFormatException e) {
+                id = -1;
+            }
+            if (id <= 0) {
+                throw io.parley.edge.Input.invalid(name + " must be positive whole numbers separated by commas, not \""
+                        + (part.length() <= 32 ? part : part.substring(0, 32) + "…") + "\".");
+            }
+            if (!ids.contains(id)) {
+                ids.add(id);
+            }
+            if (ids.size() > max) {
+                throw io.parley.edge.Input.invalid("Ask for at most " + max + " users at a time.");
+            }
+        }
+        return ids;
+    }
+
     public static long queryLong(RoutingContext ctx, String name, long absent) {
         String raw = ctx.request().getParam(name);
         if (raw == null || raw.isEmpty()) {

@@ -131,7 +131,7 @@ public final class EdgeHub {
             }
         });
         presence = vertx.eventBus().localConsumer(Addresses.PRESENCE_DELIVER, msg -> presence(msg.body()));
-        mentions = vertx.eventBus().localConsumer(Addresses.MENTIONS_DELIVER, msg -> mention(msg.body()));
+        mentions = vertx.eventBus().localConsumer(Addresses.MENTIONS_DELIVER, msg -> notice(msg.body()));
         endings = vertx.eventBus().localConsumer(Addresses.AUTH_ENDED, msg -> ended(msg.body()));
         return Future.all(List.of(deliveries.completion(), membership.completion(), presence.completion(), mentions.completion(),
                 endings.completion())).mapEmpty();
@@ -165,8 +165,11 @@ public final class EdgeHub {
         }
     }
 
-    /** A message mentioned users: each of their sockets here gets one {@code mention} frame (without the others' ids). */
-    private void mention(Buffer event) {
+    /**
+     * A user notice: a message mentioned users, or someone added them to a channel. Each of their sockets
+     * here gets one {@code mention} or {@code added} frame (without the others' ids).
+     */
+    private void notice(Buffer event) {
         JsonObject e = new JsonObject(event);
         String frame = null;
         for (Object id : e.getJsonArray("userIds", new JsonArray())) {
