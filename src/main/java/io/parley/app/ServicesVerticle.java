@@ -125,8 +125,8 @@ public class ServicesVerticle extends VerticleBase {
                     ChatCache chatCache = this.shared.chatCache();
                     PgChannelStore channels = new PgChannelStore(db);
                     PgMessageStore messages = new PgMessageStore(db);
-                    ChatRules chat = new ChatRules(channels, messages, users, chatCache,
-                            new Fanout(vertx.eventBus(), config.cluster().fanout()), registry, quotas, config.limits());
+                    Fanout fanout = new Fanout(vertx.eventBus(), config.cluster().fanout());
+                    ChatRules chat = new ChatRules(channels, messages, users, chatCache, fanout, registry, quotas, config.limits());
                     ChatReads reads = new ChatReads(channels, messages, chatCache);
                     NodeOps ops = new NodeOps(new PgPresenceRecords(db), new PgJobStore(db), db, cache, config.persistence().slowQueryMs(),
                             chatCache, registry);
@@ -135,7 +135,7 @@ public class ServicesVerticle extends VerticleBase {
                     served.add(ReadsApi.serve(vertx.eventBus(), reads));
                     served.add(OpsApi.serve(vertx.eventBus(), ops));
                     Lounges lounges = new Lounges(new PgLoungeStore(db),
-                            () -> vertx.eventBus().publish(Addresses.LOUNGES_CHANGED, "changed"));
+                            () -> vertx.eventBus().publish(Addresses.LOUNGES_CHANGED, "changed"), fanout);
                     loungesChanged = vertx.eventBus().consumer(Addresses.LOUNGES_CHANGED, m -> lounges.changed());
                     served.add(LoungesApi.serve(vertx.eventBus(), lounges));
                     endpoints = new ServiceEndpoints(vertx.eventBus(), chat, auth, config.messages().maxBodyChars());

@@ -34,6 +34,7 @@ public interface ChatApi {
     Future<Map<Long, Long>> positions(List<Long> channelIds);
 
     /** Joins (no {@code userId}, or the caller's) or invites {@code userId}. */
+    /** Joins ({@code userId} null, or the caller's own id) or invites {@code userId}. */
     Future<Joined> addMember(Principal p, long channelId, Long userId);
 
     Future<Void> removeMember(Principal p, long channelId, long userId);

@@ -38,6 +38,12 @@ public interface ChatEvents {
     /** Someone else made these users members of a channel (an invitation, a new channel or direct chat): their sockets are told. */
     void added(long channelId, java.util.List<Long> userIds);
 
+    /**
+     * What the user may do in the channel changed without a membership change (they became, or stopped
+     * being, a moderator of its lounge): their sockets look at their access again. Not shown to clients.
+     */
+    void access(long channelId, long userId);
+
     /** A new message mentions these members: their sockets, on every node, are told. */
     void mention(long channelId, long seq, long senderId, java.util.List<Long> userIds);
 }

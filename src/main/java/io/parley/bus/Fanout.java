@@ -17,7 +17,7 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code broadcast}: on {@code parley.fanout}, which every node's hub consumes and filters; and on
  *   {@code parley.channel.<id>} as well, for internal services (free when none listens).</li>
  * </ul>
- * Headers: {@code event} (message, approved, rejected, edited, deleted, typing, removed, read, member),
+ * Headers: {@code event} (message, approved, rejected, edited, deleted, typing, removed, read, member, access),
  * {@code channelId}, {@code at} (when it was published, epoch milliseconds: the edges time the delivery
  * from it), {@code seq} or {@code userId} where they apply, and {@code status} for a held message.
  */
@@ -78,7 +78,7 @@ public final class Fanout implements ChatEvents {
     public void member(long channelId, long userId, Membership m) {
         JsonObject event = new JsonObject().put("type", "member").put("channelId", channelId).put("userId", userId)
                 .put("role", m.role().wire()).put("mutedUntil", m.mutedUntil() == null ? null : m.mutedUntil().toInstant().toString())
-                .put("banned", m.banned());
+                .put("banned", m.banned()).put("member", m.inGoodStanding());
         publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "member").addHeader("userId", String.valueOf(userId)));
     }
 
@@ -95,6 +95,12 @@ public final class Fanout implements ChatEvents {
         JsonObject event = new JsonObject().put("type", "added").put("channelId", channelId)
                 .put("userIds", new io.vertx.core.json.JsonArray(userIds));
         eventBus.publish(Addresses.MENTIONS, event.toBuffer());
+    }
+
+    @Override
+    public void access(long channelId, long userId) {
+        JsonObject event = new JsonObject().put("type", "access").put("channelId", channelId).put("userId", userId);
+        publish(channelId, event.toBuffer(), new DeliveryOptions().addHeader("event", "access").addHeader("userId", String.valueOf(userId)));
     }
 
     /** Someone is typing: not stored, at most one per user and channel per few seconds (the edge limits it). */

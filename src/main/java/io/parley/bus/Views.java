@@ -48,11 +48,15 @@ public final class Views {
         if (c.loungeId() != null) {
             j.put("loungeId", c.loungeId()).put("language", c.language());
         }
-        if (c.membership() != null) {
+        // a banned user's row is no membership: no role, no read marker, no unread count (only that they are banned)
+        if (c.membership() != null && c.membership().inGoodStanding()) {
             j.put("role", c.membership().role().wire()).put("lastReadSeq", c.membership().lastReadSeq()).put("unread", c.membership().unread())
                     .put("mentions", c.membership().mentions());
         }
-        j.put("member", c.membership() != null && !c.membership().banned());
+        j.put("member", c.membership() != null && c.membership().inGoodStanding());
+        if (c.membership() != null && c.membership().banned()) {
+            j.put("banned", true);
+        }
         j.put("retentionDays", c.retentionDays());
         j.put("premoderation", c.premoderation());
         return j;
@@ -80,7 +84,7 @@ public final class Views {
     /** A member as moderation leaves them. */
     public static JsonObject member(long channelId, long userId, Membership m) {
         return new JsonObject().put("channelId", channelId).put("userId", userId).put("role", m.role().wire())
-                .put("mutedUntil", time(m.mutedUntil())).put("banned", m.banned());
+                .put("mutedUntil", time(m.mutedUntil())).put("banned", m.banned()).put("member", m.inGoodStanding());
     }
 
     public static JsonObject moderationLog(List<ModerationAction> actions, int limit) {

@@ -84,27 +84,27 @@ public final class ChatRules implements ChatApi {
         affected.add(p.userId());
         Set<Long> others = new LinkedHashSet<>(memberIds);
         others.remove(p.userId());
-        // the same rule as invitations, checked for all named users in one query before anything is created
-        Future<Void> allowed = others.isEmpty() ? Future.succeededFuture() : users.kinds(others).compose(kinds -> {
-            for (long id : others) {
-                UserKind k = kinds.get(id);
-                if (k == null) {
-                    return Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "memberIds names user " + id
-                            + ", who does not exist."));
-                }
-                if (k == UserKind.GUEST) {
-                    return Future.failedFuture(forbidden("Guests can only be in rooms; memberIds names guest " + id
-                            + ", who cannot be added to a channel."));
-                }
-            }
-            return Future.succeededFuture();
-        });
+        // the same rule as invitations (MemberRules.add, by the owner), checked for all named users in one
+        // query before anything is created, and after the quotas are taken: a list that names ids of nobody
+        // costs its invitations as a real one would (no free oracle of ids), only the channel is given back
         String user = String.valueOf(p.userId());
-        long invited = memberIds.stream().filter(id -> id != p.userId()).distinct().count();
-        // every member added without asking is an invitation, whether at creation or later
-        return allowed.compose(x -> quotas.take(Quota.CHANNEL, user, 1, limits.channelsPerUserPerHour(), Quotas.HOUR_MILLIS))
+        long invited = others.size();
+        return quotas.take(Quota.CHANNEL, user, 1, limits.channelsPerUserPerHour(), Quotas.HOUR_MILLIS)
                 .compose(v -> quotas.take(Quota.INVITATION, user, invited, limits.invitationsPerUserPerHour(), Quotas.HOUR_MILLIS)
                         .onFailure(t -> quotas.giveBack(Quota.CHANNEL, user, 1, Quotas.HOUR_MILLIS)))
+                .compose(v -> others.isEmpty() ? Future.<Void>succeededFuture() : users.kinds(others).compose(kinds -> {
+                    for (long id : others) {
+                        UserKind k = kinds.get(id);
+                        ParleyException refused = k == null
+                                ? ParleyException.of(ErrorCode.VALIDATION, "memberIds names user " + id + ", who does not exist.")
+                                : MemberRules.add(c.kind(), MemberRules.Actor.OWNER, false, k, false, id);
+                        if (refused != null) {
+                            quotas.giveBack(Quota.CHANNEL, user, 1, Quotas.HOUR_MILLIS);
+                            return Future.<Void>failedFuture(refused);
+                        }
+                    }
+                    return Future.<Void>succeededFuture();
+                }))
                 .compose(v -> channels.create(c.kind(), c.name(), c.topic(), p.userId(), memberIds)
                         .onFailure(t -> {
                             quotas.giveBack(Quota.CHANNEL, user, 1, Quotas.HOUR_MILLIS);
@@ -139,7 +139,8 @@ public final class ChatRules implements ChatApi {
                         : a.banned() ? Members.banned()
                         : null;
                 if (refusal == null) {
-                    allowed.add(new SubscribeCheck.Allowed(id, a.lastSeq(), p.isAdmin() || a.moderates(), a.lastDecisionSeq()));
+                    allowed.add(new SubscribeCheck.Allowed(id, a.lastSeq(), p.isAdmin() || a.moderates(), a.lastDecisionSeq(),
+                            a.role() != null && !a.banned()));
                 } else {
                     refused.add(new SubscribeCheck.Refused(id, refusal.code(), refusal.getMessage()));
                 }
@@ -153,76 +154,111 @@ public final class ChatRules implements ChatApi {
         return channels.positions(channelIds);
     }
 
+    /**
+     * Makes a user a member: the caller themself (a join: {@code userId} null or their own id) or someone
+     * they invite. Every way into a channel (joins, invitations, creation, direct channels, services) is
+     * decided by {@link MemberRules#add}; an invitation also takes the inviter's quota, before the invited
+     * id is even looked up (an id that belongs to nobody costs the same: invitations are no free oracle of
+     * ids), and tells the invited user's sockets ({@code added}).
+     */
     @Override
     public Future<Joined> addMember(Principal p, long channelId, Long userId) {
         if (userId == null || userId == p.userId()) {
-            return members.visible(p, channelId).compose(c -> join(p, c));
+            return members.visible(p, channelId).compose(c -> {
+                Membership m = c.membership();
+                if (m != null && m.inGoodStanding()) {
+                    return Future.succeededFuture(new Joined(c.id(), p.userId(), false));
+                }
+                ParleyException refused = MemberRules.add(c.kind(), MemberRules.Actor.NONE, true, p.kind(), m != null && m.banned(), p.userId());
+                return refused != null ? Future.failedFuture(refused) : admit(c, p.userId(), false);
+            });
         }
-        return members.member(p, channelId).compose(c -> {
-            if (c.kind() == ChannelKind.DIRECT) {
-                return Future.failedFuture(forbidden("A direct channel has exactly two members; nobody can be invited."));
-            }
-            if (c.kind() == ChannelKind.PRIVATE && !c.membership().canModerate() && !p.isAdmin()) {
-                return Future.failedFuture(forbidden("Only the owner or a moderator can invite to a private channel."));
+        return members.visible(p, channelId).compose(c -> actor(p, c).compose(actor -> {
+            // what the channel and the inviter decide, before anything is taken or looked up
+            ParleyException early = MemberRules.add(c.kind(), actor, false, UserKind.MEMBER, false, userId);
+            if (early != null) {
+                return Future.failedFuture(early);
             }
             return quotas.take(Quota.INVITATION, String.valueOf(p.userId()), 1, limits.invitationsPerUserPerHour(), Quotas.HOUR_MILLIS)
-                    .compose(v -> users.byId(userId)).compose(u -> u.isEmpty()
-                    ? Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))
-                    : u.get().isGuest() && c.kind() != ChannelKind.ROOM
-                    ? Future.failedFuture(forbidden("Guests can only be in rooms; they cannot be invited to channels."))
-                    : channels.addMember(channelId, userId, MemberRole.MEMBER)
-                    .compose(added -> cache.changed(List.of(channelId), List.of(channelId), List.of(userId)).map(added))
-                    .map(added -> {
-                        if (added) {
-                            events.added(channelId, List.of(userId));
+                    .compose(v -> users.byId(userId))
+                    .compose(u -> u.isEmpty() ? Future.failedFuture(userNotFound(userId))
+                            : channels.forUser(channelId, userId).compose(t -> {
+                        Membership tm = t.map(Channel::membership).orElse(null);
+                        if (tm != null && tm.inGoodStanding()) {
+                            return Future.succeededFuture(new Joined(channelId, userId, false));
                         }
-                        return new Joined(channelId, userId, added);
+                        ParleyException refused = MemberRules.add(c.kind(), actor, false, u.get().kind(), tm != null && tm.banned(), userId);
+                        return refused != null ? Future.failedFuture(refused) : admit(c, userId, true);
                     }));
-        });
+        }));
     }
 
-    private Future<Joined> join(Principal p, Channel c) {
-        Membership m = c.membership();
-        if (m != null) {
-            return m.banned() ? Future.failedFuture(Members.banned()) : Future.succeededFuture(new Joined(c.id(), p.userId(), false));
-        }
-        if (!c.isPublicLike()) {
-            return Future.failedFuture(forbidden("This channel is joined by invitation only."));
-        }
-        if (p.isGuest() && c.kind() != ChannelKind.ROOM) {
-            return Future.failedFuture(forbidden("Guests can join rooms only; sign up to join channels."));
-        }
-        return channels.addMember(c.id(), p.userId(), MemberRole.MEMBER)
-                .compose(added -> cache.changed(List.of(c.id()), List.of(c.id()), List.of(p.userId())).map(added))
-                .map(added -> new Joined(c.id(), p.userId(), added));
+    /** Adds {@code userId} once the rules allowed it; {@code invited}: someone else added them, so their sockets are told. */
+    private Future<Joined> admit(Channel c, long userId, boolean invited) {
+        return channels.addMember(c.id(), userId, MemberRole.MEMBER)
+                .compose(added -> cache.changed(List.of(c.id()), List.of(c.id()), List.of(userId)).map(added))
+                .map(added -> {
+                    if (added && invited) {
+                        events.added(c.id(), List.of(userId));
+                    }
+                    return new Joined(c.id(), userId, added);
+                });
     }
 
+    /** The user of {@code userId} if the caller may see them (admins see everyone); else empty, as for nobody. */
+    private Future<java.util.Optional<io.parley.domain.User>> seen(Principal p, long userId) {
+        return p.isAdmin() ? users.byId(userId)
+                : users.byIds(List.of(userId), p.userId()).map(found -> found.stream().filter(u -> u.id() == userId).findFirst());
+    }
+
+    private static ParleyException userNotFound(long userId) {
+        return ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found.");
+    }
+
+    /** Where the caller stands in {@code c}, for {@link MemberRules}: a lounge moderator is looked up only for rooms. */
+    private Future<MemberRules.Actor> actor(Principal p, Channel c) {
+        Future<Boolean> lounge = p.isAdmin() || c.loungeId() == null ? Future.succeededFuture(false)
+                : channels.isLoungeModerator(c.loungeId(), p.userId());
+        return lounge.map(lm -> MemberRules.actor(p.isAdmin(), lm, c.membership()));
+    }
+
+    /** Where {@code userId} stands in {@code c}, with their membership row (null: none). */
+    private Future<Map.Entry<MemberRules.Target, Membership>> target(Channel c, long userId) {
+        Future<Boolean> lounge = c.loungeId() == null ? Future.succeededFuture(false) : channels.isLoungeModerator(c.loungeId(), userId);
+        return lounge.compose(lm -> channels.forUser(c.id(), userId).map(t -> {
+            Membership tm = t.map(Channel::membership).orElse(null);
+            return new java.util.AbstractMap.SimpleImmutableEntry<>(MemberRules.target(lm, tm), tm);
+        }));
+    }
+
+    /**
+     * Leaving (the caller themself) or removing someone: a removal follows {@link MemberRules#moderate} like
+     * a ban, is recorded in the moderation log, and leaves a ban standing.
+     */
     @Override
     public Future<Void> removeMember(Principal p, long channelId, long userId) {
-        Future<Channel> allowed = userId == p.userId() ? members.member(p, channelId)
-                : members.visible(p, channelId).compose(c -> moderates(p, c).compose(mod -> mod ? Future.succeededFuture(c)
-                        : c.membership() == null ? Future.failedFuture(Members.notAMember(channelId))
-                        : c.membership().banned() ? Future.failedFuture(Members.banned())
-                        : Future.failedFuture(forbidden("Only the owner or a moderator can remove other members."))));
-        return allowed.compose(c -> {
-            return channels.forUser(channelId, userId).compose(target -> {
-                Membership tm = target.map(Channel::membership).orElse(null);
-                if (tm == null) {
-                    return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " is not a member of this channel."));
-                }
-                if (userId != p.userId() && tm.role() == MemberRole.OWNER && !p.isAdmin()) {
-                    return Future.failedFuture(forbidden("The owner of a channel cannot be removed."));
-                }
-                return channels.removeMember(channelId, userId)
-                        .compose(removed -> cache.changed(List.of(channelId), List.of(channelId), List.of(userId)).map(removed))
-                        .map(removed -> {
-                            if (removed) {
-                                // sockets of the removed user drop the channel at once: no reading a channel you are not in
-                                events.removed(channelId, userId);
-                            }
-                            return null;
-                        });
-            });
+        if (userId == p.userId()) {
+            return members.member(p, channelId).compose(c -> channels.removeMember(channelId, userId, null))
+                    .compose(removed -> removed(channelId, userId, removed));
+        }
+        return members.visible(p, channelId).compose(c -> actor(p, c).compose(actor -> target(c, userId).compose(t -> {
+            ParleyException refused = MemberRules.moderate(c.kind(), actor, t.getKey(), t.getValue() != null && t.getValue().joined(),
+                    MemberRules.Act.REMOVE, false, userId);
+            if (refused != null) {
+                return Future.failedFuture(actor == MemberRules.Actor.NONE && c.membership() == null && c.kind() != ChannelKind.ROOM
+                        ? Members.notAMember(channelId) : refused);
+            }
+            return channels.removeMember(channelId, userId, p.userId()).compose(removed -> removed(channelId, userId, removed));
+        })));
+    }
+
+    private Future<Void> removed(long channelId, long userId, boolean removed) {
+        return cache.changed(List.of(channelId), List.of(channelId), List.of(userId)).map(v -> {
+            if (removed) {
+                // sockets of the removed user drop the channel at once: no reading a channel you are not in
+                events.removed(channelId, userId);
+            }
+            return null;
         });
     }
 
@@ -234,26 +270,26 @@ public final class ChatRules implements ChatApi {
         if (otherUserId == p.userId()) {
             return Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "A direct channel needs another user than yourself."));
         }
-        return users.byId(otherUserId).compose(other -> {
-            if (other.isEmpty() || other.get().isGuest()) {
-                return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + otherUserId + " was not found."));
-            }
-            // only a new conversation counts: opening an existing one again is free
-            return channels.directId(p.userId(), otherUserId).compose(existing -> (existing.isPresent() ? Future.<Void>succeededFuture()
-                            : quotas.take(Quota.DIRECT, String.valueOf(p.userId()), 1, limits.directChannelsPerUserPerHour(),
-                            Quotas.HOUR_MILLIS))
-                            .compose(v -> channels.direct(p.userId(), otherUserId, "direct"))
+        // only a new conversation counts: opening an existing one again is free. The quota is taken before
+        // the id is looked up, so an id that belongs to nobody costs as much as a real one.
+        return channels.directId(p.userId(), otherUserId).compose(existing -> (existing.isPresent() ? Future.<Void>succeededFuture()
+                        : quotas.take(Quota.DIRECT, String.valueOf(p.userId()), 1, limits.directChannelsPerUserPerHour(), Quotas.HOUR_MILLIS))
+                .compose(v -> users.byId(otherUserId))
+                .compose(other -> {
+                    if (other.isEmpty() || other.get().isGuest()) {
+                        return Future.failedFuture(userNotFound(otherUserId));
+                    }
+                    return channels.direct(p.userId(), otherUserId, "direct")
                             .compose(id -> cache.changed(List.of(id), List.of(id), List.of(p.userId(), otherUserId)).map(id))
-                            .map(id -> {
+                            .compose(id -> {
                                 if (existing.isEmpty()) {
                                     // only a new conversation is announced: opening it again cannot keep the other's client busy
                                     events.added(id, List.of(otherUserId));
                                 }
-                                return id;
-                            }))
-                    .compose(id -> channels.forUser(id, p.userId()))
-                    .map(c -> new DirectChannel(c.orElseThrow(), other.get()));
-        });
+                                return channels.forUser(id, p.userId());
+                            })
+                            .map(c -> new DirectChannel(c.orElseThrow(), other.get()));
+                }));
     }
 
     @Override
@@ -293,7 +329,7 @@ public final class ChatRules implements ChatApi {
 
     @Override
     public Future<Message> edit(Principal p, long channelId, long seq, String body) {
-        return authorOrModerator(p, channelId, seq)
+        return authorOrModerator(p, channelId, seq, true)
                 .compose(m -> m.held() && !m.deleted() ? Future.failedFuture(ParleyException.of(ErrorCode.CONFLICT, Message.PENDING.equals(m.status())
                         ? "A message awaiting moderation cannot be edited; delete it and send it again." : "A rejected message cannot be edited."))
                         : messages.edit(channelId, seq, body))
@@ -308,7 +344,7 @@ public final class ChatRules implements ChatApi {
 
     @Override
     public Future<Message> delete(Principal p, long channelId, long seq) {
-        return authorOrModerator(p, channelId, seq).compose(existing -> {
+        return authorOrModerator(p, channelId, seq, false).compose(existing -> {
             if (existing.deleted()) {
                 return Future.succeededFuture(existing);
             }
@@ -347,57 +383,51 @@ public final class ChatRules implements ChatApi {
     }
 
     /**
-     * Moderation of one member. Roles: only the owner (or an admin) appoints and demotes moderators and
-     * transfers ownership (the old owner becomes a moderator); the owner's own role changes only by a
-     * transfer. Mutes and bans: the owner, moderators and admins, never of the owner, nor of a moderator
-     * except by the owner or an admin, nor of oneself. A ban also holds for a user who is not a member
-     * (they cannot join, and cannot read a room), and drops the channel from the banned user's sockets on
-     * every node. Every change is recorded in the moderation log and announced to the channel.
+     * Moderation of one member: roles, mutes and bans, each decided by {@link MemberRules#moderate} (the
+     * table in docs/decisions.md). A ban also holds for a user who is not a member (in public channels and
+     * rooms, where it stops a join or a read; rate limited, and only of a user the moderator could see or
+     * who posted here); lifting it then removes the row. A change that changes nothing answers the member
+     * as they are. Every change is recorded in the moderation log and announced to the channel.
      */
     @Override
     public Future<Membership> changeMember(Principal p, long channelId, long userId, Commands.MemberChange change) {
-        return members.visible(p, channelId).compose(c -> moderates(p, c).compose(moderates -> {
-            Membership mine = c.membership() != null && !c.membership().banned() ? c.membership() : null;
-            boolean owner = p.isAdmin() || (mine != null && mine.role() == MemberRole.OWNER);
-            boolean moderator = owner || moderates;
-            if (!moderator) {
-                return Future.failedFuture(mine == null && c.membership() == null && !p.isAdmin() ? Members.notAMember(channelId)
-                        : forbidden("Only the owner or a moderator of this channel can do that."));
+        return members.visible(p, channelId).compose(c -> actor(p, c).compose(actor -> target(c, userId).compose(t -> {
+            Membership tm = t.getValue();
+            boolean joined = tm != null && tm.joined();
+            for (MemberRules.Act act : acts(change, tm)) {
+                ParleyException refused = MemberRules.moderate(c.kind(), actor, t.getKey(), joined, act, userId == p.userId(), userId);
+                if (refused != null) {
+                    return Future.failedFuture(actor == MemberRules.Actor.NONE && c.membership() == null ? Members.notAMember(channelId) : refused);
+                }
             }
-            if (c.kind() == ChannelKind.DIRECT) {
-                return Future.failedFuture(forbidden("A direct channel has no moderators, mutes or bans."));
-            }
-            if (userId == p.userId() && (change.muteGiven() || change.banned() != null)) {
-                return Future.failedFuture(forbidden("You cannot mute or ban yourself."));
-            }
-            if (change.role() != null && !owner) {
-                return Future.failedFuture(forbidden("Only the owner of this channel appoints moderators or hands the channel over."));
-            }
-            return channels.forUser(channelId, userId).compose(target -> {
-                Membership tm = target.map(Channel::membership).orElse(null);
-                if (tm == null && (change.role() != null || change.muteGiven() || Boolean.FALSE.equals(change.banned()))) {
-                    return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " is not a member of this channel."));
-                }
-                if (tm == null) {
-                    return users.byId(userId).compose(u -> u.isEmpty()
-                            ? Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))
-                            : apply(p, channelId, userId, null, change));
-                }
-                if (tm.role() == MemberRole.OWNER && (change.muteGiven() || change.banned() != null)) {
-                    return Future.failedFuture(forbidden("The owner of a channel cannot be muted or banned."));
-                }
-                if (tm.role() == MemberRole.OWNER && change.role() != null && change.role() != MemberRole.OWNER) {
-                    return Future.failedFuture(forbidden("The owner's role changes only by handing the channel to someone else (role owner)."));
-                }
-                if (tm.role() == MemberRole.MODERATOR && !owner && (change.muteGiven() || change.banned() != null)) {
-                    return Future.failedFuture(forbidden("Only the owner can mute or ban a moderator."));
-                }
-                if (change.role() != null && tm.banned()) {
-                    return Future.failedFuture(forbidden("A banned member gets no role; unban them first."));
-                }
+            if (tm != null || !Boolean.TRUE.equals(change.banned())) {
                 return apply(p, channelId, userId, tm, change);
-            });
-        }));
+            }
+            // a ban of someone who is not a member: only of a user the moderator could already see, and counted
+            String user = String.valueOf(p.userId());
+            return (p.isAdmin() ? users.byId(userId) : seen(p, userId).compose(u -> u.isPresent() ? Future.succeededFuture(u)
+                    : messages.hasPosted(channelId, userId).compose(posted -> posted ? users.byId(userId)
+                    : Future.succeededFuture(java.util.Optional.<io.parley.domain.User>empty()))))
+                    .compose(u -> u.isEmpty() ? Future.failedFuture(userNotFound(userId))
+                            : quotas.take(Quota.BAN, user, 1, limits.nonMemberBansPerUserPerHour(), Quotas.HOUR_MILLIS))
+                    .compose(v -> apply(p, channelId, userId, null, change));
+        })));
+    }
+
+    /** The acts a change asks for, as the table names them. */
+    private static List<MemberRules.Act> acts(Commands.MemberChange change, Membership before) {
+        List<MemberRules.Act> acts = new ArrayList<>(3);
+        if (change.role() != null) {
+            acts.add(change.role() == MemberRole.OWNER ? MemberRules.Act.TRANSFER
+                    : change.role() == MemberRole.MODERATOR ? MemberRules.Act.APPOINT : MemberRules.Act.DEMOTE);
+        }
+        if (change.muteGiven()) {
+            acts.add(change.mutedUntil() == null ? MemberRules.Act.UNMUTE : MemberRules.Act.MUTE);
+        }
+        if (change.banned() != null) {
+            acts.add(change.banned() ? MemberRules.Act.BAN : MemberRules.Act.UNBAN);
+        }
+        return acts;
     }
 
     @Override
@@ -418,15 +448,19 @@ public final class ChatRules implements ChatApi {
     }
 
     private Future<Membership> apply(Principal p, long channelId, long userId, Membership before, Commands.MemberChange change) {
+        // only what changes is done, logged and announced
         List<String> actions = new ArrayList<>();
         if (change.role() != null && (before == null || before.role() != change.role())) {
             actions.add(change.role() == MemberRole.OWNER ? "transfer" : change.role() == MemberRole.MODERATOR ? "appoint" : "demote");
         }
-        if (change.muteGiven()) {
+        if (change.muteGiven() && (before == null || !java.util.Objects.equals(before.mutedUntil(), change.mutedUntil()))) {
             actions.add(change.mutedUntil() == null ? "unmute" : "mute");
         }
         if (change.banned() != null && (before == null || before.banned() != change.banned())) {
             actions.add(change.banned() ? "ban" : "unban");
+        }
+        if (actions.isEmpty() && before != null) {
+            return Future.succeededFuture(before);
         }
         return channels.changeMember(channelId, p.userId(), userId, change.role(), change.muteGiven(), change.mutedUntil(),
                         change.banned(), actions, change.reason())
@@ -516,14 +550,20 @@ public final class ChatRules implements ChatApi {
                 : Future.failedFuture(forbidden(refusal))));
     }
 
-    private Future<Message> authorOrModerator(Principal p, long channelId, long seq) {
+    /**
+     * The message if the caller may change it: its author, a member in good standing (and, for an edit,
+     * not muted: an edit speaks as much as a send), or a moderator.
+     */
+    private Future<Message> authorOrModerator(Principal p, long channelId, long seq, boolean speaks) {
         return members.visible(p, channelId).compose(c -> messages.bySeq(channelId, seq).compose(m -> {
             if (m.isEmpty()) {
                 return Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "Message " + seq + " was not found in this channel."));
             }
             if (m.get().senderId() == p.userId()) {
-                // the author, who must still be a member in good standing
-                return members.member(p, channelId).map(m.get());
+                return members.member(p, channelId).compose(mine -> speaks && mine.membership().isMuted(OffsetDateTime.now())
+                        ? Future.failedFuture(ParleyException.of(ErrorCode.MUTED, "You are muted in this channel until "
+                        + mine.membership().mutedUntil().toInstant() + "; your messages cannot be edited until then."))
+                        : Future.succeededFuture(m.get()));
             }
             return moderates(p, c).compose(mod -> mod ? Future.succeededFuture(m.get())
                     : c.membership() == null ? Future.failedFuture(Members.notAMember(channelId))

@@ -1,5 +1,6 @@
 package io.parley.chat;
 
+import io.parley.bus.ChatEvents;
 import io.parley.bus.LoungesApi;
 import io.parley.bus.Views;
 import io.parley.domain.Lounge;
@@ -35,6 +36,7 @@ public final class Lounges implements LoungesApi {
     private final LoungeStore store;
     /** Tells the other nodes that the lounges changed (this node's own list is dropped here). */
     private final Runnable announce;
+    private final ChatEvents events;
     private final LongSupplier clock;
 
     /** Bumped by every change: a read started under an older generation is not kept. */
@@ -54,13 +56,14 @@ public final class Lounges implements LoungesApi {
     private List<Lounge> renderedLounges;
     private Map<Long, Lounge.Counts> renderedCounts;
 
-    public Lounges(LoungeStore store, Runnable announce) {
-        this(store, announce, System::currentTimeMillis);
+    public Lounges(LoungeStore store, Runnable announce, ChatEvents events) {
+        this(store, announce, events, System::currentTimeMillis);
     }
 
-    Lounges(LoungeStore store, Runnable announce, LongSupplier clock) {
+    Lounges(LoungeStore store, Runnable announce, ChatEvents events, LongSupplier clock) {
         this.store = store;
         this.announce = announce;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -131,7 +134,7 @@ public final class Lounges implements LoungesApi {
         return admin(p).compose(v -> store.bySlug(slug, true)).compose(l -> l.isEmpty() ? Future.failedFuture(notFound(slug))
                 : store.addModerator(slug, userId).compose(added -> added ? store.bySlug(slug, true)
                 : Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " was not found."))))
-                .compose(l -> changedHere(l.orElseThrow()));
+                .compose(l -> changedHere(moderatorChanged(l.orElseThrow(), userId)));
     }
 
     @Override
@@ -139,7 +142,13 @@ public final class Lounges implements LoungesApi {
         return admin(p).compose(v -> store.bySlug(slug, true)).compose(l -> l.isEmpty() ? Future.failedFuture(notFound(slug))
                 : store.removeModerator(slug, userId).compose(removed -> removed ? store.bySlug(slug, true)
                 : Future.failedFuture(ParleyException.of(ErrorCode.NOT_FOUND, "User " + userId + " does not moderate lounge \"" + slug + "\"."))))
-                .compose(l -> changedHere(l.orElseThrow()));
+                .compose(l -> changedHere(moderatorChanged(l.orElseThrow(), userId)));
+    }
+
+    /** What the user may see in each room of the lounge changed: their open sockets, on every node, look again at once. */
+    private Lounge moderatorChanged(Lounge l, long userId) {
+        l.rooms().forEach(r -> events.access(r.id(), userId));
+        return l;
     }
 
     private <T> Future<T> changedHere(T value) {

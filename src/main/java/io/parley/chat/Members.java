@@ -23,10 +23,13 @@ final class Members {
         this.channels = channels;
     }
 
-    /** The channel if the caller may see it: members always, anyone for public channels and rooms. */
+    /**
+     * The channel if the caller may see it: members in good standing always, anyone for public channels
+     * and rooms. A banned user sees a private channel as an outsider does: not at all.
+     */
     Future<Channel> visible(Principal p, long channelId) {
         return channels.forUser(channelId, p.userId()).compose(c -> {
-            if (c.isEmpty() || (!c.get().isPublicLike() && c.get().membership() == null)) {
+            if (c.isEmpty() || (!c.get().isPublicLike() && (c.get().membership() == null || !c.get().membership().inGoodStanding()))) {
                 return Future.failedFuture(notFound(channelId));
             }
             if (!c.get().active()) {
@@ -49,11 +52,11 @@ final class Members {
     }
 
     private static Future<Channel> member(Principal p, long channelId, Channel c) {
-        if (c.membership() == null) {
-            return Future.failedFuture(notAMember(channelId));
-        }
-        if (c.membership().banned()) {
+        if (c.membership() != null && c.membership().banned()) {
             return Future.failedFuture(banned());
+        }
+        if (c.membership() == null || !c.membership().joined()) {
+            return Future.failedFuture(notAMember(channelId));
         }
         return Future.succeededFuture(c);
     }
@@ -63,7 +66,7 @@ final class Members {
      * for a room, a moderator of its lounge (set by admins; they moderate every room of the lounge).
      */
     Future<Boolean> moderates(Principal p, Channel c) {
-        if (p.isAdmin() || (c.membership() != null && !c.membership().banned() && c.membership().canModerate())) {
+        if (p.isAdmin() || (c.membership() != null && c.membership().canModerate())) {
             return Future.succeededFuture(true);
         }
         if (c.membership() != null && c.membership().banned()) {

@@ -80,7 +80,8 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
      */
     public record Limits(int bcryptPerAddressPerMinute, int bcryptConcurrentPerAddress, int signinFailuresPerHandle,
                          int signupsPerAddressPerHour, int guestsPerAddressPerHour, int channelsPerUserPerHour,
-                         int invitationsPerUserPerHour, int directChannelsPerUserPerHour, int maxMembersPerCreate) {
+                         int invitationsPerUserPerHour, int directChannelsPerUserPerHour, int maxMembersPerCreate,
+                         int nonMemberBansPerUserPerHour) {
     }
 
     /**
@@ -145,7 +146,8 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                         r.integer("limits", "channelsPerUserPerHour", 1, 1_000_000),
                         r.integer("limits", "invitationsPerUserPerHour", 1, 1_000_000),
                         r.integer("limits", "directChannelsPerUserPerHour", 1, 1_000_000),
-                        r.integer("limits", "maxMembersPerCreate", 1, 1000)),
+                        r.integer("limits", "maxMembersPerCreate", 1, 1000),
+                        r.integer("limits", "nonMemberBansPerUserPerHour", 1, 1_000_000)),
                 new Log(r.oneOf("log", "format", "text", "json"), r.bool("log", "accessLog")),
                 json);
     }

@@ -2,6 +2,7 @@ package io.parley.edge;
 
 import io.parley.bus.ChatApi;
 import io.parley.bus.Commands;
+import io.parley.domain.Message;
 import io.parley.domain.Principal;
 import io.parley.domain.SendResult;
 import io.parley.error.ParleyException;
@@ -13,7 +14,7 @@ import java.util.UUID;
 /**
  * A send as every edge takes it (HTTP {@code POST …/messages}, the WebSocket {@code send} frame): the input
  * checked, the sender's rate checked, then one call to the chat rules. The edges differ only in what
- * they answer.
+ * they answer. Edits and deletes reach every subscriber as sends do, so they take from the same budget.
  */
 public final class Sending {
 
@@ -36,10 +37,27 @@ public final class Sending {
         String body = Input.body(Input.string(in, "body"), maxBodyChars);
         String clientMsgId = !clientMsgIdRequired && in.getValue("clientMsgId") == null ? UUID.randomUUID().toString()
                 : Input.clientMsgId(Input.string(in, "clientMsgId"));
+        budget(p);
+        return chat.send(p, new Commands.Post(channelId, clientMsgId, body));
+    }
+
+    /** An edit: it reaches every subscriber as a send does, so it takes from the same budget. */
+    public Future<Message> edit(Principal p, long channelId, long seq, JsonObject in) {
+        String body = Input.body(Input.string(in, "body"), maxBodyChars);
+        budget(p);
+        return chat.edit(p, channelId, seq, body);
+    }
+
+    /** A delete: one frame to every subscriber, from the same budget as sends and edits. */
+    public Future<Message> delete(Principal p, long channelId, long seq) {
+        budget(p);
+        return chat.delete(p, channelId, seq);
+    }
+
+    private void budget(Principal p) {
         int wait = limiter.check(p.userId());
         if (wait > 0) {
             throw ParleyException.rateLimited("You are sending messages too fast; slow down.", wait);
         }
-        return chat.send(p, new Commands.Post(channelId, clientMsgId, body));
     }
 }

@@ -25,7 +25,8 @@ public final class Quotas {
         GUEST("guest", "guest accounts from this address"),
         CHANNEL("channel", "new channels"),
         INVITATION("invitation", "invitations"),
-        DIRECT("direct", "new direct conversations");
+        DIRECT("direct", "new direct conversations"),
+        BAN("ban", "bans of users who are not members");
 
         final String tag;
         final String what;

@@ -50,8 +50,11 @@ public interface ChannelStore {
     /** True when added, false when already a member. */
     Future<Boolean> addMember(long channelId, long userId, MemberRole role);
 
-    /** True when removed. */
-    Future<Boolean> removeMember(long channelId, long userId);
+    /**
+     * True when removed. A banned member keeps the ban (the row stays, no longer joined). {@code actorId}
+     * not null: a moderator's removal, recorded in the moderation log in the same transaction.
+     */
+    Future<Boolean> removeMember(long channelId, long userId, Long actorId);
 
     /** The direct channel of two users, if it exists (it may have been left by one of them). */
     Future<Optional<Long>> directId(long userA, long userB);
@@ -66,8 +69,9 @@ public interface ChannelStore {
      * Applies a moderator's change to one member and records it, in one transaction: {@code role} (null:
      * unchanged; OWNER makes every other owner a moderator), a mute ({@code muteGiven}), a ban (a user who
      * is not a member gets a banned membership, so that they cannot join), {@code action} and
-     * {@code reason} for the log. Answers the member's membership after the change, empty when there is
-     * no such member and nothing was banned.
+     * {@code reason} for the log. Lifting the ban of a user who never joined deletes the row (answered as a
+     * membership neither banned nor joined). Answers the member's membership after the change, empty when
+     * there is no such member and nothing was banned.
      */
     Future<Optional<Membership>> changeMember(long channelId, long actorId, long userId, MemberRole role, boolean muteGiven,
                                               OffsetDateTime mutedUntil, Boolean banned, List<String> actions, String reason);

@@ -43,6 +43,9 @@ public interface MessageStore {
 
     Future<Optional<Message>> bySeq(long channelId, long seq);
 
+    /** Whether the user ever posted in the channel (their messages stay after they leave). */
+    Future<Boolean> hasPosted(long channelId, long userId);
+
     /** A search hit: the message and the name of its channel. */
     record Found(Message message, String channelName) {
     }

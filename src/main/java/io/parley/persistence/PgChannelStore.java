@@ -107,8 +107,14 @@ public final class PgChannelStore implements ChannelStore {
     }
 
     @Override
-    public Future<Boolean> removeMember(long channelId, long userId) {
-        return db.query(SqlQueries.MEMBER_DELETE, Tuple.of(channelId, userId)).map(rows -> rows.rowCount() > 0);
+    public Future<Boolean> removeMember(long channelId, long userId, Long actorId) {
+        return db.inTransaction(conn -> db.query(conn, SqlQueries.MEMBER_DELETE, Tuple.of(channelId, userId))
+                .compose(rows -> rows.rowCount() > 0 ? Future.succeededFuture(true)
+                        // a banned member leaves the members but keeps the ban
+                        : db.query(conn, SqlQueries.MEMBER_REMOVE_BANNED, Tuple.of(channelId, userId)).map(r -> r.rowCount() > 0))
+                .compose(removed -> !removed || actorId == null ? Future.succeededFuture(removed)
+                        : db.query(conn, SqlQueries.MODERATION_RECORD, Tuple.tuple().addLong(channelId).addLong(actorId).addLong(userId)
+                        .addString("remove").addString(null).addOffsetDateTime(null)).map(true)));
     }
 
     @Override
@@ -146,20 +152,28 @@ public final class PgChannelStore implements ChannelStore {
             if (Boolean.TRUE.equals(banned)) {
                 before = before.compose(v -> db.query(conn, SqlQueries.MEMBER_BAN_INSERT, Tuple.of(channelId, userId)));
             }
-            return before.compose(v -> db.query(conn, SqlQueries.MEMBER_CHANGE, Tuple.tuple().addLong(channelId).addLong(userId)
-                    .addString(role == null ? null : role.wire()).addBoolean(muteGiven).addOffsetDateTime(mutedUntil).addBoolean(banned)))
-                    .compose(rows -> {
-                        if (rows.size() == 0) {
-                            return Future.succeededFuture(Optional.<Membership>empty());
-                        }
-                        Row r = rows.iterator().next();
-                        Membership m = new Membership(MemberRole.of(r.getString("role")), r.getLong("last_read_seq"),
-                                r.getOffsetDateTime("muted_until"), r.getBoolean("banned"), 0, 0);
-                        List<Tuple> log = actions.stream().map(a -> Tuple.tuple().addLong(channelId).addLong(actorId).addLong(userId)
-                                .addString(a).addString(reason).addOffsetDateTime("mute".equals(a) ? mutedUntil : null)).toList();
-                        return conn.preparedQuery(SqlQueries.MODERATION_RECORD).executeBatch(log).map(Optional.of(m));
-                    });
+            Tuple change = Tuple.tuple().addLong(channelId).addLong(userId).addString(role == null ? null : role.wire())
+                    .addBoolean(muteGiven).addOffsetDateTime(mutedUntil).addBoolean(banned);
+            Future<Optional<Membership>> after = before.compose(v -> !Boolean.FALSE.equals(banned) ? Future.succeededFuture(false)
+                            // lifting the ban of someone who never joined removes the row: it makes nobody a member
+                            : db.query(conn, SqlQueries.MEMBER_UNBAN_NON_MEMBER, Tuple.of(channelId, userId)).map(rows -> rows.rowCount() > 0))
+                    .compose(lifted -> lifted ? Future.succeededFuture(Optional.of(new Membership(MemberRole.MEMBER, 0, null, false, 0, 0, false)))
+                            : db.query(conn, SqlQueries.MEMBER_CHANGE, change).map(rows -> rows.size() == 0 ? Optional.<Membership>empty()
+                            : Optional.of(membership(rows.iterator().next()))));
+            return after.compose(m -> {
+                if (m.isEmpty() || actions.isEmpty()) {
+                    return Future.succeededFuture(m);
+                }
+                List<Tuple> log = actions.stream().map(a -> Tuple.tuple().addLong(channelId).addLong(actorId).addLong(userId)
+                        .addString(a).addString(reason).addOffsetDateTime("mute".equals(a) ? mutedUntil : null)).toList();
+                return conn.preparedQuery(SqlQueries.MODERATION_RECORD).executeBatch(log).map(m);
+            });
         });
+    }
+
+    private static Membership membership(Row r) {
+        return new Membership(MemberRole.of(r.getString("role")), r.getLong("last_read_seq"), r.getOffsetDateTime("muted_until"),
+                r.getBoolean("banned"), 0, 0, r.getBoolean("joined"));
     }
 
     @Override

@@ -135,6 +135,11 @@ public final class PgMessageStore implements MessageStore {
     }
 
     @Override
+    public Future<Boolean> hasPosted(long channelId, long userId) {
+        return db.query(SqlQueries.MESSAGE_POSTED, Tuple.of(channelId, userId)).map(rows -> rows.size() > 0);
+    }
+
+    @Override
     public Future<Optional<Message>> edit(long channelId, long seq, String body) {
         return db.query(SqlQueries.MESSAGE_EDIT, Tuple.of(channelId, seq, body)).map(PgMessageStore::first);
     }

@@ -38,7 +38,8 @@ final class Rows {
         String role = r.getString("role");
         Membership membership = role == null ? null
                 : new Membership(MemberRole.of(role), r.getLong("last_read_seq"), r.getOffsetDateTime("muted_until"), r.getBoolean("banned"),
-                r.getLong("unread") == null ? 0 : r.getLong("unread"), r.getLong("mentions") == null ? 0 : r.getLong("mentions"));
+                r.getLong("unread") == null ? 0 : r.getLong("unread"), r.getLong("mentions") == null ? 0 : r.getLong("mentions"),
+                r.getBoolean("joined"));
         return new Channel(r.getLong("id"), ChannelKind.of(r.getString("kind")), r.getString("name"), r.getString("topic"),
                 r.getLong("lounge_id"), r.getString("language"), r.getLong("last_seq"), r.getOffsetDateTime("last_message_at"),
                 r.getOffsetDateTime("created_at"), r.getBoolean("is_active"), membership, r.getInteger("retention_days"),

@@ -20,14 +20,15 @@ final class SqlQueries {
     static final String USER_BY_ID = "SELECT " + USER_COLUMNS + " FROM users"
             + " WHERE id = $1 AND (expires_at IS NULL OR expires_at > now())";
     /**
-     * Users by id ($1, at most 100) whose names caller $2 may see: themself, and the members (banned ones
-     * too: their old messages stay) of an active channel the caller is in, or of a room (rooms are read
-     * without joining). So ids cannot be walked to list every user. From users' and members' indexes.
+     * Users by id ($1, at most 100) whose names caller $2 may see: themself, and the members in good
+     * standing of an active channel the caller is in, or of a room (rooms are read without joining, and
+     * nobody is put into a room by someone else). A banned user, or one banned without ever joining, shares
+     * nothing. So ids cannot be walked to list every user. From users' and members' indexes.
      */
     static final String USER_BY_IDS = "SELECT " + USER_COLUMNS + " FROM users u"
             + " WHERE u.id = ANY($1) AND (u.expires_at IS NULL OR u.expires_at > now())"
             + " AND (u.id = $2 OR EXISTS (SELECT 1 FROM channel_members o JOIN channels c ON c.id = o.channel_id AND c.is_active"
-            + "   WHERE o.user_id = u.id AND (c.kind = 'room' OR EXISTS (SELECT 1 FROM channel_members me"
+            + "   WHERE o.user_id = u.id AND NOT o.banned AND (c.kind = 'room' OR EXISTS (SELECT 1 FROM channel_members me"
             + "     WHERE me.channel_id = c.id AND me.user_id = $2 AND NOT me.banned))))"
             + " ORDER BY u.id";
     static final String USER_BY_HANDLE = "SELECT " + USER_COLUMNS + " FROM users"
@@ -58,7 +59,7 @@ final class SqlQueries {
 
     static final String CHANNEL_COLUMNS = "c.id, c.kind, c.name, c.topic, c.lounge_id, c.language, c.last_seq,"
             + " c.last_message_at, c.created_at, c.is_active, c.retention_days, c.premoderation";
-    static final String MEMBER_COLUMNS = "m.role, m.last_read_seq, m.muted_until, m.banned";
+    static final String MEMBER_COLUMNS = "m.role, m.last_read_seq, m.muted_until, m.banned, m.joined";
     /**
      * Unread = others' messages after my read marker that are not deleted, counted up to 1,000 (an index
      * range scan on the primary key; clients show "999+").
@@ -110,7 +111,8 @@ final class SqlQueries {
     static final String MEMBER_INSERT = "INSERT INTO channel_members (channel_id, user_id, role, last_read_seq)"
             + " SELECT $1, $2, $3, last_seq FROM channels WHERE id = $1"
             + " ON CONFLICT (channel_id, user_id) DO NOTHING";
-    static final String MEMBER_DELETE = "DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2 RETURNING role";
+    /** Removes a member; a banned one keeps the ban (MEMBER_REMOVE_BANNED), so a removal cannot lift it. */
+    static final String MEMBER_DELETE = "DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2 AND NOT banned RETURNING role";
 
     /**
      * The CTE {@code men} of a statement that writes message {@code msg.seq} of channel $1: the members in
@@ -166,6 +168,8 @@ final class SqlQueries {
     static final String MESSAGE_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + " FROM messages"
             + " WHERE channel_id = $1 AND sender_id = $2 AND client_msg_id = $3";
     static final String MESSAGE_BY_SEQ = "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE channel_id = $1 AND seq = $2";
+    /** Whether user $2 ever posted in channel $1 (a moderator may then ban them though they left): the sender index. */
+    static final String MESSAGE_POSTED = "SELECT 1 FROM messages WHERE sender_id = $2 AND channel_id = $1 LIMIT 1";
     /** A page newest first, only for members ($5): an empty page is then told apart by the access check. */
     /**
      * The caller ($5) may read channel $1: a member in good standing, or, for a room, anyone not banned
@@ -317,13 +321,22 @@ final class SqlQueries {
     /** Every owner but the new one becomes a moderator (a transfer). */
     static final String MEMBER_OWNERS_STEP_DOWN = "UPDATE channel_members SET role = 'moderator'"
             + " WHERE channel_id = $1 AND role = 'owner' AND user_id <> $2";
-    /** A banned membership for a user who is not a member (they cannot join while it stands). */
-    static final String MEMBER_BAN_INSERT = "INSERT INTO channel_members (channel_id, user_id, role, last_read_seq, banned)"
-            + " SELECT $1, $2, 'member', last_seq, true FROM channels WHERE id = $1 ON CONFLICT (channel_id, user_id) DO NOTHING";
-    /** $3 role or null; $4 whether to set the mute; $5 the mute's end or null; $6 banned or null. */
-    static final String MEMBER_CHANGE = "UPDATE channel_members SET role = coalesce($3, role),"
+    /** A ban of a user who is not a member: a row that is banned and not joined (they cannot join while it stands). */
+    static final String MEMBER_BAN_INSERT = "INSERT INTO channel_members (channel_id, user_id, role, last_read_seq, banned, joined)"
+            + " SELECT $1, $2, 'member', last_seq, true, false FROM channels WHERE id = $1 ON CONFLICT (channel_id, user_id) DO NOTHING";
+    /**
+     * $3 role or null; $4 whether to set the mute; $5 the mute's end or null; $6 banned or null. A ban
+     * takes any moderator role away (a lifted ban does not give it back).
+     */
+    static final String MEMBER_CHANGE = "UPDATE channel_members SET role = CASE WHEN $6 IS TRUE THEN 'member' ELSE coalesce($3, role) END,"
             + " muted_until = CASE WHEN $4 THEN $5 ELSE muted_until END, banned = coalesce($6, banned)"
-            + " WHERE channel_id = $1 AND user_id = $2 RETURNING role, last_read_seq, muted_until, banned";
+            + " WHERE channel_id = $1 AND user_id = $2 RETURNING role, last_read_seq, muted_until, banned, joined";
+    /** Lifting the ban of a user who is not a member: the row goes, and with it the only tie to the channel. */
+    static final String MEMBER_UNBAN_NON_MEMBER = "DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2"
+            + " AND banned AND NOT joined RETURNING role, last_read_seq, muted_until, banned, joined";
+    /** A banned member who is removed keeps the ban, no longer as a member. */
+    static final String MEMBER_REMOVE_BANNED = "UPDATE channel_members SET joined = false, role = 'member'"
+            + " WHERE channel_id = $1 AND user_id = $2 AND banned AND joined";
     static final String MODERATION_RECORD = "INSERT INTO moderation_actions (channel_id, actor_id, target_id, action, reason, muted_until)"
             + " VALUES ($1, $2, $3, $4, $5, $6)";
     static final String MODERATION_LOG = "SELECT id, channel_id, actor_id, target_id, action, reason, muted_until, created_at, seq"

@@ -80,10 +80,9 @@ final class ChannelRoutes {
         api.get("/channels/:channelId/messages").handler(auth).handler(this::page);
         api.post("/channels/:channelId/messages").handler(auth).handler(this::send);
         api.patch("/channels/:channelId/messages/:seq").handler(auth).handler(ctx -> reply(ctx, 200,
-                chat.edit(principal(ctx), channelId(ctx), pathId(ctx, "seq"),
-                        Input.body(Input.string(body(ctx), "body"), config.messages().maxBodyChars())), Views::message));
+                sending.edit(principal(ctx), channelId(ctx), pathId(ctx, "seq"), body(ctx)), Views::message));
         api.delete("/channels/:channelId/messages/:seq").handler(auth).handler(ctx -> reply(ctx, 200,
-                chat.delete(principal(ctx), channelId(ctx), pathId(ctx, "seq")), Views::message));
+                sending.delete(principal(ctx), channelId(ctx), pathId(ctx, "seq")), Views::message));
         api.get("/presence").handler(auth).handler(this::presence);
         api.get("/search").handler(auth).handler(this::search);
         api.post("/channels/:channelId/read").handler(auth).handler(ctx -> reply(ctx, 200,

@@ -74,6 +74,8 @@ final class SocketSession {
     private final Map<Long, ChannelOrder<String>> subs = new HashMap<>();
     /** The subscribed channels this user moderates: their held messages come whole, not as {@code held}. */
     private final Set<Long> moderated = new HashSet<>();
+    /** Subscribed channels this user is a member of in good standing (who may type there): a subset of subs. */
+    private final Set<Long> speaking = new HashSet<>();
     private long lastFrameAt = System.currentTimeMillis();
     private boolean closed;
     /** Requests sent to persistence and not answered yet; a draining session waits for them. */
@@ -293,15 +295,57 @@ final class SocketSession {
         return tracked(chat.read(principal, Input.id(frame, "channelId"), Input.id(frame, "seq")).map(Views::read));
     }
 
+    /**
+     * Typing is for members in good standing: a room's reader who has not joined, or a banned user, types
+     * to nobody. A channel joined after the subscribe is looked up once (and then remembered).
+     */
     private Future<JsonObject> typing(JsonObject frame) {
         long channelId = Input.id(frame, "channelId");
         if (!subs.containsKey(channelId)) {
             throw Input.invalid("Subscribe to channel " + channelId + " on this connection before sending typing.");
         }
-        if (typingLimiter.tryAcquire(new TypingKey(principal.userId(), channelId))) {
-            fanout.typing(channelId, principal.userId());
-        }
-        return Future.succeededFuture(new JsonObject());
+        Future<Boolean> member = speaking.contains(channelId) ? Future.succeededFuture(true)
+                : tracked(chat.access(principal, List.of(channelId))).map(check -> {
+                    boolean in = !check.allowed().isEmpty() && check.allowed().get(0).member();
+                    if (in && subs.containsKey(channelId)) {
+                        speaking.add(channelId);
+                    }
+                    return in;
+                });
+        return member.compose(in -> {
+            if (!in) {
+                return Future.failedFuture(ParleyException.of(ErrorCode.NOT_A_MEMBER,
+                        "Join channel " + channelId + " before typing in it: readers who are not members do not type."));
+            }
+            if (typingLimiter.tryAcquire(new TypingKey(principal.userId(), channelId))) {
+                fanout.typing(channelId, principal.userId());
+            }
+            return Future.succeededFuture(new JsonObject());
+        });
+    }
+
+    /** What this user may do in a subscribed channel changed (a lounge's moderators changed): looked up again. */
+    private void recheck(long channelId) {
+        chat.access(principal, List.of(channelId)).onSuccess(check -> {
+            if (!subs.containsKey(channelId) || closed) {
+                return;
+            }
+            if (check.allowed().isEmpty()) {
+                drop(channelId);
+                return;
+            }
+            SubscribeCheck.Allowed a = check.allowed().get(0);
+            if (a.moderates()) {
+                moderated.add(channelId);
+            } else {
+                moderated.remove(channelId);
+            }
+            if (a.member()) {
+                speaking.add(channelId);
+            } else {
+                speaking.remove(channelId);
+            }
+        });
     }
 
     private Future<JsonObject> unsubscribe(JsonObject frame) {
@@ -316,6 +360,7 @@ final class SocketSession {
             long id = Input.id(new JsonObject().put("id", o), "id");
             if (subs.remove(id) != null) {
                 moderated.remove(id);
+                speaking.remove(id);
                 hub.unsubscribe(id, this);
             }
         }
@@ -391,6 +436,11 @@ final class SocketSession {
                 moderated.add(id);
             } else {
                 moderated.remove(id);
+            }
+            if (allowed.get(i).member()) {
+                speaking.add(id);
+            } else {
+                speaking.remove(id);
             }
             Subscribing s = new Subscribing(id, sub, since < 0 ? -1 : Math.min(since, lastSeq), allowed.get(i).lastDecisionSeq());
             started.add(s);
@@ -602,6 +652,7 @@ final class SocketSession {
 
     private void drop(long channelId) {
         moderated.remove(channelId);
+        speaking.remove(channelId);
         if (subs.remove(channelId) != null) {
             hub.unsubscribe(channelId, this);
         }
@@ -666,6 +717,12 @@ final class SocketSession {
         if ("typing".equals(event) && userId == principal.userId()) {
             return;
         }
+        if ("access".equals(event)) {
+            if (userId == principal.userId()) {
+                recheck(channelId);
+            }
+            return;
+        }
         if ("read".equals(event)) {
             // a read marker moved on another connection of this user, in a public channel or room
             if (userId == principal.userId()) {
@@ -673,13 +730,20 @@ final class SocketSession {
             }
             return;
         }
-        if ("member".equals(event) && userId == principal.userId() && !principal.isAdmin()) {
-            // appointed or demoted here: held messages come whole, or as their place, from now on
-            String role = new JsonObject(frame).getString("role");
-            if ("owner".equals(role) || "moderator".equals(role)) {
+        if ("member".equals(event) && userId == principal.userId()) {
+            // appointed, demoted or banned here: held messages come whole, or as their place, from now on
+            // (a lounge moderator's standing does not come from the role: looked up again)
+            JsonObject m = new JsonObject(frame);
+            if (!Boolean.TRUE.equals(m.getBoolean("member"))) {
+                speaking.remove(channelId);
+            }
+            String role = m.getString("role");
+            if (principal.isAdmin()) {
+                // an admin moderates everything
+            } else if ("owner".equals(role) || "moderator".equals(role)) {
                 moderated.add(channelId);
             } else {
-                moderated.remove(channelId);
+                recheck(channelId);
             }
         }
         if ("receipt".equals(event)) {
