@@ -328,7 +328,9 @@ function renderChannelView(view) {
     el('span', { class: 'topic' }, c.topic || ''),
     !view.member && c.kind !== 'private' && c.kind !== 'direct'
       ? el('button', { class: 'primary', type: 'button', id: 'join', onclick: () => join(view) }, 'Join') : null,
-    view.member && c.kind !== 'direct' ? el('button', { type: 'button', id: 'invite', onclick: () => showInvite(view) }, 'Invite') : null,
+    // rooms are joined by their readers, never by invitation; a direct channel has its two members
+    view.member && (c.kind === 'public' || c.kind === 'private')
+      ? el('button', { type: 'button', id: 'invite', onclick: () => showInvite(view) }, 'Invite') : null,
     view.member && c.role !== 'owner' ? el('button', { type: 'button', id: 'leave', onclick: () => leave(view) }, 'Leave') : null,
     view.moderates && c.kind !== 'direct' ? el('button', { type: 'button', id: 'moderation', onclick: () => showModeration(view) }, 'Moderation') : null);
   const scroller = el('div', { class: 'messages', id: 'messages', role: 'log', 'aria-label': 'Messages', tabindex: 0 });
@@ -371,7 +373,7 @@ function composer(view) {
       view.editing = null;
       box.value = '';
       send.textContent = 'Send';
-    } else client.typing(view.id);
+    } else if (view.member) client.typing(view.id); // readers who have not joined type to nobody
   });
   view.box = box;
   view.sendButton = send;
