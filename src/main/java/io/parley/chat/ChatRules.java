@@ -133,7 +133,8 @@ public final class ChatRules implements ChatApi {
             for (long id : channelIds) {
                 ChannelStore.Access a = found.get(id);
                 // a room is read without joining (its messages are public, its writing is for members)
-                ParleyException refusal = a == null || (!a.isPublicLike() && a.role() == null) ? Members.notFound(id)
+                // a private or direct channel is not there for an outsider, nor for someone banned from it
+                ParleyException refusal = a == null || (!a.isPublicLike() && (a.role() == null || a.banned())) ? Members.notFound(id)
                         : !a.active() ? Members.closed(id)
                         : a.role() == null && !"room".equals(a.kind()) ? Members.notAMember(id)
                         : a.banned() ? Members.banned()

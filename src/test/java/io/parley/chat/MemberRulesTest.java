@@ -267,8 +267,11 @@ class MemberRulesTest {
         post(owner, priv, "two");
         Resp seen = api.get("/channels/" + priv, banned.token());
         assertThat(seen.status()).as(seen.body()).isEqualTo(404);
-        assertThat(api.get("/channels", banned.token()).json().getJsonArray("channels").stream()
-                .noneMatch(o -> ((JsonObject) o).getLong("id") == priv)).isTrue();
+        assertThat(api.get("/channels/" + priv + "/messages", banned.token()).status()).isEqualTo(404);
+        try (WsClient ws = WsClient.connect(node.vertx, node.port, banned.token())) {
+            JsonObject sub = ws.request(WsClient.subscribe(priv));
+            assertThat(sub.encode()).as("refused as a channel that is not there").contains("not_found").doesNotContain("banned");
+        }
         long pub = api.createChannel(owner, "public", "sh-public");
         Api.User pubBanned = api.signup("shpub");
         join(pubBanned, pub);
