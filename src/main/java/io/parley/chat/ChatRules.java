@@ -265,8 +265,9 @@ public final class ChatRules implements ChatApi {
 
     @Override
     public Future<DirectChannel> direct(Principal p, long otherUserId) {
-        if (p.isGuest()) {
-            return Future.failedFuture(forbidden("Guests cannot start direct conversations; sign up first."));
+        ParleyException starter = MemberRules.direct(p.kind(), UserKind.MEMBER, otherUserId);
+        if (starter != null) {
+            return Future.failedFuture(starter);
         }
         if (otherUserId == p.userId()) {
             return Future.failedFuture(ParleyException.of(ErrorCode.VALIDATION, "A direct channel needs another user than yourself."));
@@ -277,8 +278,9 @@ public final class ChatRules implements ChatApi {
                         : quotas.take(Quota.DIRECT, String.valueOf(p.userId()), 1, limits.directChannelsPerUserPerHour(), Quotas.HOUR_MILLIS))
                 .compose(v -> users.byId(otherUserId))
                 .compose(other -> {
-                    if (other.isEmpty() || other.get().isGuest()) {
-                        return Future.failedFuture(userNotFound(otherUserId));
+                    ParleyException refused = MemberRules.direct(p.kind(), other.map(io.parley.domain.User::kind).orElse(null), otherUserId);
+                    if (refused != null) {
+                        return Future.failedFuture(refused);
                     }
                     return channels.direct(p.userId(), otherUserId, "direct")
                             .compose(id -> cache.changed(List.of(id), List.of(id), List.of(p.userId(), otherUserId)).map(id))

@@ -49,10 +49,16 @@ final class MemberRules {
     private MemberRules() {
     }
 
-    /** The actor's standing: admins, then lounge moderators of the room, then the role of a membership in good standing. */
+    /**
+     * The actor's standing: admins, then lounge moderators of the room, then the role of a membership in
+     * good standing. A ban in this channel leaves no standing (an admin may ban a lounge moderator from one room).
+     */
     static Actor actor(boolean admin, boolean loungeModerator, Membership mine) {
         if (admin) {
             return Actor.ADMIN;
+        }
+        if (mine != null && mine.banned()) {
+            return Actor.NONE;
         }
         if (loungeModerator) {
             return Actor.LOUNGE_MODERATOR;
@@ -164,6 +170,18 @@ final class MemberRules {
             return forbidden("User " + userId + " is banned from this channel; lift the ban before inviting them.");
         }
         return null;
+    }
+
+    /**
+     * Whether a user of {@code starter} kind may open a direct channel with one of {@code other} kind
+     * (null: nobody has that id). Guests talk in rooms only; a guest on the other side is answered as
+     * an id of nobody, as direct channels are for accounts.
+     */
+    static ParleyException direct(UserKind starter, UserKind other, long otherId) {
+        if (starter == UserKind.GUEST) {
+            return forbidden("Guests cannot start direct conversations; sign up first.");
+        }
+        return other == null || other == UserKind.GUEST ? ParleyException.of(ErrorCode.NOT_FOUND, "User " + otherId + " was not found.") : null;
     }
 
     private static ParleyException forbidden(String message) {

@@ -63,14 +63,13 @@ final class Members {
 
     /**
      * Whether the caller moderates this channel: its owner or a moderator in good standing, an admin, or,
-     * for a room, a moderator of its lounge (set by admins; they moderate every room of the lounge).
+     * for a room, a moderator of its lounge (set by admins; they moderate every room of the lounge) who is
+     * not banned from it. The same standing {@link MemberRules#actor} ranks.
      */
     Future<Boolean> moderates(Principal p, Channel c) {
-        if (p.isAdmin() || (c.membership() != null && c.membership().canModerate())) {
-            return Future.succeededFuture(true);
-        }
-        if (c.membership() != null && c.membership().banned()) {
-            return Future.succeededFuture(false);
+        MemberRules.Actor known = MemberRules.actor(p.isAdmin(), false, c.membership());
+        if (known.rank >= MemberRules.Actor.MODERATOR.rank || (c.membership() != null && c.membership().banned())) {
+            return Future.succeededFuture(known.rank >= MemberRules.Actor.MODERATOR.rank);
         }
         return c.loungeId() == null ? Future.succeededFuture(false) : channels.isLoungeModerator(c.loungeId(), p.userId());
     }

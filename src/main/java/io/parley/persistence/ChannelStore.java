@@ -37,9 +37,9 @@ public interface ChannelStore {
     record Access(long id, String kind, boolean active, long lastSeq, String role, boolean banned, boolean loungeModerator,
                   long lastDecisionSeq) {
 
-        /** The owner or a moderator in good standing, or a moderator of the room's lounge. */
+        /** The owner or a moderator in good standing, or a moderator of the room's lounge not banned from it. */
         public boolean moderates() {
-            return loungeModerator || (!banned && ("owner".equals(role) || "moderator".equals(role)));
+            return !banned && (loungeModerator || "owner".equals(role) || "moderator".equals(role));
         }
 
         public boolean isPublicLike() {
