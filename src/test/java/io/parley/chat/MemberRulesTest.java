@@ -210,6 +210,29 @@ class MemberRulesTest {
     }
 
     @Test
+    @DisplayName("ids of nobody cost quota as real ones do: member lists at creation, invitations and direct channels")
+    void probesCostQuota() {
+        TestNode tight = TestNode.start(MemberRulesTest.class, json -> json.getJsonObject("limits")
+                .put("invitationsPerUserPerHour", 3).put("directChannelsPerUserPerHour", 2));
+        try {
+            Api.User prober = tight.api.signup("prober");
+            Resp first = tight.api.post("/channels", prober.token(), new JsonObject().put("kind", "private").put("name", "p1")
+                    .put("memberIds", new JsonArray().add(999_999_001L).add(999_999_002L)));
+            assertThat(first.status()).as(first.body()).isEqualTo(400);
+            long ch = tight.api.createChannel(prober, "private", "p2");
+            assertThat(tight.api.post("/channels/" + ch + "/members", prober.token(), new JsonObject().put("userId", 999_999_003L)).status())
+                    .isEqualTo(404);
+            Resp spent = tight.api.post("/channels/" + ch + "/members", prober.token(), new JsonObject().put("userId", 999_999_004L));
+            assertThat(spent.status()).as("three ids of nobody used the three invitations: " + spent.body()).isEqualTo(429);
+            assertThat(tight.api.post("/direct/999999005", prober.token(), null).status()).isEqualTo(404);
+            assertThat(tight.api.post("/direct/999999006", prober.token(), null).status()).isEqualTo(404);
+            assertThat(tight.api.post("/direct/999999007", prober.token(), null).code()).isEqualTo("rate_limited");
+        } finally {
+            tight.close();
+        }
+    }
+
+    @Test
     @DisplayName("a moderator cannot undo the owner: no removal of a fellow moderator, a removal keeps a ban, every removal is logged")
     void moderatorCannotUndoOwner() {
         Api.User owner = api.signup("unowner");
