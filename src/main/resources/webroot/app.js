@@ -385,7 +385,7 @@ function alertLine(view, text) {
 }
 
 function renderMessage(view, m) {
-  const mine = m.senderId === client.user.id;
+  const mine = m.senderId === client.user?.id; // no user while signing out: rows drawn then are nobody's
   const node = el('div', { class: 'msg' + (m.deleted ? ' deleted' : ''), 'data-seq': m.seq },
     (mine && !m.deleted && !m.status) || (view.moderates && !m.deleted)
       ? el('span', { class: 'actions' },

@@ -1,7 +1,9 @@
 // parley-client.js: the Parley client for web apps. One dependency-free ES module; docs/client.md shows
 // how to use it. It keeps one WebSocket per client, resumes every subscribed channel with `since` after
 // a reconnect, and keeps unacknowledged sends in an outbox (in localStorage) that is resent with the same
-// clientMsgId, so a message is never lost or doubled. docs/protocol.md is the contract it follows.
+// clientMsgId, so a message is never lost or doubled. In a page, the 30-day refresh token is never where
+// script can read it: the node keeps it in an HttpOnly cookie (docs/decisions.md). docs/protocol.md is the
+// contract it follows.
 
 /** A failed call: `status` (HTTP, or 0 on the socket), `code` (docs/openapi.yaml's codes) and a sentence. */
 export class ParleyError extends Error {
@@ -56,6 +58,10 @@ const SEQ_FRAMES = new Set(['message', 'held']);
 const ACK_TIMEOUT_MS = 15000;
 /** The outbox's bound: a client that cannot send does not grow without end. */
 const MAX_OUTBOX = 200;
+/** Asks the node to keep the refresh token in its HttpOnly cookie (docs/openapi.yaml, "The session cookie"). */
+const COOKIE_MODE = { 'x-parley-refresh': 'cookie' };
+/** Where the refresh token can be kept; see the constructor. */
+const REFRESH_MODES = new Set(['cookie', 'memory', 'storage']);
 
 function newId(prefix) {
   const bytes = new Uint8Array(8);
@@ -73,14 +79,26 @@ export class ParleyClient extends Emitter {
    * @param {string} [options.baseUrl] the node's origin (default: the page's)
    * @param {Storage} [options.storage] where the session and the outbox are kept (default: localStorage)
    * @param {string} [options.storageKey] the key prefix in storage (default: "parley")
+   * @param {string} [options.refreshToken] where the refresh token is kept: `cookie` (the default in a page
+   *   of a secure context, https or loopback: an HttpOnly cookie of the node, never readable by script),
+   *   `memory` (the default elsewhere: the session lasts as long as the page) or `storage` (with the
+   *   session in `storage`, readable by any script of the origin: only for clients that are not web pages)
    */
   constructor(options = {}) {
     super();
     this.baseUrl = (options.baseUrl || globalThis.location?.origin || '').replace(/\/$/, '');
     this.storage = options.storage === undefined ? globalThis.localStorage : options.storage;
     this.key = options.storageKey || 'parley';
-    this.session = this.#load('session');
-    this.outbox = this.#load('outbox') || [];
+    this.refreshMode = options.refreshToken
+      || (globalThis.isSecureContext === true && globalThis.document ? 'cookie' : 'memory');
+    if (!REFRESH_MODES.has(this.refreshMode)) throw new TypeError('refreshToken must be cookie, memory or storage');
+    this.session = this.refreshMode === 'memory' ? null : this.#load('session');
+    // in memory, nothing of a session stays in storage (one an older version kept there included)
+    if (this.refreshMode === 'memory') this.#save('session', null);
+    // sends of a session this page no longer has (a page that kept it in memory was reloaded) are not
+    // someone else's to send
+    this.outbox = this.session ? this.#load('outbox') || [] : [];
+    if (!this.session) this.#save('outbox', null);
     this.state = this.session ? 'offline' : 'signed-out';
     /** channelId → { lastSeq } for every channel the app follows; resumed after each reconnect. */
     this.channels = new Map();
@@ -93,7 +111,14 @@ export class ParleyClient extends Emitter {
     this.refreshing = null;
     this.typingSent = new Map();
     this.wanted = false;
-    this.#scheduleRefresh();
+    if (this.session?.refreshToken && this.refreshMode === 'cookie') {
+      // a session kept by an older version, with its refresh token in storage: out of storage now, and
+      // into the cookie with the first refresh (the token is sent once more, in the body)
+      this.#save('session', this.session);
+      this.refresh().catch(() => {});
+    } else {
+      this.#scheduleRefresh();
+    }
   }
 
   // ---- storage
@@ -108,6 +133,11 @@ export class ParleyClient extends Emitter {
   }
 
   #save(name, value) {
+    if (name === 'session' && value != null) {
+      if (this.refreshMode === 'memory') return;
+      // the refresh token goes to storage only when the app chose that
+      if (this.refreshMode !== 'storage') value = { ...value, refreshToken: undefined };
+    }
     try {
       if (value == null) this.storage?.removeItem(this.key + '.' + name);
       else this.storage?.setItem(this.key + '.' + name, JSON.stringify(value));
@@ -133,11 +163,11 @@ export class ParleyClient extends Emitter {
    * One API call; refreshes the access token once on 401 token_expired. Answers the JSON body (or null).
    * `path` is after /api/v1, or from the root with `root: true` (GET /admin/perf).
    */
-  async api(method, path, body, { auth = true, retried = false, root = false } = {}) {
+  async api(method, path, body, { auth = true, retried = false, root = false, headers: extra = {} } = {}) {
     if (auth && this.session && this.#expiresSoon(5000)) {
       await this.refresh().catch(() => {});
     }
-    const headers = { accept: 'application/json' };
+    const headers = { accept: 'application/json', ...extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (auth && this.session) headers.authorization = 'Bearer ' + this.session.accessToken;
     let res;
@@ -160,7 +190,7 @@ export class ParleyClient extends Emitter {
     const code = json?.code || 'http_' + res.status;
     if (res.status === 401 && auth && !retried && code === 'token_expired' && this.session) {
       await this.refresh();
-      return this.api(method, path, body, { auth, retried: true, root });
+      return this.api(method, path, body, { auth, retried: true, root, headers: extra });
     }
     if (res.status === 401 && auth && (code === 'session_revoked' || code === 'guest_expired')) {
       this.#ended(code);
@@ -179,6 +209,7 @@ export class ParleyClient extends Emitter {
     this.session = {
       user: tokens.user,
       accessToken: tokens.accessToken,
+      // absent in the cookie mode: the node keeps it in the cookie
       refreshToken: tokens.refreshToken,
       expiresAt: Date.now() + tokens.expiresIn * 1000,
     };
@@ -198,25 +229,31 @@ export class ParleyClient extends Emitter {
     this.refreshTimer = setTimeout(() => this.refresh().catch(() => {}), wait);
   }
 
+  /** The headers of the sign-in calls: the cookie mode's, when the refresh token is kept in the cookie. */
+  #authHeaders() {
+    return this.refreshMode === 'cookie' ? COOKIE_MODE : {};
+  }
+
   signUp({ handle, password, displayName }) {
-    return this.api('POST', '/auth/signup', { handle, password, displayName: displayName || undefined }, { auth: false })
-      .then((t) => this.#signedIn(t));
+    return this.api('POST', '/auth/signup', { handle, password, displayName: displayName || undefined },
+      { auth: false, headers: this.#authHeaders() }).then((t) => this.#signedIn(t));
   }
 
   signIn({ handle, password }) {
-    return this.api('POST', '/auth/signin', { handle, password }, { auth: false }).then((t) => this.#signedIn(t));
+    return this.api('POST', '/auth/signin', { handle, password }, { auth: false, headers: this.#authHeaders() })
+      .then((t) => this.#signedIn(t));
   }
 
   guest(displayName) {
-    return this.api('POST', '/auth/guest', displayName ? { displayName } : {}, { auth: false }).then((t) => this.#signedIn(t));
+    return this.api('POST', '/auth/guest', displayName ? { displayName } : {}, { auth: false, headers: this.#authHeaders() })
+      .then((t) => this.#signedIn(t));
   }
 
   /** Rotates the refresh token; concurrent callers share one rotation. */
   refresh() {
     if (!this.session) return Promise.reject(new ParleyError(401, 'unauthorized', 'Not signed in.'));
     if (this.refreshing) return this.refreshing;
-    const token = this.session.refreshToken;
-    this.refreshing = this.api('POST', '/auth/refresh', { refreshToken: token }, { auth: false })
+    this.refreshing = this.#rotate(false)
       .then((t) => this.#signedIn(t))
       .catch((e) => {
         if (e.status === 401) this.#ended(e.code);
@@ -228,9 +265,30 @@ export class ParleyClient extends Emitter {
     return this.refreshing;
   }
 
+  /**
+   * One rotation. In the cookie mode the browser sends the cookie (the body carries only a token an older
+   * version kept in storage); a page in another tab may have rotated the same cookie a moment before
+   * (401 `refresh_token_reused` within the grace): then the browser has the new cookie, and one more try
+   * with it succeeds.
+   */
+  async #rotate(again) {
+    if (this.refreshMode !== 'cookie') {
+      return this.api('POST', '/auth/refresh', { refreshToken: this.session.refreshToken }, { auth: false });
+    }
+    const legacy = this.session.refreshToken;
+    try {
+      return await this.api('POST', '/auth/refresh', legacy ? { refreshToken: legacy } : undefined,
+        { auth: false, headers: COOKIE_MODE });
+    } catch (e) {
+      if (again || e.status !== 401 || e.code !== 'refresh_token_reused' || legacy) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 400));
+      return this.#rotate(true);
+    }
+  }
+
   async signOut() {
     if (this.session) {
-      await this.api('POST', '/auth/signout').catch(() => {});
+      await this.api('POST', '/auth/signout', undefined, { headers: this.#authHeaders() }).catch(() => {});
     }
     this.#clearSession('signed-out');
   }

@@ -19,12 +19,12 @@ import java.util.function.Supplier;
 import io.vertx.core.shareddata.Shareable;
 
 /**
- * Fair admission to the bcrypt pool. The pool is one queue for everyone, bounded by time
- * ({@link PasswordHasher}); without this, one client flooding it with sign-ins takes every place in the
- * queue and real users get 503. So each client address may have at most {@code concurrentPerAddress}
- * password requests in flight on this node, and at most {@code perMinute} per minute cluster-wide
- * (counted in the shared cache); past its share an address gets 429 rate_limited with Retry-After before
- * its request reaches the queue, and the queue keeps room for the others.
+ * Per-address admission to the bcrypt pool. The pool's queue is bounded by time and fair between
+ * addresses ({@link PasswordHasher}: a newcomer takes the next free thread); this bounds what one address
+ * may put into it at all. Each client address may have at most {@code concurrentPerAddress} password
+ * requests in flight on this node, and at most {@code perMinute} per minute cluster-wide (counted in the
+ * shared cache); past its share an address gets 429 rate_limited with Retry-After before its request
+ * reaches the queue.
  *
  * <p>Refusals are expected under abuse: they are counted in {@code parley.auth.admission.refused}
  * (reason = rate, concurrency or overloaded) and logged as one WARN line per {@link #LOG_INTERVAL_NANOS}

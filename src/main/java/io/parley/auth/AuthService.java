@@ -73,7 +73,7 @@ public final class AuthService implements AuthApi {
         String asHandle = asHandle(name);
         String check = asHandle == null || asHandle.equalsIgnoreCase(handle) ? null : asHandle;
         return quotas.take(Quota.SIGNUP, address, 1, limits.signupsPerAddressPerHour(), Quotas.HOUR_MILLIS)
-                .compose(v -> admission.admit(address, () -> hasher.hash(password))
+                .compose(v -> admission.admit(address, () -> hasher.hash(address, password))
                         .compose(hash -> users.create(handle, name, phoneNumber, hash, UserKind.MEMBER, null, check))
                         // only accounts made count: a taken handle or a full queue gives the sign-up back
                         .onFailure(t -> quotas.giveBack(Quota.SIGNUP, address, 1, Quotas.HOUR_MILLIS)))
@@ -111,7 +111,7 @@ public final class AuthService implements AuthApi {
         }).compose(v -> {
             Future<Optional<User>> lookup = identifier.startsWith("+") ? users.byPhoneNumber(identifier) : users.byHandle(identifier);
             // an unknown handle is verified against the dummy hash: it takes as long as a wrong password
-            return lookup.compose(user -> hasher.verify(password, user.map(User::passwordHash).orElse(null)).compose(ok -> {
+            return lookup.compose(user -> hasher.verify(address, password, user.map(User::passwordHash).orElse(null)).compose(ok -> {
                 if (!ok) {
                     return Future.failedFuture(ParleyException.of(ErrorCode.INVALID_CREDENTIALS, "The handle or password is wrong."));
                 }
@@ -194,8 +194,8 @@ public final class AuthService implements AuthApi {
                         ? Future.failedFuture(new ParleyException(ErrorCode.TOO_MANY_SIGNINS, "Too many wrong passwords in this "
                         + "session; try again in " + Durations.human(w.retryAfterSeconds()) + ".", w.retryAfterSeconds()))
                         : users.byId(principal.userId()))
-                .compose(user -> hasher.verify(currentPassword, user.map(User::passwordHash).orElse(null)))
-                .compose(ok -> ok ? cache.delete(throttleKey).compose(v -> hasher.hash(newPassword))
+                .compose(user -> hasher.verify(address, currentPassword, user.map(User::passwordHash).orElse(null)))
+                .compose(ok -> ok ? cache.delete(throttleKey).compose(v -> hasher.hash(address, newPassword))
                         : Future.failedFuture(ParleyException.of(ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.")))
                 .recover(t -> overloaded(t) ? cache.add(throttleKey, -1, window).transform(ar -> Future.failedFuture(t))
                         : Future.failedFuture(t)))

@@ -38,6 +38,8 @@ public enum ErrorCode {
     BANNED(3103, "banned", 403, false),
     ORIGIN_REFUSED(3104, "origin_refused", 403, false),
     CHANNEL_CLOSED(3105, "channel_closed", 403, false),
+    /** A request in the web client's cookie mode that is not from the node's own origin, or the cookie read without that mode. */
+    CSRF_REFUSED(3106, "csrf_refused", 403, false),
 
     NOT_FOUND(4000, "not_found", 404, false),
     CONFLICT(4001, "conflict", 409, false),

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -101,6 +103,84 @@ class AbuseLimitsTest {
             assertThat(metrics).containsPattern("parley_auth_admission_refused_total\\{[^}]*reason=\"concurrency\"[^}]*} [1-9]");
             assertThat(metrics).containsPattern("parley_auth_admission_refused_total\\{[^}]*reason=\"rate\"[^}]*} [1-9]");
         }
+    }
+
+    @Test
+    @DisplayName("a flood that fills the hashing queue from 127.0.0.2: a user on 127.0.0.3 signs in 6 times in a row, each 200 in under 1 s")
+    void fairQueueBetweenAddresses() throws Exception {
+        // The defaults of the pool (2 threads) and a queue bound of 500 ms of expected wait, at a cost of tens of
+        // milliseconds. The flood's address may keep 64 sign-ins in flight (a large NAT, or a share set higher
+        // than the pool can absorb): far more than the queue holds, so the flood alone keeps it at its bound. In
+        // a first-come queue every newcomer then waits the whole bound or gets 503; in a fair one it waits for
+        // the next free thread.
+        int lanes = 64;
+        try (TestNode small = TestNode.start(AbuseLimitsTest.class, json -> {
+            json.getJsonObject("auth").put("bcryptCost", 10).put("bcryptThreads", 2).put("bcryptMaxWaitMs", 500);
+            json.getJsonObject("limits").put("bcryptConcurrentPerAddress", lanes).put("bcryptPerAddressPerMinute", 1_000_000);
+        })) {
+            String handle = Api.uniqueHandle("fair");
+            assertThat(call(small, "127.0.0.3", "POST", "/auth/signup", null, creds(handle, "right password")).status()).isEqualTo(201);
+
+            HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(small.port)
+                    .setLocalAddress("127.0.0.2");
+            HttpClientAgent floodClient = clients.createHttpClient(options, new PoolOptions().setHttp1MaxSize(lanes));
+            AtomicBoolean stop = new AtomicBoolean();
+            Map<Integer, AtomicInteger> flood = new ConcurrentHashMap<>();
+            List<Future<Void>> running = new ArrayList<>();
+            try {
+                for (int i = 0; i < lanes; i++) {
+                    running.add(floodLane(floodClient, stop, flood));
+                }
+                // the queue is at its bound: the flood itself is being shed
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (flood.getOrDefault(503, new AtomicInteger()).get() < lanes && System.nanoTime() < until) {
+                    Thread.sleep(20);
+                }
+                assertThat(flood.getOrDefault(503, new AtomicInteger()).get()).as("the flood fills the queue: %s", flood)
+                        .isGreaterThanOrEqualTo(lanes);
+
+                List<String> real = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    long t0 = System.nanoTime();
+                    Resp r = call(small, "127.0.0.3", "POST", "/auth/signin", null, creds(handle, "right password"));
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    real.add(r.status() + " in " + ms + " ms");
+                    assertThat(stop.get()).isFalse();
+                }
+                // a figure, not a check
+                System.out.println("the real user's sign-ins during the flood: " + real + "; the flood so far: " + flood);
+                int shedBefore = flood.get(503).get();
+                Thread.sleep(200);
+                assertThat(flood.get(503).get()).as("still flooding after the real user's sign-ins").isGreaterThan(shedBefore);
+                assertThat(real).as("the real user's sign-ins during the flood").allSatisfy(line -> {
+                    assertThat(line).startsWith("200 in ");
+                    assertThat(Long.parseLong(line.substring(7, line.indexOf(" ms")))).as(line).isLessThan(1000);
+                });
+            } finally {
+                stop.set(true);
+                Future.all(running).await();
+                floodClient.close().await();
+            }
+            assertThat(flood.keySet()).as("the flood is checked (401) or shed (503), never a server error: %s", flood)
+                    .containsOnly(401, 503);
+        }
+    }
+
+    /** Sign-ins with unknown handles, one after the other until {@code stop}; a shed one waits 250 ms first. */
+    private static Future<Void> floodLane(HttpClientAgent client, AtomicBoolean stop,
+                                          Map<Integer, AtomicInteger> statuses) {
+        if (stop.get()) {
+            return Future.succeededFuture();
+        }
+        JsonObject body = creds("nobody-" + UUID.randomUUID().toString().substring(0, 12), "some guess");
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setURI("/api/v1/auth/signin").setIdleTimeout(20_000)
+                .putHeader("Content-Type", "application/json");
+        return client.request(req).compose(r -> r.send(body.toBuffer())).compose(resp -> resp.body().map(b -> resp.statusCode()))
+                .compose(status -> {
+                    statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+                    return status == 503 ? clients.timer(250).<Void>mapEmpty() : Future.<Void>succeededFuture();
+                })
+                .compose(v -> floodLane(client, stop, statuses));
     }
 
     /** {@code total} sign-ins with random unknown handles from {@code address}, {@code inFlight} at a time. */
@@ -364,20 +444,22 @@ class AbuseLimitsTest {
      */
     private static Resp call(TestNode target, String localAddress, String method, String path, String token, JsonObject body) {
         try {
-            return request(target, localAddress, method, path, token, body).timeout(15, java.util.concurrent.TimeUnit.SECONDS).await();
-        } catch (RuntimeException e) {
+            return request(target, localAddress, method, path, token, body).timeout(15, TimeUnit.SECONDS).await();
+        } catch (Exception e) {
+            // Future.timeout fails with a checked TimeoutException, which await() throws as it is: caught as an
+            // Exception, or the retry below never runs
             boolean timedOut = false;
             for (Throwable c = e; c != null; c = c.getCause()) {
                 timedOut |= c instanceof java.util.concurrent.TimeoutException || c.getClass().getSimpleName().contains("Timeout");
             }
             if (!timedOut) {
-                throw e;
+                throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
             }
             HttpClientAgent stuck = BY_ADDRESS.remove(target.port + "/" + localAddress);
             if (stuck != null) {
                 stuck.close();
             }
-            return request(target, localAddress, method, path, token, body).timeout(15, java.util.concurrent.TimeUnit.SECONDS).await();
+            return request(target, localAddress, method, path, token, body).timeout(15, TimeUnit.SECONDS).await();
         }
     }
 

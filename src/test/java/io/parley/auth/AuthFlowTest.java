@@ -10,6 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
@@ -172,6 +173,133 @@ class AuthFlowTest {
         assertThat(api.post("/auth/signout", u.token(), null).status()).isEqualTo(204);
         Resp r = api.post("/auth/refresh", null, new JsonObject().put("refreshToken", u.refreshToken()));
         assertThat(r.status()).isEqualTo(401);
+    }
+
+    // ---- the web client's session cookie (docs/decisions.md, "The refresh token of the web client")
+
+    private static String origin() {
+        return "http://127.0.0.1:" + node.port;
+    }
+
+    /** The headers of a request of the web client in the cookie mode, with {@code cookie} (or none). */
+    private static Map<String, String> cookieMode(String cookie) {
+        Map<String, String> h = new java.util.LinkedHashMap<>();
+        h.put("X-Parley-Refresh", "cookie");
+        h.put("Origin", origin());
+        if (cookie != null) {
+            h.put("Cookie", "parley_refresh=" + cookie);
+        }
+        return h;
+    }
+
+    /** The one parley_refresh Set-Cookie of an answer, asserting its attributes; answers its value. */
+    private static String refreshCookie(Resp r, int maxAgeAtMost) {
+        List<String> set = r.header("Set-Cookie").stream().filter(c -> c.startsWith("parley_refresh=")).toList();
+        assertThat(set).as("one parley_refresh cookie in %s", r.headers()).hasSize(1);
+        String c = set.get(0);
+        // the value first, then attributes, whose names are case-insensitive: compared in lower case
+        List<String> parts = java.util.Arrays.stream(c.split(";")).map(String::strip).toList();
+        List<String> attributes = parts.stream().skip(1).map(a -> {
+            int eq = a.indexOf('=');
+            return eq < 0 ? a.toLowerCase(java.util.Locale.ROOT) : a.substring(0, eq).toLowerCase(java.util.Locale.ROOT) + a.substring(eq);
+        }).toList();
+        assertThat(attributes).as(c).contains("path=/api/v1/auth/refresh", "httponly", "secure", "samesite=Strict");
+        long maxAge = attributes.stream().filter(a -> a.startsWith("max-age=")).mapToLong(a -> Long.parseLong(a.substring(8)))
+                .findFirst().orElseThrow();
+        assertThat(maxAge).as(c).isBetween(maxAgeAtMost == 0 ? 0L : 1L, (long) maxAgeAtMost);
+        return parts.get(0).substring("parley_refresh=".length());
+    }
+
+    @Test
+    @DisplayName("cookie mode: sign-in puts the refresh token in an HttpOnly, Secure, SameSite=Strict cookie for the refresh path, never in the JSON; refresh rotates it; sign-out clears it")
+    void refreshTokenInCookie() {
+        Api.User u = api.signup("jar");
+        int ttl = node.config.auth().refreshTokenTtlSeconds();
+        Resp in = api.send("POST", "/auth/signin", null, creds(u.handle(), "password-" + u.handle()), cookieMode(null));
+        assertThat(in.status()).isEqualTo(200);
+        assertThat(in.json().containsKey("refreshToken")).as("the JSON a script reads has no refresh token").isFalse();
+        String first = refreshCookie(in, ttl);
+        assertThat(api.get("/me", in.json().getString("accessToken")).status()).isEqualTo(200);
+
+        Resp rotated = api.send("POST", "/auth/refresh", null, null, cookieMode(first));
+        assertThat(rotated.status()).isEqualTo(200);
+        assertThat(rotated.json().containsKey("refreshToken")).isFalse();
+        String second = refreshCookie(rotated, ttl);
+        assertThat(second).as("rotated").isNotEqualTo(first);
+        String access = rotated.json().getString("accessToken");
+        assertThat(api.get("/me", access).json().getString("handle")).isEqualTo(u.handle());
+
+        Resp out = api.send("POST", "/auth/signout", access, null, cookieMode(second));
+        assertThat(out.status()).isEqualTo(204);
+        assertThat(refreshCookie(out, 0)).as("cleared").isEmpty();
+        Resp after = api.send("POST", "/auth/refresh", null, null, cookieMode(second));
+        assertThat(after.status()).isEqualTo(401);
+        assertThat(after.code()).isEqualTo("unauthorized");
+
+        // guests too, with a cookie that ends with the guest; and API clients still get the token in the JSON
+        Resp guest = api.send("POST", "/auth/guest", null, new JsonObject().put("displayName", "Jar guest"), cookieMode(null));
+        assertThat(guest.status()).isEqualTo(201);
+        assertThat(guest.json().containsKey("refreshToken")).isFalse();
+        refreshCookie(guest, node.config.auth().guestTtlSeconds());
+        Resp plain = api.post("/auth/signin", null, creds(u.handle(), "password-" + u.handle()));
+        assertThat(plain.json().getString("refreshToken")).isNotBlank();
+        assertThat(plain.header("Set-Cookie")).isEmpty();
+        assertThat(api.post("/auth/refresh", null, new JsonObject().put("refreshToken", plain.json().getString("refreshToken")))
+                .json().getString("refreshToken")).isNotBlank();
+    }
+
+    @Test
+    @DisplayName("the session cookie is refused cross-site: without the X-Parley-Refresh header, or from another origin, 403 csrf_refused")
+    void refreshCookieAgainstCsrf() {
+        Api.User u = api.signup("csrf");
+        Resp in = api.send("POST", "/auth/signin", null, creds(u.handle(), "password-" + u.handle()), cookieMode(null));
+        String token = refreshCookie(in, node.config.auth().refreshTokenTtlSeconds());
+
+        // what a form of another site can send: the cookie (if the browser sent it at all) and no header
+        Resp form = api.send("POST", "/auth/refresh", null, null, Map.of("Cookie", "parley_refresh=" + token, "Origin", "https://evil.example"));
+        assertThat(form.status()).isEqualTo(403);
+        assertThat(form.code()).isEqualTo("csrf_refused");
+        assertThat(form.contentType()).startsWith("application/problem+json");
+        assertThat(form.header("Set-Cookie")).isEmpty();
+        Resp noOrigin = api.send("POST", "/auth/refresh", null, null, Map.of("Cookie", "parley_refresh=" + token));
+        assertThat(noOrigin.status()).as("never read without the header").isEqualTo(403);
+
+        // the header from a page of another origin (or a sibling subdomain, which SameSite counts as the same site)
+        Map<String, String> foreign = new java.util.HashMap<>(cookieMode(token));
+        foreign.put("Origin", "http://127.0.0.1:" + (node.port == 65535 ? 1 : node.port + 1));
+        Resp other = api.send("POST", "/auth/refresh", null, null, foreign);
+        assertThat(other.status()).isEqualTo(403);
+        assertThat(other.code()).isEqualTo("csrf_refused");
+        foreign.put("Origin", "null");
+        assertThat(api.send("POST", "/auth/refresh", null, null, foreign).status()).isEqualTo(403);
+        Resp signin = api.send("POST", "/auth/signin", null, creds(u.handle(), "password-" + u.handle()), foreign);
+        assertThat(signin.status()).as("no session cookie is set for another origin").isEqualTo(403);
+        assertThat(signin.header("Set-Cookie")).isEmpty();
+
+        // none of that used the token: the right request still rotates it
+        Resp right = api.send("POST", "/auth/refresh", null, null, cookieMode(token));
+        assertThat(right.status()).isEqualTo(200);
+        // the cookie mode with no cookie at all is a signed-out browser
+        Resp none = api.send("POST", "/auth/refresh", null, null, cookieMode(null));
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.code()).isEqualTo("unauthorized");
+        Map<String, String> odd = new java.util.HashMap<>(cookieMode(null));
+        odd.put("X-Parley-Refresh", "jar");
+        assertThat(api.send("POST", "/auth/refresh", null, null, odd).code()).isEqualTo("validation_failed");
+    }
+
+    @Test
+    @DisplayName("a refresh token kept in storage by an older web client moves into the cookie with its next refresh")
+    void storedTokenMovesIntoTheCookie() {
+        Api.User u = api.signup("move");
+        Resp moved = api.send("POST", "/auth/refresh", null, new JsonObject().put("refreshToken", u.refreshToken()), cookieMode(null));
+        assertThat(moved.status()).isEqualTo(200);
+        assertThat(moved.json().containsKey("refreshToken")).isFalse();
+        String cookie = refreshCookie(moved, node.config.auth().refreshTokenTtlSeconds());
+        // from then on the cookie is the session, and wins over a stale token another tab may still send
+        Resp next = api.send("POST", "/auth/refresh", null, new JsonObject().put("refreshToken", u.refreshToken()), cookieMode(cookie));
+        assertThat(next.status()).isEqualTo(200);
+        assertThat(refreshCookie(next, node.config.auth().refreshTokenTtlSeconds())).isNotEqualTo(cookie);
     }
 
     @Test

@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,8 +21,17 @@ public final class Api {
 
     private static final AtomicInteger HANDLES = new AtomicInteger();
 
-    /** An answer; retryAfter is the Retry-After header, or null. */
-    public record Resp(int status, String body, String contentType, String retryAfter) {
+    /** An answer; retryAfter is the Retry-After header, or null; headers by lower-case name. */
+    public record Resp(int status, String body, String contentType, String retryAfter, Map<String, List<String>> headers) {
+
+        public Resp(int status, String body, String contentType, String retryAfter) {
+            this(status, body, contentType, retryAfter, Map.of());
+        }
+
+        /** Every value of one header (e.g. Set-Cookie). */
+        public List<String> header(String name) {
+            return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), List.of());
+        }
 
         public JsonObject json() {
             return new JsonObject(body);
@@ -78,6 +89,11 @@ public final class Api {
     }
 
     public Resp send(String method, String path, String token, Object body) {
+        return send(method, path, token, body, Map.of());
+    }
+
+    /** A call with more request headers (X-Parley-Refresh, Cookie, Origin). */
+    public Resp send(String method, String path, String token, Object body, Map<String, String> headers) {
         String target = path.startsWith("/api/") ? path.replace("/api/../", "/") : "/api/v1" + path;
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + target))
                 .timeout(Duration.ofSeconds(20));
@@ -88,12 +104,15 @@ public final class Api {
         if (payload != null) {
             b.header("Content-Type", "application/json");
         }
+        headers.forEach(b::header);
         b.method(method, payload == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
         try {
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
             OpenApiContract.get().check(method, target, management, documentedLimits, token != null, payload, r.statusCode(), r.headers(), r.body());
+            Map<String, List<String>> answered = new java.util.TreeMap<>();
+            r.headers().map().forEach((k, v) -> answered.put(k.toLowerCase(java.util.Locale.ROOT), v));
             return new Resp(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
-                    r.headers().firstValue("Retry-After").orElse(null));
+                    r.headers().firstValue("Retry-After").orElse(null), answered);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

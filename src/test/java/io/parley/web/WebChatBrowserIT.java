@@ -164,6 +164,66 @@ class WebChatBrowserIT {
     }
 
     @Test
+    @Order(9)
+    @DisplayName("no script can read the refresh token: not in storage, not in document.cookie; the HttpOnly cookie refreshes, also after a reload")
+    void refreshTokenOutOfScriptsReach() {
+        a.open(url(toA, "/"));
+        a.await("alice's chat", 10_000, () -> "online".equals(a.find("#conn").getText()));
+        // everything a script of the page can read
+        String storage = a.js("return JSON.stringify(Object.entries(localStorage).concat(Object.entries(sessionStorage)))");
+        assertThat(storage).as("localStorage and sessionStorage").contains("accessToken").doesNotContain("refreshToken");
+        assertThat(a.<String>js("return document.cookie")).as("document.cookie").doesNotContain("parley_refresh");
+        assertThat(a.<Boolean>js("return window.parley.refreshMode === 'cookie' && window.isSecureContext")).isTrue();
+
+        // a refresh goes through the cookie: a new access token, and still nothing readable
+        String before = a.js("return window.parley.session.accessToken");
+        Map<String, Object> refreshed = a.jsAsync("const done = arguments[arguments.length - 1];"
+                + "window.parley.refresh().then((u) => done({ ok: true, handle: u.handle }), (e) => done({ ok: false, code: e.code }));");
+        assertThat(refreshed).containsEntry("ok", true).containsEntry("handle", alice.handle());
+        assertThat(a.<String>js("return window.parley.session.accessToken")).isNotEqualTo(before);
+        assertThat(a.<String>js("return JSON.stringify(Object.entries(localStorage))")).doesNotContain("refreshToken");
+
+        // the page loads again with an access token that has run out: the cookie brings the session back
+        a.js("const k = 'parley.session'; const s = JSON.parse(localStorage.getItem(k));"
+                + "s.accessToken = 'expired'; s.expiresAt = 0; localStorage.setItem(k, JSON.stringify(s));");
+        a.open(url(toA, "/"));
+        a.await("alice's chat again, after a refresh through the cookie", 15_000, () -> "online".equals(a.find("#conn").getText()));
+        assertThat(a.<String>js("return window.parley.session.accessToken")).isNotEqualTo("expired");
+        openChannel(a, direct);
+        a.await("the composer", 10_000, () -> a.present("#composer"));
+        type(a, "after a refresh from the cookie");
+        a.await("the send acknowledged over the socket", 10_000, () -> bodies(a).contains("after a refresh from the cookie")
+                && a.find("#outbox").getText().isEmpty());
+        a.screenshot("after-cookie-refresh");
+
+        // signing out clears the cookie: a refresh of the mode then has nothing to send
+        a.find("#signout").click();
+        a.await("the form", 10_000, () -> a.present("#signin"));
+        Map<String, Object> after = a.jsAsync("const done = arguments[arguments.length - 1];"
+                + "fetch('/api/v1/auth/refresh', { method: 'POST', headers: { 'x-parley-refresh': 'cookie' } })"
+                + ".then((r) => r.json().then((j) => done({ status: r.status, code: j.code })));");
+        assertThat(after).containsEntry("status", 401L).containsEntry("code", "unauthorized");
+
+        // a session an older web client kept, refresh token in localStorage: it survives the upgrade, and the
+        // token leaves storage for the cookie as the page loads
+        JsonObject old = api.post("/auth/signin", null, new JsonObject().put("handle", alice.handle())
+                .put("password", "password-" + alice.handle())).json();
+        a.js("localStorage.setItem('parley.session', JSON.stringify({ user: arguments[0], accessToken: arguments[1],"
+                        + " refreshToken: arguments[2], expiresAt: Date.now() + 600000 }))",
+                old.getJsonObject("user").getMap(), old.getString("accessToken"), old.getString("refreshToken"));
+        a.open(url(toA, "/"));
+        a.await("alice's chat with the kept session", 15_000, () -> "online".equals(a.find("#conn").getText()));
+        a.await("the kept token out of storage and moved", 10_000, () -> !a.<String>js("return JSON.stringify(Object.entries(localStorage))")
+                .contains("refreshToken") && a.<Object>js("return window.parley.refreshing") == null);
+        // the page has no token of its own any more (the move's answer had none): the next refresh is the cookie's
+        assertThat(a.<Boolean>js("return window.parley.session.refreshToken === undefined")).isTrue();
+        Map<String, Object> viaCookie = a.jsAsync("const done = arguments[arguments.length - 1];"
+                + "window.parley.refresh().then(() => done({ ok: true }), (e) => done({ ok: false, code: e.code }));");
+        assertThat(viaCookie).as("the next refresh comes from the cookie").containsEntry("ok", true);
+        assertThat(a.consoleErrors().stream().filter(l -> !l.contains("401"))).as("alice's console").isEmpty();
+    }
+
+    @Test
     @Order(2)
     @DisplayName("a message typed while the network is down is sent once when it comes back")
     void offlineSend() {

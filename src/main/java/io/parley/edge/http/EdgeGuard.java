@@ -33,7 +33,7 @@ final class EdgeGuard {
     static final long REFUSED_GRACE_MILLIS = 1000;
 
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
-            + "img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+            + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
     private final ConnectionCounts counts;
     private final long headerTimeoutMillis;

@@ -140,7 +140,7 @@ public class HttpVerticle extends VerticleBase {
         router.get("/admin/perf").handler(ctx -> Requests.authenticate(ctx, tokens)).handler(perf::handle);
         Router api = Router.router(vertx);
         api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
-        new AuthRoutes(AuthApi.client(vertx.eventBus())).mount(api, ctx -> Requests.authenticate(ctx, tokens));
+        new AuthRoutes(AuthApi.client(vertx.eventBus()), config).mount(api, ctx -> Requests.authenticate(ctx, tokens));
         new ChannelRoutes(chat, ReadsApi.client(vertx.eventBus()), PresenceApi.client(vertx.eventBus()), sending, config)
                 .mount(api, ctx -> Requests.authenticate(ctx, tokens));
         new LoungeRoutes(LoungesApi.client(vertx.eventBus())).mount(api, ctx -> Requests.authenticate(ctx, tokens));

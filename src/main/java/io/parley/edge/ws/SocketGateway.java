@@ -7,6 +7,7 @@ import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
 import io.parley.edge.RateLimiter;
 import io.parley.bus.ChatApi;
+import io.parley.edge.Origins;
 import io.parley.edge.Sending;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
@@ -20,7 +21,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 
-import java.net.URI;
 import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -150,36 +150,12 @@ public final class SocketGateway {
         return null;
     }
 
-    /**
-     * Browsers always send Origin; other clients usually do not, and are let through (Origin protects
-     * browsers' cookies and tokens from other sites, it does not authenticate). Allowed: the configured
-     * origins, "*" for any, and by default the origin of the node itself (same host and port as Host).
-     */
+    /** The node's own origin and {@code ws.allowedOrigins} ({@link Origins}). */
     boolean originAllowed(HttpServerRequest req) {
         return originAllowed(req.getHeader("Origin"), req.getHeader("Host"), config.ws().allowedOrigins());
     }
 
     static boolean originAllowed(String origin, String host, List<String> allowed) {
-        if (origin == null) {
-            return true;
-        }
-        if (allowed.contains("*") || allowed.contains(origin)) {
-            return true;
-        }
-        try {
-            URI uri = URI.create(origin);
-            if (uri.getHost() == null || host == null) {
-                return false;
-            }
-            int originPort = uri.getPort() != -1 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80);
-            int colon = host.lastIndexOf(':');
-            boolean hostHasPort = colon > host.lastIndexOf(']');
-            String hostName = hostHasPort ? host.substring(0, colon) : host;
-            // Without a port in Host the client used the default port of its scheme: the origin must too.
-            boolean portMatches = hostHasPort ? host.substring(colon + 1).equals(String.valueOf(originPort)) : uri.getPort() == -1;
-            return hostName.equalsIgnoreCase(uri.getHost()) && portMatches;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return Origins.allowed(origin, host, allowed);
     }
 }

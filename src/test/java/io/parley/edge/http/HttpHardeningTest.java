@@ -283,7 +283,7 @@ class HttpHardeningTest {
     // ---------------------------------------------------------------- C. headers and exposure
 
     @Test
-    @DisplayName("security headers on the web client, JSON and problem+json; /metrics only on the management port")
+    @DisplayName("security headers on the web client, JSON and problem+json (connect-src only to the own origin); /metrics only on the management port")
     void headersAndExposure() throws Exception {
         String base = "http://127.0.0.1:" + node.port;
         for (String path : List.of("/", "/health", "/api/v1/channels", "/no/such/thing")) {
@@ -292,7 +292,9 @@ class HttpHardeningTest {
             assertThat(type).as(path).matches(path.equals("/") ? "text/html.*" : path.equals("/health") ? "application/json" : "application/problem\\+json");
             assertThat(r.headers().firstValue("Content-Security-Policy")).as(path).hasValueSatisfying(csp -> assertThat(csp)
                     .contains("default-src 'self'").contains("script-src 'self'").contains("frame-ancestors 'none'")
-                    .doesNotContain("unsafe-inline"));
+                    .doesNotContain("unsafe-inline")
+                    // fetch and WebSocket to the node's own origin only ('self' covers ws: and wss: of it), never any host
+                    .containsPattern("(^|; )connect-src 'self'(;|$)").doesNotContain("ws:").doesNotContain("wss:"));
             assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
             assertThat(r.headers().firstValue("X-Frame-Options")).as(path).hasValue("DENY");
             assertThat(r.headers().firstValue("Referrer-Policy")).as(path).hasValue("no-referrer");
