@@ -555,16 +555,28 @@ async function runSearch(q) {
     if (target) showPanel(view, 'Search: ' + q, ...c);
     else clear(ui.main).append(el('div', { class: 'panel' }, el('h3', {}, 'Search: ' + q), ...c));
   };
-  try {
-    const r = await client.search(q);
+  // a page may be short, even empty, when the server stopped reading (truncated): "More" goes on from there
+  const more = el('button', { type: 'button', hidden: true }, 'More results');
+  let found = 0;
+  let next = null;
+  const page = async () => {
+    more.hidden = true;
+    const r = await client.search(q, next ? { before: next } : {});
     await loadNames(r.results.map((m) => m.senderId));
     for (const m of r.results) {
       list.append(el('li', { class: 'result', tabindex: 0, onclick: () => openChannel(m.channelId) },
         el('strong', {}, '#' + m.channelName + ' · ' + nameOf(m.senderId)), ' ', el('span', { class: 'muted' }, time(m.createdAt)),
         el('div', { class: 'body' }, m.body)));
     }
-    if (!r.results.length) list.append(el('li', { class: 'muted' }, 'Nothing found.'));
-    show(list);
+    found += r.results.length;
+    next = r.nextCursor;
+    more.hidden = !next;
+    if (!next && !found) list.append(el('li', { class: 'muted' }, r.truncated ? 'Nothing found among the newest messages.' : 'Nothing found.'));
+  };
+  more.onclick = () => page().catch((err) => list.append(el('li', { class: 'error' }, err.message)));
+  try {
+    await page();
+    show(list, more);
   } catch (err) {
     show(el('p', { class: 'error' }, err.message));
   }

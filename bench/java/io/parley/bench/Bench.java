@@ -23,7 +23,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
             System.err.println("usage: Bench SCENARIO key=value...   scenarios: fanout, compression, history, channel-list, send,"
-                    + " login-storm, idle-sockets");
+                    + " login-storm, idle-sockets, search");
             System.exit(2);
         }
         JsonObject result;
@@ -49,6 +49,7 @@ public final class Bench {
         JsonObject result = switch (args[0]) {
             case "fanout" -> new FanoutScenario(opts).run();
             case "compression" -> new CompressionScenario(opts).run();
+            case "search" -> new SearchScenario(opts).run();
             case "history", "channel-list", "send", "login-storm", "idle-sockets" -> new Scenarios(opts).run(args[0]);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         };

@@ -45,13 +45,13 @@ final class NodeOps implements OpsApi {
                 .register(registry);
     }
 
-    /** Deletes what is past retention, then drops the cached pages and lists of the channels it touched. */
+    /** Deletes what is past retention, then drops the cached pages, lists and searches that showed it. */
     @Override
     public Future<Expired> expire() {
         return jobs.expire(RETENTION_BATCH, RETENTION_BUDGET).compose(e -> {
             expiredMessages.increment(e.messages());
             return e.channels().isEmpty() ? Future.succeededFuture(e)
-                    : chatCache.changed(e.channels(), List.of(), List.of()).map(e);
+                    : chatCache.altered(e.channels()).map(e);
         });
     }
 

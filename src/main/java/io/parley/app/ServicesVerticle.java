@@ -19,6 +19,7 @@ import io.parley.persistence.PgJobStore;
 import io.parley.persistence.PgLoungeStore;
 import io.parley.persistence.PgMessageStore;
 import io.parley.persistence.PgPresenceRecords;
+import io.parley.persistence.PgSearchStore;
 import io.parley.persistence.PgSessionStore;
 import io.parley.persistence.PgUserStore;
 import io.parley.persistence.Database;
@@ -63,8 +64,9 @@ import java.util.UUID;
 
 /**
  * Hosts the domain services of a node on its own event loops: the auth service, the chat rules, the
- * cached reads and the node's operational records. It is the only owner of the Postgres pool; it applies
- * migrations, makes sure the cluster-wide token secret exists, serves the typed node-local APIs
+ * cached reads and the node's operational records. It is the only owner of the Postgres pools (the
+ * requests' and the searches' own, {@link Database#searchPool}); it applies migrations, makes sure the
+ * cluster-wide token secret exists, serves the typed node-local APIs
  * ({@link AuthApi}, {@link ChatApi}, {@link ReadsApi}, {@link OpsApi}) and the service addresses of
  * docs/event-bus.md ({@link ServiceEndpoints}). Deployed {@code persistence.instances} times; the
  * instances share the calls round-robin.
@@ -84,6 +86,8 @@ public class ServicesVerticle extends VerticleBase {
     }
 
     private Pool pool;
+    /** The searches' own connections: a search never holds one another request waits for. */
+    private Pool searchPool;
     private final NodeResources shared;
     private PasswordHasher hasher;
     private final List<Local.Served> served = new ArrayList<>();
@@ -100,6 +104,7 @@ public class ServicesVerticle extends VerticleBase {
     public Future<?> start() {
         ParleyConfig config = ParleyConfig.from(config());
         pool = Database.pool(vertx, config.db());
+        searchPool = Database.searchPool(vertx, config.db(), config.search());
         Cache cache = this.shared.cache();
         // one per node, whatever persistence.instances: its queue bound is the node's (NodeHasher)
         hasher = NodeHasher.acquire(vertx, config.auth());
@@ -127,7 +132,9 @@ public class ServicesVerticle extends VerticleBase {
                     PgMessageStore messages = new PgMessageStore(db);
                     Fanout fanout = new Fanout(vertx.eventBus(), config.cluster().fanout());
                     ChatRules chat = new ChatRules(channels, messages, users, chatCache, fanout, registry, quotas, config.limits());
-                    ChatReads reads = new ChatReads(channels, messages, chatCache);
+                    PgSearchStore search = new PgSearchStore(vertx, new Db(searchPool, registry, config.persistence().slowQueryMs()),
+                            config.search(), registry);
+                    ChatReads reads = new ChatReads(channels, messages, search, chatCache, quotas, config.limits());
                     NodeOps ops = new NodeOps(new PgPresenceRecords(db), new PgJobStore(db), db, cache, config.persistence().slowQueryMs(),
                             chatCache, registry);
                     served.add(AuthApi.serve(vertx.eventBus(), auth));
@@ -177,6 +184,6 @@ public class ServicesVerticle extends VerticleBase {
         Future<Void> drained = Future.join(endpoints == null ? Future.succeededFuture() : endpoints.stop(),
                 Future.join(served.stream().map(s -> s.stop(5_000)).toList())).mapEmpty();
         // after the drain: the requests still answering use the pool. The caches are the node's, closed by Main.
-        return drained.eventually(() -> Future.join(pool.close(), NodeHasher.release(vertx)));
+        return drained.eventually(() -> Future.join(pool.close(), searchPool.close(), NodeHasher.release(vertx)));
     }
 }

@@ -30,8 +30,11 @@ public final class Commands {
         }
     }
 
-    /** A full-text search: {@code channelId} null for all the caller's channels; {@code before} a nextCursor. */
-    public record SearchQuery(String q, Long channelId, String language, String before, int limit) {
+    /**
+     * A full-text search: {@code channelId} null for all the caller's channels; {@code before} a nextCursor;
+     * {@code address} the client's, for its search limit (null: none applies).
+     */
+    public record SearchQuery(String q, Long channelId, String language, String before, int limit, String address) {
     }
 
     /**

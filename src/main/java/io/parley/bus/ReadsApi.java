@@ -18,7 +18,7 @@ public interface ReadsApi {
     /** A page of a channel's history: {@code {"messages":[...], "hasMore"}}. */
     Future<Buffer> page(Principal p, Commands.PageQuery query);
 
-    /** Full-text search over the caller's channels: {@code {"results":[...], "nextCursor"}}. */
+    /** Full-text search over what the caller may read: {@code {"results":[...], "nextCursor", "truncated"}}. */
     Future<Buffer> search(Principal p, Commands.SearchQuery query);
 
     /** The node-local client of the cached reads. */

@@ -3,6 +3,7 @@ package io.parley.cache;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -12,6 +13,10 @@ import java.util.List;
  * version when their list changes otherwise (membership, read marker). A lookup reads the
  * versions <em>before</em> the caller reads Postgres, and a store files the value under those versions,
  * so a write that lands in between makes the entry unservable instead of stale.
+ * <p>
+ * A search can also show messages of rooms the user never joined, which no version of theirs covers: a
+ * cached search is also void once a message of a channel it shows is edited or deleted
+ * ({@link #altered}, which moves that channel's alteration version and a global one).
  */
 public interface ChatCache {
 
@@ -53,18 +58,34 @@ public interface ChatCache {
             return miss;
         }
 
-        public Future<Void> storeSearch(long userId, Lookup m, String key, Buffer json) {
+        public Future<Void> storeSearch(long userId, Lookup m, String key, Collection<Long> shownFrom, Buffer json) {
+            return Future.succeededFuture();
+        }
+
+        public Future<Void> altered(List<Long> channelIds) {
             return Future.succeededFuture();
         }
     };
 
     /**
      * Search results of a user, valid while the user's channels and each of their contents are unchanged
-     * (the same check as the channel list); {@code key} identifies the query and cursor.
+     * (the same check as the channel list), and while no message of the channels the results show from
+     * was edited or deleted; {@code key} identifies the query and cursor.
      */
     Future<Lookup> search(long userId, String key);
 
-    Future<Void> storeSearch(long userId, Lookup miss, String key, Buffer json);
+    /**
+     * Files {@code json}, which shows messages of {@code shownFrom}, under the versions the miss read; not
+     * at all when a message anywhere was altered since that lookup (its versions could not be trusted).
+     */
+    Future<Void> storeSearch(long userId, Lookup miss, String key, Collection<Long> shownFrom, Buffer json);
+
+    /**
+     * After a committed edit, deletion or expiry of messages of {@code channelIds}: their content versions
+     * move (as {@link #changed}), and so does their alteration version, which voids every cached search
+     * showing one of their messages, whoever's.
+     */
+    Future<Void> altered(List<Long> channelIds);
 
     Future<Lookup> list(long userId);
 

@@ -6,12 +6,14 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** {@link ChatCache} of a single node without Redis: the same versions, in this JVM. */
 public final class LocalChatCache implements ChatCache {
@@ -20,6 +22,10 @@ public final class LocalChatCache implements ChatCache {
     }
 
     private record ListToken(long userVersion, Map<Long, Long> versions) {
+    }
+
+    /** A search miss: the list's versions, and the global alteration version. */
+    private record SearchToken(ListToken list, long altered) {
     }
 
     private record PageToken(long version, long membershipVersion) {
@@ -64,13 +70,36 @@ public final class LocalChatCache implements ChatCache {
 
     @Override
     public Future<Lookup> search(long userId, String key) {
-        return userScoped(userId, "search:" + userId + ":" + key, meters.searchHit(), meters.searchMiss());
+        long altered = version("alt");
+        ListToken list = listVersions(userId);
+        Entry data = list.versions() == null ? null : fresh("search:" + userId + ":" + key);
+        String stamp = list.userVersion() + "|" + list.versions() + "|";
+        if (data != null && data.stamp().startsWith(stamp) && unaltered(data.stamp().substring(stamp.length()))) {
+            meters.searchHit().increment();
+            return Future.succeededFuture(new Lookup(Codec.decode(data.value()), null));
+        }
+        meters.searchMiss().increment();
+        return Future.succeededFuture(new Lookup(null, new SearchToken(list, altered)));
+    }
+
+    /** Whether none of the channels of "id:version,..." was altered since. */
+    private boolean unaltered(String held) {
+        for (String part : held.split(",")) {
+            int colon = part.indexOf(':');
+            if (colon > 0 && version("alt:" + part.substring(0, colon)) != Long.parseLong(part.substring(colon + 1))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
-    public Future<Void> storeSearch(long userId, Lookup miss, String key, Buffer json) {
-        if (miss.token() instanceof ListToken t && t.versions() != null) {
-            put("search:" + userId + ":" + key, Codec.encode(json, gzipOver), t.userVersion() + "|" + t.versions(), searchTtl);
+    public Future<Void> storeSearch(long userId, Lookup miss, String key, Collection<Long> shownFrom, Buffer json) {
+        // nothing altered anywhere since the lookup, so the alteration versions read now are those it saw
+        if (miss.token() instanceof SearchToken t && t.list().versions() != null && version("alt") == t.altered()) {
+            String held = String.join(",", new TreeSet<>(shownFrom).stream().map(id -> id + ":" + version("alt:" + id)).toList());
+            put("search:" + userId + ":" + key, Codec.encode(json, gzipOver),
+                    t.list().userVersion() + "|" + t.list().versions() + "|" + held, searchTtl);
         }
         return Future.succeededFuture();
     }
@@ -81,23 +110,32 @@ public final class LocalChatCache implements ChatCache {
     }
 
     private Future<Lookup> userScoped(long userId, String dataKey, Counter hit, Counter missCounter) {
-        long u = version("u:" + userId);
-        Entry ids = fresh("list:ids:" + userId);
-        Map<Long, Long> vs = new TreeMap<>();
-        if (ids != null && ids.stamp().equals(String.valueOf(u))) {
-            for (String id : ids.value().toString().split(",")) {
-                if (!id.isEmpty()) {
-                    vs.put(Long.parseLong(id), version("ch:" + id));
-                }
-            }
+        ListToken t = listVersions(userId);
+        if (t.versions() != null) {
             Entry data = fresh(dataKey);
-            if (data != null && data.stamp().equals(u + "|" + vs)) {
+            if (data != null && data.stamp().equals(t.userVersion() + "|" + t.versions())) {
                 hit.increment();
                 return Future.succeededFuture(new Lookup(Codec.decode(data.value()), null));
             }
         }
         missCounter.increment();
-        return Future.succeededFuture(new Lookup(null, new ListToken(u, ids == null || !ids.stamp().equals(String.valueOf(u)) ? null : vs)));
+        return Future.succeededFuture(new Lookup(null, t));
+    }
+
+    /** The user's version and, when their channel ids are known for it, each channel's content version. */
+    private ListToken listVersions(long userId) {
+        long u = version("u:" + userId);
+        Entry ids = fresh("list:ids:" + userId);
+        if (ids == null || !ids.stamp().equals(String.valueOf(u))) {
+            return new ListToken(u, null);
+        }
+        Map<Long, Long> vs = new TreeMap<>();
+        for (String id : ids.value().toString().split(",")) {
+            if (!id.isEmpty()) {
+                vs.put(Long.parseLong(id), version("ch:" + id));
+            }
+        }
+        return new ListToken(u, vs);
     }
 
     @Override
@@ -138,6 +176,16 @@ public final class LocalChatCache implements ChatCache {
     /** Entries held now (for tests). */
     int size() {
         return entries.size();
+    }
+
+    @Override
+    public Future<Void> altered(List<Long> channelIds) {
+        if (!channelIds.isEmpty()) {
+            // the global version first, as in RedisChatCache: a search filed in between is refused by storeSearch
+            versions.computeIfAbsent("alt", k -> new AtomicLong()).incrementAndGet();
+            channelIds.forEach(c -> versions.computeIfAbsent("alt:" + c, k -> new AtomicLong()).incrementAndGet());
+        }
+        return changed(channelIds, List.of(), List.of());
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +62,61 @@ public final class RedisChatCache implements ChatCache {
             return {0, e, v, mv}
             """;
 
+    /**
+     * KEYS: epoch, v:u, list ids, search meta, search data; ARGV: key prefix. The meta is the list's stamp
+     * followed by the alteration versions of the channels the results show ("|id:v,id:v"); a miss answers
+     * the global alteration version too.
+     */
+    private static final String SEARCH_GET = """
+            local e = redis.call('GET', KEYS[1]) or '0'
+            local u = redis.call('GET', KEYS[2]) or '0'
+            local a = redis.call('GET', ARGV[1] .. 'v:alt') or '0'
+            local ids = redis.call('GET', KEYS[3])
+            if not ids then return {0, e, u, a} end
+            local sep = string.find(ids, '|', 1, true)
+            if string.sub(ids, 1, sep - 1) ~= u then return {0, e, u, a} end
+            local list = string.sub(ids, sep + 1)
+            local vs = {}
+            for id in string.gmatch(list, '[^,]+') do
+              vs[#vs + 1] = redis.call('GET', ARGV[1] .. 'v:ch:' .. id) or '0'
+            end
+            local versions = table.concat(vs, ',')
+            local want = e .. '|' .. u .. '|' .. versions .. '|'
+            local meta = redis.call('GET', KEYS[4])
+            if meta and string.sub(meta, 1, #want) == want then
+              local fresh = true
+              for id, v in string.gmatch(string.sub(meta, #want + 1), '(%d+):(%d+)') do
+                if (redis.call('GET', ARGV[1] .. 'v:alt:' .. id) or '0') ~= v then fresh = false break end
+              end
+              if fresh then
+                local data = redis.call('GET', KEYS[5])
+                if data then return {1, data} end
+              end
+            end
+            return {0, e, u, a, list, versions}
+            """;
+    /**
+     * KEYS: search meta, search data; ARGV: key prefix, global alteration version read by the lookup, TTL,
+     * the list's stamp, the value, then the ids of the channels it shows. Nothing is filed when a message
+     * was altered anywhere since the lookup: the channels' alteration versions read now might postdate
+     * what Postgres answered.
+     */
+    private static final String SEARCH_PUT = """
+            if (redis.call('GET', ARGV[1] .. 'v:alt') or '0') ~= ARGV[2] then return 0 end
+            local held = {}
+            for i = 6, #ARGV do
+              held[#held + 1] = ARGV[i] .. ':' .. (redis.call('GET', ARGV[1] .. 'v:alt:' .. ARGV[i]) or '0')
+            end
+            redis.call('SET', KEYS[2], ARGV[5], 'EX', ARGV[3])
+            redis.call('SET', KEYS[1], ARGV[4] .. '|' .. table.concat(held, ','), 'EX', ARGV[3])
+            return 1
+            """;
+
     private record ListToken(String epoch, String userVersion, List<Long> ids, String versions) {
+    }
+
+    /** A search miss: the list's versions, and the global alteration version. */
+    private record SearchToken(ListToken list, String altered) {
     }
 
     private record PageToken(String epoch, String version, String membershipVersion) {
@@ -114,21 +169,35 @@ public final class RedisChatCache implements ChatCache {
     @Override
     public Future<Lookup> search(long userId, String key) {
         // meta and data both under the whole key: two searches never share a validity stamp
-        return userScoped(userId, prefix + "search:meta:" + userId + ":" + key, prefix + "search:data:" + userId + ":" + key,
-                meters.searchHit(), meters.searchMiss());
+        Request eval = Request.cmd(Command.EVAL).arg(SEARCH_GET).arg(5).arg(prefix + "epoch").arg(prefix + "v:u:" + userId)
+                .arg(prefix + "list:ids:" + userId).arg(prefix + "search:meta:" + userId + ":" + key)
+                .arg(prefix + "search:data:" + userId + ":" + key).arg(prefix);
+        return trusted().compose(v -> send(eval)).map(r -> {
+            if (r.get(0).toInteger() == 1) {
+                meters.searchHit().increment();
+                return new Lookup(Codec.decode(r.get(1).toBuffer()), null);
+            }
+            meters.searchMiss().increment();
+            List<Long> ids = r.size() > 4 ? parseIds(r.get(4).toString()) : null;
+            ListToken list = new ListToken(r.get(1).toString(), r.get(2).toString(), ids, r.size() > 5 ? r.get(5).toString() : null);
+            return new Lookup(null, new SearchToken(list, r.get(3).toString()));
+        }).otherwise(t -> {
+            meters.searchMiss().increment();
+            return new Lookup(null, null);
+        });
     }
 
     @Override
-    public Future<Void> storeSearch(long userId, Lookup miss, String key, Buffer json) {
-        if (!(miss.token() instanceof ListToken t) || t.ids() == null) {
+    public Future<Void> storeSearch(long userId, Lookup miss, String key, Collection<Long> shownFrom, Buffer json) {
+        if (!(miss.token() instanceof SearchToken t) || t.list().ids() == null) {
             return Future.succeededFuture(); // the user's channels are not known yet: nothing to validate against
         }
-        List<Request> batch = List.of(
-                Request.cmd(Command.SET).arg(prefix + "search:data:" + userId + ":" + key).arg(Codec.encode(json, gzipOver))
-                        .arg("EX").arg(searchTtl),
-                Request.cmd(Command.SET).arg(prefix + "search:meta:" + userId + ":" + key)
-                        .arg(t.epoch() + "|" + t.userVersion() + "|" + t.versions()).arg("EX").arg(searchTtl));
-        return redis.batch(batch).<Void>mapEmpty().otherwiseEmpty();
+        ListToken l = t.list();
+        Request eval = Request.cmd(Command.EVAL).arg(SEARCH_PUT).arg(2).arg(prefix + "search:meta:" + userId + ":" + key)
+                .arg(prefix + "search:data:" + userId + ":" + key).arg(prefix).arg(t.altered()).arg(searchTtl)
+                .arg(l.epoch() + "|" + l.userVersion() + "|" + l.versions()).arg(Codec.encode(json, gzipOver));
+        new java.util.TreeSet<>(shownFrom).forEach(id -> eval.arg(id.longValue()));
+        return send(eval).<Void>mapEmpty().otherwiseEmpty();
     }
 
     /** A value that depends on all of a user's channels: valid while the user version and every channel version match. */
@@ -207,6 +276,25 @@ public final class RedisChatCache implements ChatCache {
         contentOf.forEach(c -> batch.add(Request.cmd(Command.INCR).arg(prefix + "v:ch:" + c)));
         membershipOf.forEach(c -> batch.add(Request.cmd(Command.INCR).arg(prefix + "v:mem:" + c)));
         listsOf.forEach(u -> batch.add(Request.cmd(Command.INCR).arg(prefix + "v:u:" + u)));
+        return bump(batch);
+    }
+
+    @Override
+    public Future<Void> altered(List<Long> channelIds) {
+        if (channelIds.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<Request> batch = new ArrayList<>();
+        // the global version first: a search filed between the two steps would otherwise carry a channel
+        // version that is already new, over results read before the change (SEARCH_PUT checks the global one)
+        batch.add(Request.cmd(Command.INCR).arg(prefix + "v:alt"));
+        channelIds.forEach(c -> batch.add(Request.cmd(Command.INCR).arg(prefix + "v:alt:" + c)));
+        channelIds.forEach(c -> batch.add(Request.cmd(Command.INCR).arg(prefix + "v:ch:" + c)));
+        return bump(batch);
+    }
+
+    /** Moves versions; a failure makes Redis suspect until the epoch has moved (every entry void). */
+    private Future<Void> bump(List<Request> batch) {
         if (batch.isEmpty()) {
             return Future.succeededFuture();
         }

@@ -6,10 +6,11 @@ import io.parley.bus.Views;
 import io.parley.cache.ChatCache;
 import io.parley.domain.Message;
 import io.parley.domain.Principal;
-import io.parley.error.ErrorCode;
-import io.parley.error.ParleyException;
 import io.parley.persistence.ChannelStore;
 import io.parley.persistence.MessageStore;
+import io.parley.persistence.SearchStore;
+import io.parley.config.ParleyConfig;
+import io.parley.limits.Quotas;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -17,10 +18,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -36,16 +33,19 @@ public final class ChatReads implements ReadsApi {
     private final MessageStore messages;
     private final Members members;
     private final ChatCache cache;
+    private final Searches searches;
     /** Pages behind a cursor asked once in the last {@link #ASKED_WINDOW}, by channel and cursor: bounded. */
     private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> askedOnce = Caffeine.newBuilder()
             .maximumSize(20_000).expireAfterWrite(ASKED_WINDOW).build();
     static final Duration ASKED_WINDOW = Duration.ofMinutes(2);
 
-    public ChatReads(ChannelStore channels, MessageStore messages, ChatCache cache) {
+    public ChatReads(ChannelStore channels, MessageStore messages, SearchStore search, ChatCache cache, Quotas quotas,
+                     ParleyConfig.Limits limits) {
         this.channels = channels;
         this.messages = messages;
         this.members = new Members(channels);
         this.cache = cache;
+        this.searches = new Searches(search, members, cache, quotas, limits);
     }
 
     /** My channels: from the cache while no channel in it has changed, else one query. */
@@ -120,54 +120,9 @@ public final class ChatReads implements ReadsApi {
                 .put("hasMore", hasMore).toBuffer();
     }
 
-    /**
-     * Full-text search over the channels the caller may read (members only), newest first. The cursor is
-     * the last result's (createdAt in microseconds, channelId, seq); results are cached while none of the
-     * caller's channels changes.
-     */
+    /** A search: see {@link Searches}. */
     @Override
     public Future<Buffer> search(Principal p, Commands.SearchQuery q) {
-        Cursor cursor;
-        try {
-            cursor = Cursor.parse(q.before());
-        } catch (RuntimeException e) {
-            return Future.failedFuture(ParleyException.of(ErrorCode.BAD_CURSOR, "before is not a cursor this server gave out."));
-        }
-        Long channelId = q.channelId();
-        int limit = q.limit();
-        String key = q.q() + "|" + channelId + "|" + q.language() + "|" + q.before() + "|" + limit;
-        return cache.search(p.userId(), key).compose(look -> look.hit() ? Future.succeededFuture(look.json())
-                : messages.search(p.userId(), q.q(), channelId, q.language(), cursor.time, cursor.channelId, cursor.seq, limit + 1).compose(found -> {
-                    Future<Void> access = found.isEmpty() && channelId != null ? members.reader(p, channelId).mapEmpty()
-                            : Future.succeededFuture();
-                    return access.map(v -> {
-                        boolean more = found.size() > limit;
-                        List<MessageStore.Found> page = more ? found.subList(0, limit) : found;
-                        JsonArray results = new JsonArray(page.stream().map(f -> Views.message(f.message())
-                                .put("channelName", f.channelName())).toList());
-                        String next = more ? Cursor.after(page.get(page.size() - 1).message()) : null;
-                        Buffer json = new JsonObject().put("results", results).put("nextCursor", next).toBuffer();
-                        cache.storeSearch(p.userId(), look, key, json);
-                        return json;
-                    });
-                }));
-    }
-
-    /** A search cursor: the last result's time in microseconds, channel and seq ({@code 1700000000000000_7_42}). */
-    private record Cursor(OffsetDateTime time, long channelId, long seq) {
-
-        static Cursor parse(String raw) {
-            if (raw == null) {
-                return new Cursor(null, 0, 0);
-            }
-            String[] parts = raw.split("_");
-            return new Cursor(Instant.EPOCH.plus(Long.parseLong(parts[0]), ChronoUnit.MICROS).atOffset(ZoneOffset.UTC),
-                    Long.parseLong(parts[1]), Long.parseLong(parts[2]));
-        }
-
-        static String after(Message last) {
-            Instant i = last.createdAt().toInstant();
-            return (i.getEpochSecond() * 1_000_000 + i.getNano() / 1000) + "_" + last.channelId() + "_" + last.seq();
-        }
+        return searches.search(p, q);
     }
 }

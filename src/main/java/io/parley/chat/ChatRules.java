@@ -341,7 +341,8 @@ public final class ChatRules implements ChatApi {
                         : Future.succeededFuture(m.get()))
                 .compose(m -> {
                     events.edited(m);
-                    return cache.changed(List.of(channelId), List.of(), List.of()).map(m);
+                    // altered, not only changed: a cached search of someone who never joined may show the old body
+                    return cache.altered(List.of(channelId)).map(m);
                 });
     }
 
@@ -356,7 +357,7 @@ public final class ChatRules implements ChatApi {
                 if (m.isPresent()) {
                     events.deleted(deleted);
                 }
-                return cache.changed(List.of(channelId), List.of(), List.of()).map(deleted);
+                return cache.altered(List.of(channelId)).map(deleted);
             });
         });
     }

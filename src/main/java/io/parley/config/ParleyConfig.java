@@ -12,7 +12,7 @@ import io.vertx.core.json.JsonArray;
  */
 public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Auth auth, Cluster cluster,
                            Persistence persistence, Presence presence, Messages messages, Management management,
-                           Limits limits, Log log, JsonObject json) {
+                           Limits limits, Search search, Log log, JsonObject json) {
 
     /** format: "text" (one line per event) or "json" (one JSON object per line); accessLog: a line per HTTP request. */
     public record Log(String format, boolean accessLog) {
@@ -68,6 +68,15 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
     public record Persistence(int instances, int slowQueryMs) {
     }
 
+    /**
+     * What one search may cost (docs/decisions.md, "Search reads a bounded number of rows"): it reads at
+     * most scanRows messages newest first and then at most candidates matches from the full-text index;
+     * each of its statements ends after timeoutMs; each services instance runs at most poolSize at once
+     * on a pool of that many connections of its own, and lets queue more wait (each at most timeoutMs).
+     */
+    public record Search(int scanRows, int candidates, int timeoutMs, int poolSize, int queue) {
+    }
+
     public record Messages(int maxBodyChars, int pageSize) {
     }
 
@@ -75,13 +84,13 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
      * Abuse limits. Per client address: bcrypt work (sign-in, sign-up, password change) admitted per minute
      * and at once, sign-ups and guests per hour. Per handle: failed sign-ins from all addresses together
      * before only addresses that signed in before are let through. Per user and hour: channels,
-     * invitations and new direct channels; and the members one create may add. Counted in Redis (so
-     * cluster-wide), in-process on a node when Redis is down.
+     * invitations and new direct channels; and the members one create may add. Searches per user and per
+     * address and minute. Counted in Redis (so cluster-wide), in-process on a node when Redis is down.
      */
     public record Limits(int bcryptPerAddressPerMinute, int bcryptConcurrentPerAddress, int signinFailuresPerHandle,
                          int signupsPerAddressPerHour, int guestsPerAddressPerHour, int channelsPerUserPerHour,
                          int invitationsPerUserPerHour, int directChannelsPerUserPerHour, int maxMembersPerCreate,
-                         int nonMemberBansPerUserPerHour) {
+                         int nonMemberBansPerUserPerHour, int searchesPerUserPerMinute, int searchesPerAddressPerMinute) {
     }
 
     /**
@@ -147,7 +156,14 @@ public record ParleyConfig(Http http, Ws ws, Db db, Redis redis, Cache cache, Au
                         r.integer("limits", "invitationsPerUserPerHour", 1, 1_000_000),
                         r.integer("limits", "directChannelsPerUserPerHour", 1, 1_000_000),
                         r.integer("limits", "maxMembersPerCreate", 1, 1000),
-                        r.integer("limits", "nonMemberBansPerUserPerHour", 1, 1_000_000)),
+                        r.integer("limits", "nonMemberBansPerUserPerHour", 1, 1_000_000),
+                        r.integer("limits", "searchesPerUserPerMinute", 1, 1_000_000),
+                        r.integer("limits", "searchesPerAddressPerMinute", 1, 1_000_000)),
+                // a queued search waits at most timeoutMs and then runs for at most timeoutMs per statement:
+                // both must end well within the 10 s an edge waits for the services (Local.TIMEOUT_MILLIS)
+                new Search(r.integer("search", "scanRows", 100, 100_000), r.integer("search", "candidates", 100, 100_000),
+                        r.integer("search", "timeoutMs", 100, 3000), r.integer("search", "poolSize", 1, 64),
+                        r.integer("search", "queue", 0, 10_000)),
                 new Log(r.oneOf("log", "format", "text", "json"), r.bool("log", "accessLog")),
                 json);
     }

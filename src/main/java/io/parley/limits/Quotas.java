@@ -18,6 +18,7 @@ import java.util.Map;
 public final class Quotas {
 
     public static final long HOUR_MILLIS = 3_600_000L;
+    public static final long MINUTE_MILLIS = 60_000L;
 
     /** Every quota, the closed set of the {@code limit} tag of {@code parley.limits.refused}. */
     public enum Quota {
@@ -26,7 +27,9 @@ public final class Quotas {
         CHANNEL("channel", "new channels"),
         INVITATION("invitation", "invitations"),
         DIRECT("direct", "new direct conversations"),
-        BAN("ban", "bans of users who are not members");
+        BAN("ban", "bans of users who are not members"),
+        SEARCH("search", "searches"),
+        SEARCH_ADDRESS("search_address", "searches from your address");
 
         final String tag;
         final String what;
@@ -72,6 +75,6 @@ public final class Quotas {
     }
 
     private static String window(long millis) {
-        return millis == HOUR_MILLIS ? "hour" : Durations.human((int) (millis / 1000));
+        return millis == HOUR_MILLIS ? "hour" : millis == MINUTE_MILLIS ? "minute" : Durations.human((int) (millis / 1000));
     }
 }

@@ -20,6 +20,31 @@ public final class Database {
 
     /** A pool with prepared statements cached and pipelined, in the configured schema. */
     public static Pool pool(Vertx vertx, ParleyConfig.Db db) {
+        PoolOptions options = new PoolOptions().setMaxSize(db.poolSize()).setMaxWaitQueueSize(4096).setName("parley-pg");
+        return PgBuilder.pool().with(options).connectingTo(connectOptions(db, Map.of())).using(vertx).build();
+    }
+
+    /**
+     * The searches' own pool of {@code search.poolSize} connections beside {@link #pool}: a search cannot
+     * hold a connection another request waits for, and its sessions carry {@link #searchSession}. Its
+     * callers admit at most that many searches at once, so nothing waits in it for long.
+     */
+    public static Pool searchPool(Vertx vertx, ParleyConfig.Db db, ParleyConfig.Search search) {
+        PoolOptions options = new PoolOptions().setMaxSize(search.poolSize()).setMaxWaitQueueSize(search.poolSize() + search.queue())
+                .setName("parley-pg-search");
+        return PgBuilder.pool().with(options).connectingTo(connectOptions(db, searchSession(search.timeoutMs()))).using(vertx).build();
+    }
+
+    /**
+     * The session settings of a search connection: every statement ends after {@code timeoutMs}, and the
+     * planner never chooses a sequential scan, which is the one plan whose reading no LIMIT bounds (with
+     * a common word it looks cheap; with a rare one it reads the whole table).
+     */
+    public static Map<String, String> searchSession(int timeoutMs) {
+        return Map.of("statement_timeout", String.valueOf(timeoutMs), "enable_seqscan", "off");
+    }
+
+    private static PgConnectOptions connectOptions(ParleyConfig.Db db, Map<String, String> session) {
         PgConnectOptions connect = PgConnectOptions.fromUri(db.url())
                 .setCachePreparedStatements(true)
                 .setPipeliningLimit(db.pipeliningLimit());
@@ -29,9 +54,8 @@ public final class Database {
         if (!db.schema().isEmpty()) {
             properties.put("search_path", db.schema());
         }
-        connect.setProperties(properties);
-        PoolOptions options = new PoolOptions().setMaxSize(db.poolSize()).setMaxWaitQueueSize(4096).setName("parley-pg");
-        return PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
+        properties.putAll(session);
+        return connect.setProperties(properties);
     }
 
     /** Creates the schema when one is configured and missing. */

@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
 import io.parley.domain.ChannelKind;
-import java.time.OffsetDateTime;
 
 /** Messages of channels, ordered by their gap-free per-channel seq. */
 public interface MessageStore {
@@ -45,18 +44,6 @@ public interface MessageStore {
 
     /** Whether the user ever posted in the channel (their messages stay after they leave). */
     Future<Boolean> hasPosted(long channelId, long userId);
-
-    /** A search hit: the message and the name of its channel. */
-    record Found(Message message, String channelName) {
-    }
-
-    /**
-     * Messages matching {@code query} in what the user may read (their channels and the rooms), or in one
-     * channel, or in the channels of one {@code language} (a tag, null for all), newest first, before the
-     * cursor. Each message is matched in the text-search configuration of its channel's language.
-     */
-    Future<List<Found>> search(long userId, String query, Long channelId, String language, OffsetDateTime beforeTime,
-                               long beforeChannel, long beforeSeq, int limit);
 
     Future<Optional<Message>> edit(long channelId, long seq, String body);
 

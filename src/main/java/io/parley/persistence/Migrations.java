@@ -27,7 +27,9 @@ import java.util.stream.Stream;
 /**
  * Applies {@code db/migration/V<n>__<name>.sql} in order, each in its own transaction, under a Postgres
  * advisory lock so that nodes starting together migrate once. The scripts are read on a worker thread;
- * the SQL runs on the async client.
+ * the SQL runs on the async client. Versions increase but may leave gaps (work on two branches takes
+ * numbers apart); every script not yet recorded in schema_migrations is applied, in version order, so a
+ * lower number that arrives after a higher one was applied still runs.
  */
 public final class Migrations {
 
@@ -46,15 +48,20 @@ public final class Migrations {
                 .compose(scripts -> pool.withConnection(conn -> conn.query("SELECT pg_advisory_lock(" + LOCK_KEY + ")").execute()
                         .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY,"
                                 + " name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())").execute())
-                        .compose(v -> conn.query("SELECT coalesce(max(version), 0) AS v FROM schema_migrations").execute())
-                        .compose(rows -> applyFrom(conn, scripts, rows.iterator().next().getInteger("v")))
+                        .compose(v -> conn.query("SELECT version FROM schema_migrations").execute())
+                        .compose(rows -> {
+                            java.util.Set<Integer> applied = new java.util.HashSet<>();
+                            rows.forEach(r -> applied.add(r.getInteger("version")));
+                            return applyMissing(conn, scripts, applied);
+                        })
                         .eventually(() -> conn.query("SELECT pg_advisory_unlock(" + LOCK_KEY + ")").execute())));
     }
 
-    private static Future<Integer> applyFrom(SqlConnection conn, List<Script> scripts, int current) {
-        Future<Integer> chain = Future.succeededFuture(current);
+    /** Answers the highest version applied by this call, or 0 when there was nothing to apply. */
+    private static Future<Integer> applyMissing(SqlConnection conn, List<Script> scripts, java.util.Set<Integer> applied) {
+        Future<Integer> chain = Future.succeededFuture(0);
         for (Script s : scripts) {
-            if (s.version() <= current) {
+            if (applied.contains(s.version())) {
                 continue;
             }
             chain = chain.compose(v -> conn.begin().compose(tx -> conn.query(s.sql()).execute()
@@ -86,8 +93,9 @@ public final class Migrations {
         }
         out.sort(Comparator.comparingInt(Script::version));
         for (int i = 0; i < out.size(); i++) {
-            if (out.get(i).version() != i + 1) {
-                throw new IllegalStateException("migrations must be numbered 1, 2, 3... without gaps; found V" + out.get(i).version());
+            if (out.get(i).version() < 1 || i > 0 && out.get(i).version() == out.get(i - 1).version()) {
+                throw new IllegalStateException("migration versions must be 1 or more and each used once; found V" + out.get(i).version()
+                        + " twice or below 1");
             }
         }
         return out;

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import io.parley.domain.ChannelKind;
-import java.time.OffsetDateTime;
 
 public final class PgMessageStore implements MessageStore {
 
@@ -54,49 +53,6 @@ public final class PgMessageStore implements MessageStore {
             return out;
         });
     }
-
-    @Override
-    public Future<List<Found>> search(long userId, String query, Long channelId, String language, OffsetDateTime beforeTime,
-                                      long beforeChannel, long beforeSeq, int limit) {
-        Tuple args = Tuple.tuple().addLong(userId).addString(query).addLong(channelId).addOffsetDateTime(beforeTime)
-                .addLong(beforeChannel).addLong(beforeSeq).addInteger(limit);
-        Future<RowSet<Row>> found = language != null
-                ? db.query(SqlQueries.MESSAGE_SEARCH_LANGUAGE, args.addString(language))
-                : configsInUse().compose(cfgs -> db.query(SqlQueries.messageSearch(cfgs), args));
-        return found.map(rows -> {
-            List<Found> out = new ArrayList<>(rows.size());
-            for (Row r : rows) {
-                out.add(new Found(Rows.message(r), r.getString("channel_name")));
-            }
-            return out;
-        });
-    }
-
-    /** 'simple' and the configurations of the rooms' languages; read again every {@link #CONFIGS_MILLIS}. */
-    private Future<List<String>> configsInUse() {
-        List<String> known = configs;
-        if (known != null && System.currentTimeMillis() - configsAt < CONFIGS_MILLIS) {
-            return Future.succeededFuture(known);
-        }
-        return db.query(SqlQueries.SEARCH_CONFIGS, Tuple.tuple()).map(rows -> {
-            java.util.TreeSet<String> cfgs = new java.util.TreeSet<>();
-            cfgs.add("pg_catalog.simple");
-            rows.forEach(r -> cfgs.add(qualified(r.getString("cfg"))));
-            configs = List.copyOf(cfgs);
-            configsAt = System.currentTimeMillis();
-            return configs;
-        });
-    }
-
-    /** regconfig::text prints built-in configurations without their schema. */
-    private static String qualified(String cfg) {
-        return cfg.startsWith("pg_catalog.") ? cfg : "pg_catalog." + cfg;
-    }
-
-    /** How long the set of configurations in use is trusted: a room of a new language is searched in its own within it. */
-    static final long CONFIGS_MILLIS = 10_000;
-    private volatile List<String> configs;
-    private volatile long configsAt;
 
     @Override
     public Future<List<Message>> pending(long channelId, long afterSeq, int limit) {

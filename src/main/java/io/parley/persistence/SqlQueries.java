@@ -192,43 +192,106 @@ final class SqlQueries {
             + " WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL AND moderation_status = 'approved' RETURNING " + MESSAGE_COLUMNS;
     static final String MESSAGE_DELETE = "UPDATE messages SET deleted_at = now()"
             + " WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL RETURNING " + MESSAGE_COLUMNS;
-    /**
-     * Full-text search over the caller's channels ($1), newest first, with a (created_at, channel, seq)
-     * cursor; $3 narrows to one channel. Uses the GIN index on to_tsvector('simple', body).
+    /*
+     * Full-text search (docs/decisions.md, "Search reads a bounded number of rows"). Every statement takes
+     * $1 the reader, $2 the words and $3 a language tag or null; what follows depends on the shape:
+     * across channels, $4 $5 $6 the cursor (created_at, channel_id, seq), $7 the rows to answer and $8 the
+     * read bound; in one channel, $4 the channel, $5 the cursor's seq, $6 the rows and $7 the bound. A
+     * search across channels answers newest first (created_at, channel, seq); a search of one channel in
+     * the channel's own order (seq), which its primary key reads.
      */
-    /** The parts every search statement shares. */
-    static final String SEARCH_SELECT = "SELECT m.channel_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.created_at,"
-            + " m.edited_at, m.deleted_at, m.moderation_status, c.name AS channel_name FROM messages m"
-            + " JOIN channels c ON c.id = m.channel_id AND c.is_active"
-            + " LEFT JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.user_id = $1";
-    static final String SEARCH_FILTERS = " AND m.deleted_at IS NULL AND m.moderation_status = 'approved'"
-            + " AND (cm.user_id IS NOT NULL OR c.kind = 'room') AND cm.banned IS NOT TRUE"
-            + " AND ($3::bigint IS NULL OR m.channel_id = $3)"
-            + " AND ($4::timestamptz IS NULL OR (m.created_at, m.channel_id, m.seq) < ($4, $5, $6))"
-            + " ORDER BY m.created_at DESC, m.channel_id DESC, m.seq DESC LIMIT $7";
 
     /**
-     * Full-text search over what user $1 may read (channels they are a member of in good standing, and
-     * rooms they are not banned from), newest first. Each message is matched in its own text-search
-     * configuration: one branch per configuration in {@code configs}, each with its own tsquery, all on
-     * messages_search_idx.
+     * The words $2 matched in each message's own text-search configuration: one branch per configuration
+     * in {@code configs}, each with its own tsquery, all on messages_search_idx. Each tsquery is a
+     * subquery, so it is parsed once per statement, not once per message read.
      */
-    static String messageSearch(java.util.Collection<String> configs) {
-        StringBuilder branches = new StringBuilder();
-        for (String cfg : configs) {
-            if (!cfg.matches("pg_catalog\\.[a-z]+")) {
-                throw new IllegalArgumentException("not a text-search configuration: " + cfg);
-            }
-            branches.append(branches.length() == 0 ? "" : " OR ").append("(m.search_config = '").append(cfg)
-                    .append("'::regconfig AND m.search_vector @@ plainto_tsquery('").append(cfg).append("', $2))");
-        }
-        return "/* message.search */ " + SEARCH_SELECT + " WHERE (" + branches + ")" + SEARCH_FILTERS;
+    static String searchMatch(java.util.Collection<String> configs) {
+        return "(" + String.join(" OR ", configs.stream().map(cfg -> "(m.search_config = '" + checked(cfg)
+                + "'::regconfig AND m.search_vector @@ (SELECT plainto_tsquery('" + cfg + "', $2)))").toList()) + ")";
     }
 
-    /** The same over the channels of one language $8, in that language's configuration: one statement, one index branch. */
-    static final String MESSAGE_SEARCH_LANGUAGE = SEARCH_SELECT
-            + " WHERE m.search_config = search_config($8) AND m.search_vector @@ plainto_tsquery(search_config($8), $2)"
-            + " AND c.language = $8" + SEARCH_FILTERS;
+    /**
+     * What the index alone can answer of {@link #searchMatch}: the tsqueries, without each message's own
+     * configuration (a heap filter, under which the index could hand over any number of rows to drop).
+     */
+    static String searchLexemes(java.util.Collection<String> configs) {
+        return "(" + String.join(" OR ", configs.stream().map(cfg -> "m.search_vector @@ (SELECT plainto_tsquery('" + checked(cfg)
+                + "', $2))").toList()) + ")";
+    }
+
+    /** A configuration name goes into the SQL text (one statement per set in use): only built-in ones pass. */
+    private static String checked(String cfg) {
+        if (!cfg.matches("pg_catalog\\.[a-z]+")) {
+            throw new IllegalArgumentException("not a text-search configuration: " + cfg);
+        }
+        return cfg;
+    }
+
+    /** The words $2 in the configuration of language $3 only (a search with language=). */
+    static final String SEARCH_MATCH_LANGUAGE = "(m.search_config = (SELECT search_config($3))"
+            + " AND m.search_vector @@ (SELECT plainto_tsquery(search_config($3), $2)))";
+    static final String SEARCH_LEXEMES_LANGUAGE = "m.search_vector @@ (SELECT plainto_tsquery(search_config($3), $2))";
+
+    /** A channel reader $1 may read: active, and they are a member in good standing, or it is a room they are not banned from. */
+    private static final String SEARCH_VISIBLE = "c.is_active AND (cm.user_id IS NOT NULL OR c.kind = 'room') AND cm.banned IS NOT TRUE";
+    /** A message a search may show: live, approved, of language $3 when one is given. */
+    private static final String SEARCH_SHOWN = "m.deleted_at IS NULL AND m.moderation_status = 'approved'"
+            + " AND ($3::text IS NULL OR c.language = $3)";
+    private static final String SEARCH_JOINS = " JOIN channels c ON c.id = m.channel_id"
+            + " LEFT JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.user_id = $1";
+
+    private static String searchOrder(String alias, boolean oneChannel) {
+        return oneChannel ? alias + ".seq DESC" : alias + ".created_at DESC, " + alias + ".channel_id DESC, " + alias + ".seq DESC";
+    }
+
+    /**
+     * The newest messages before the cursor, at most the read bound of them, read in answer order (the
+     * time index, or the primary key in one channel) and each checked against {@code match}. Answers the
+     * hits (with body and channel name) and, whatever it is, the last message read ({@code last_read}),
+     * at most the rows asked. On each row, {@code last_visible} is the place (microseconds, channel, seq)
+     * of the last message read so far in a channel the reader may read: where a next search goes on,
+     * without a cursor that names a message the reader may not know of. The bound applies before any
+     * filter, so this statement reads at most that many messages whatever the data.
+     */
+    static String searchScan(String match, boolean oneChannel) {
+        String bound = oneChannel ? "$7" : "$8";
+        String read = oneChannel ? "m.channel_id = $4 AND m.seq < $5" : "(m.created_at, m.channel_id, m.seq) < ($4, $5, $6)";
+        return "/* search.scan" + (oneChannel ? ".channel" : "") + " */ SELECT s.channel_id, s.seq, s.sender_id, s.client_msg_id, s.body,"
+                + " s.created_at, s.edited_at, s.deleted_at, s.moderation_status, s.channel_name, s.hit, s.n = " + bound + " AS last_read,"
+                + " s.last_visible FROM (SELECT m.channel_id, m.seq, m.sender_id, m.client_msg_id, CASE WHEN h.hit THEN m.body END AS body,"
+                + " m.created_at, m.edited_at, m.deleted_at, m.moderation_status, m.n, c.name AS channel_name, h.hit,"
+                + " min(ARRAY[(extract(epoch FROM m.created_at) * 1000000)::bigint, m.channel_id, m.seq]) FILTER (WHERE h.visible)"
+                + " OVER (ORDER BY " + searchOrder("m", oneChannel) + " ROWS UNBOUNDED PRECEDING) AS last_visible"
+                // ROWS frames: a window over the answer order need not read ahead to find the peers of a row
+                + " FROM (SELECT channel_id, seq, sender_id, client_msg_id, body, created_at, edited_at, deleted_at, moderation_status,"
+                + " search_config, search_vector,"
+                + " row_number() OVER (ORDER BY " + searchOrder("m", oneChannel) + " ROWS UNBOUNDED PRECEDING) AS n FROM messages m"
+                + " WHERE " + read + " ORDER BY " + searchOrder("m", oneChannel) + " LIMIT " + bound + ") m" + SEARCH_JOINS
+                + " CROSS JOIN LATERAL (SELECT " + SEARCH_VISIBLE + " AS visible) v"
+                + " CROSS JOIN LATERAL (SELECT v.visible AND " + SEARCH_SHOWN + " AND " + match + " AS hit, v.visible) h) s"
+                + " WHERE s.hit OR s.n = " + bound
+                + " ORDER BY " + searchOrder("s", oneChannel) + " LIMIT " + (oneChannel ? "$6" : "$7");
+    }
+
+    /**
+     * Messages with the words' lexemes ({@code lexemes}) from the full-text index, at most the bound of
+     * them before any other filter (so at most that many rows are read), counted ({@code candidates});
+     * when fewer than the bound matched, these are all the matches, and those that {@code match} in their
+     * own configuration, readable and before the cursor, follow, at most the rows asked, in answer order.
+     * One row with only {@code candidates} when none follows.
+     */
+    static String searchCandidates(String lexemes, String match, boolean oneChannel) {
+        String bound = oneChannel ? "$7" : "$8";
+        String before = oneChannel ? "m.channel_id = $4 AND m.seq < $5" : "(m.created_at, m.channel_id, m.seq) < ($4, $5, $6)";
+        return "/* search.candidates" + (oneChannel ? ".channel" : "") + " */ WITH found AS MATERIALIZED (SELECT " + MESSAGE_COLUMNS
+                + ", search_config, search_vector FROM messages m WHERE " + lexemes + " LIMIT " + bound + ")"
+                + " SELECT k.n AS candidates, r.* FROM (SELECT count(*) AS n FROM found) k LEFT JOIN LATERAL ("
+                + "SELECT m.channel_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.created_at, m.edited_at, m.deleted_at,"
+                + " m.moderation_status, c.name AS channel_name FROM found m" + SEARCH_JOINS
+                + " WHERE k.n < " + bound + " AND " + SEARCH_VISIBLE + " AND " + SEARCH_SHOWN + " AND " + match + " AND " + before
+                + " ORDER BY " + searchOrder("m", oneChannel) + " LIMIT " + (oneChannel ? "$6" : "$7") + ") r ON true";
+    }
 
     /** The text-search configurations of the languages of the rooms (searches ask each, and 'simple'). */
     static final String SEARCH_CONFIGS = "SELECT DISTINCT search_config(language)::text AS cfg FROM channels"

@@ -44,6 +44,27 @@ class LocalChatCacheTest {
         assertThat(cache.page(1, 7, "p").await().hit()).as("a change of the channel invalidates").isFalse();
     }
 
+    @Test
+    @DisplayName("a stored search is served until a channel it shows from is altered, also a room its user never joined; none is stored across an alteration")
+    void searchesFollowAlterations() {
+        LocalChatCache cache = new LocalChatCache(600, 600, 600, 1 << 20, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        Buffer found = Buffer.buffer("{\"results\":[]}");
+        // user 7 is in channel 1 only; the search shows a message of room 9
+        cache.storeList(7, cache.list(7).await(), java.util.List.of(1L), Buffer.buffer("{}")).await();
+        ChatCache.Lookup miss = cache.search(7, "q").await();
+        cache.storeSearch(7, miss, "q", java.util.List.of(9L), found).await();
+        assertThat(cache.search(7, "q").await().hit()).isTrue();
+        cache.altered(java.util.List.of(2L)).await();
+        assertThat(cache.search(7, "q").await().hit()).as("another channel's edit leaves it").isTrue();
+        cache.altered(java.util.List.of(9L)).await();
+        assertThat(cache.search(7, "q").await().hit()).as("an edit in the room it shows from voids it").isFalse();
+
+        ChatCache.Lookup before = cache.search(7, "q").await();
+        cache.altered(java.util.List.of(3L)).await(); // a deletion lands while the search reads Postgres
+        cache.storeSearch(7, before, "q", java.util.List.of(9L), found).await();
+        assertThat(cache.search(7, "q").await().hit()).as("not stored across an alteration").isFalse();
+    }
+
     private static void store(LocalChatCache cache, int from, int to) {
         for (int i = from; i < to; i++) {
             String params = "before=" + i;

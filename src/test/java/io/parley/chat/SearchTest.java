@@ -101,6 +101,29 @@ class SearchTest {
     }
 
     @Test
+    @DisplayName("a deleted or edited room message leaves the cached search of someone who never joined the room at once")
+    void roomEditsReachNonMembers() {
+        long en = roomOf(api.get("/lounges/general", alice.token()).json(), "en");
+        api.post("/channels/" + en + "/members", bob.token(), null);
+        Api.User guest = api.guest("Passer-by"); // in no channel at all: the room is read without joining
+        assertThat(api.get("/channels", guest.token()).status()).isEqualTo(200); // the cache learns the guest's (empty) list
+        long phone = api.sendMessage(bob, en, "my phone is 555-0100").getLong("seq");
+        long plans = api.sendMessage(bob, en, "the picnic is on saturday").getLong("seq");
+        assertThat(search(guest, "555-0100").getJsonArray("results")).hasSize(1);
+        assertThat(search(guest, "picnic").getJsonArray("results")).hasSize(1);
+        long before = queries();
+        assertThat(search(guest, "555-0100").getJsonArray("results")).hasSize(1);
+        assertThat(queries() - before).as("the repeated search is cached").isZero();
+
+        api.send("DELETE", "/channels/" + en + "/messages/" + phone, bob.token(), null);
+        assertThat(search(guest, "555-0100").getJsonArray("results")).as("deleted: gone from the guest's search").isEmpty();
+        assertThat(api.send("PATCH", "/channels/" + en + "/messages/" + plans, bob.token(),
+                new JsonObject().put("body", "the barbecue is on sunday")).status()).isEqualTo(200);
+        assertThat(search(guest, "picnic").getJsonArray("results")).as("edited: the old words no longer find it").isEmpty();
+        assertThat(search(guest, "barbecue").getJsonArray("results").getJsonObject(0).getString("body")).isEqualTo("the barbecue is on sunday");
+    }
+
+    @Test
     @DisplayName("two searches never share a cache entry, even when their keys hash alike")
     void noSharedEntries() {
         // "Aa" and "BB" have the same String.hashCode and length

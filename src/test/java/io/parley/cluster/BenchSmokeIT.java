@@ -49,7 +49,7 @@ class BenchSmokeIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"fanout", "compression", "history", "channel-list", "send", "login-storm", "idle-sockets"})
+    @ValueSource(strings = {"fanout", "compression", "history", "channel-list", "send", "login-storm", "idle-sockets", "search"})
     @DisplayName("the scenario runs, stops by itself and reports figures")
     void scenario(String name) throws Exception {
         String p = String.valueOf(node.httpPort);
@@ -64,6 +64,7 @@ class BenchSmokeIT {
             case "login-storm" -> List.of("signins=10", "cost=4", "cheapWarmup=50");
             case "idle-sockets" -> List.of("sockets=200");
             case "send" -> List.of("rate=200");
+            case "search" -> List.of("messages=2000", "rate=20");
             default -> List.of();
         });
         Path out = Path.of("target", "it-logs", "bench-" + name + ".json");
@@ -103,6 +104,13 @@ class BenchSmokeIT {
             }
             case "login-storm" -> assertThat(result.getLong("failed")).isZero();
             case "idle-sockets" -> assertThat(result.getInteger("sockets")).isEqualTo(200);
+            case "search" -> {
+                assertThat(result.getLong("matching")).isPositive();
+                assertThat(result.getJsonObject("searchAlone").getLong("count")).isPositive();
+                assertThat(result.getJsonObject("searchAlone").getLong("errors")).isZero();
+                assertThat(result.getJsonObject("channelWhileSearching").getLong("count")).isPositive();
+                assertThat(result.getJsonObject("channelWhileSearching").getLong("errors")).isZero();
+            }
             default -> { }
         }
     }

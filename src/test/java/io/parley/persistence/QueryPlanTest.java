@@ -4,6 +4,9 @@ import io.parley.support.TestNode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -86,12 +91,6 @@ class QueryPlanTest {
                 Arguments.of("USER_BY_IDS", SqlQueries.USER_BY_IDS, Tuple.of(new Long[]{42L, 43L, 4999L}, 1L)),
                 Arguments.of("SESSION_BY_HASH_FOR_UPDATE", SqlQueries.SESSION_BY_HASH_FOR_UPDATE,
                         Tuple.of(Buffer.buffer(new byte[32]), 10)),
-                Arguments.of("MESSAGE_SEARCH", SqlQueries.messageSearch(List.of("pg_catalog.english", "pg_catalog.simple")),
-                        Tuple.tuple().addLong(1L).addString("number 42")
-                        .addLong(null).addOffsetDateTime(null).addLong(0L).addLong(0L).addInteger(21)),
-                Arguments.of("MESSAGE_SEARCH_LANGUAGE", SqlQueries.MESSAGE_SEARCH_LANGUAGE,
-                        Tuple.tuple().addLong(1L).addString("running").addLong(null).addOffsetDateTime(null).addLong(0L).addLong(0L)
-                        .addInteger(21).addString("en")),
                 Arguments.of("PRESENCE_CHANNELS", SqlQueries.PRESENCE_CHANNELS, Tuple.tuple().addValue(new Long[]{1L, 2L, 3L})));
     }
 
@@ -151,6 +150,98 @@ class QueryPlanTest {
         List<String> seqScans = new ArrayList<>();
         walk(plan.getJsonObject(0).getJsonObject("Plan"), seqScans);
         assertThat(seqScans).as(name + " plan: " + plan.encode()).isEmpty();
+    }
+
+    static final OffsetDateTime END = OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC);
+    static final int SCAN_ROWS = 2000;
+    static final int CANDIDATES = 1000;
+
+    /** The search statements as PgSearchStore runs them, for reader 1 and the words of {@code words}. */
+    static Stream<Arguments> searchQueries(String words) {
+        List<String> cfgs = List.of("pg_catalog.english", "pg_catalog.simple");
+        String match = SqlQueries.searchMatch(cfgs);
+        String lexemes = SqlQueries.searchLexemes(cfgs);
+        String lang = SqlQueries.SEARCH_MATCH_LANGUAGE;
+        String langLexemes = SqlQueries.SEARCH_LEXEMES_LANGUAGE;
+        return Stream.of(
+                Arguments.of("search.scan", SqlQueries.searchScan(match, false), across(words, null, SCAN_ROWS)),
+                Arguments.of("search.scan.channel", SqlQueries.searchScan(match, true), inOne(words, null, SCAN_ROWS)),
+                Arguments.of("search.scan language", SqlQueries.searchScan(lang, false), across(words, "en", SCAN_ROWS)),
+                Arguments.of("search.candidates", SqlQueries.searchCandidates(lexemes, match, false), across(words, null, CANDIDATES + 1)),
+                Arguments.of("search.candidates.channel", SqlQueries.searchCandidates(lexemes, match, true), inOne(words, null, CANDIDATES + 1)),
+                Arguments.of("search.candidates language", SqlQueries.searchCandidates(langLexemes, lang, false), across(words, "en", CANDIDATES + 1)));
+    }
+
+    private static Tuple across(String words, String language, int bound) {
+        return Tuple.tuple().addLong(1L).addString(words).addString(language).addOffsetDateTime(END).addLong(Long.MAX_VALUE)
+                .addLong(Long.MAX_VALUE).addInteger(21).addInteger(bound);
+    }
+
+    private static Tuple inOne(String words, String language, int bound) {
+        return Tuple.tuple().addLong(1L).addString(words).addString(language).addLong(50L).addLong(Long.MAX_VALUE).addInteger(21)
+                .addInteger(bound);
+    }
+
+    static Stream<Arguments> rareSearches() {
+        return searchQueries("number 42");
+    }
+
+    static Stream<Arguments> commonSearches() {
+        return searchQueries("hello");
+    }
+
+    /** Plans as the search pool's sessions make them (Database.searchSession): no sequential scan at all. */
+    private static JsonArray searchPlan(String sql, Tuple args, boolean analyze) {
+        Pool search = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(TestNode.DB_URL).setProperties(new java.util.HashMap<>(
+                java.util.Map.of("search_path", node.schema)))).using(node.vertx).build();
+        try {
+            return search.withConnection(c -> {
+                Future<?> set = Future.succeededFuture();
+                for (var e : Database.searchSession(10_000).entrySet()) {
+                    set = set.compose(v -> c.preparedQuery("SELECT set_config($1, $2, false)").execute(Tuple.of(e.getKey(), e.getValue())));
+                }
+                return set.compose(v -> c.preparedQuery("EXPLAIN (" + (analyze ? "ANALYZE, " : "") + "FORMAT JSON) " + sql).execute(args));
+            }).map(rows -> new JsonArray(rows.iterator().next().getValue(0).toString())).await();
+        } finally {
+            search.close().await();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rareSearches")
+    @DisplayName("search statements: no sequential scan on a big table")
+    void searchUsesIndexes(String name, String sql, Tuple args) {
+        JsonArray plan = searchPlan(sql, args, false);
+        List<String> seqScans = new ArrayList<>();
+        walk(plan.getJsonObject(0).getJsonObject("Plan"), seqScans);
+        assertThat(seqScans).as(name + " plan: " + plan.encode()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("commonSearches")
+    @DisplayName("a search statement reads at most its bound of messages, for a word in every one of 100,000")
+    void searchReadsBoundedRows(String name, String sql, Tuple args) {
+        JsonArray plan = searchPlan(sql, args, true);
+        long read = rowsRead(plan.getJsonObject(0).getJsonObject("Plan"), "messages");
+        long bound = name.contains("candidates") ? CANDIDATES + 1 : SCAN_ROWS;
+        assertThat(read).as(name + " plan: " + plan.encode()).isPositive().isLessThanOrEqualTo(bound);
+    }
+
+    /** Rows the scans of {@code table} produced or threw away (filter, recheck), over all their loops. */
+    private static long rowsRead(JsonObject node, String table) {
+        long n = 0;
+        if (table.equals(node.getString("Relation Name"))) {
+            long loops = Math.max(1, node.getLong("Actual Loops", 1L));
+            n += (node.getLong("Actual Rows", 0L) + node.getLong("Rows Removed by Filter", 0L)
+                    + node.getLong("Rows Removed by Index Recheck", 0L)) * loops;
+        }
+        JsonArray plans = node.getJsonArray("Plans");
+        if (plans != null) {
+            for (Object p : plans) {
+                n += rowsRead((JsonObject) p, table);
+            }
+        }
+        return n;
     }
 
     private static void walk(JsonObject node, List<String> seqScans) {

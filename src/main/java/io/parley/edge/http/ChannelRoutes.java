@@ -126,8 +126,8 @@ final class ChannelRoutes {
         if (language != null) {
             Input.language(language);
         }
-        reply(ctx, 200, reads.search(principal(ctx), new Commands.SearchQuery(q.strip(), channelId, language, before, limit)),
-                Function.identity());
+        reply(ctx, 200, reads.search(principal(ctx), new Commands.SearchQuery(q.strip(), channelId, language, before, limit,
+                Requests.clientAddress(ctx))), Function.identity());
     }
 
     /**

@@ -208,12 +208,13 @@ final class PerfHandler {
         return out;
     }
 
-    /** Vert.x's pool meters for the Postgres pool: size in use, waiting, and the wait time. */
+    /** Vert.x's pool meters for the requests' Postgres pool (not the searches' own): size in use, waiting, and the wait time. */
     private static JsonObject pool(MeterRegistry r) {
         JsonObject out = new JsonObject();
         for (Meter m : r.getMeters()) {
             String name = m.getId().getName();
-            if (name.startsWith("vertx.pool") && "sql".equals(m.getId().getTag("pool_type"))) {
+            if (name.startsWith("vertx.pool") && "sql".equals(m.getId().getTag("pool_type"))
+                    && "parley-pg".equals(m.getId().getTag("pool_name"))) {
                 m.measure().forEach(ms -> out.put(name.substring("vertx.pool.".length()) + "." + ms.getStatistic().name().toLowerCase(),
                         round(ms.getValue())));
             }
