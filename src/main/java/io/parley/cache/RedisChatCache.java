@@ -30,20 +30,30 @@ public final class RedisChatCache implements ChatCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisChatCache.class);
 
+    /**
+     * The start of every lookup of a value that depends on all of a user's channels (KEYS: epoch, v:u,
+     * list ids): the epoch {@code e}, the user's version {@code u}, and the versions of the channels of
+     * the user's cached list ({@code list}, {@code versions}). Without a list of the current user version it
+     * answers a miss: {0, e, u} and {@code missExtra}; {@code declare} runs first.
+     */
+    private static String listVersions(String declare, String missExtra) {
+        return "local e = redis.call('GET', KEYS[1]) or '0'\n"
+                + "local u = redis.call('GET', KEYS[2]) or '0'\n"
+                + declare
+                + "local ids = redis.call('GET', KEYS[3])\n"
+                + "if not ids then return {0, e, u" + missExtra + "} end\n"
+                + "local sep = string.find(ids, '|', 1, true)\n"
+                + "if string.sub(ids, 1, sep - 1) ~= u then return {0, e, u" + missExtra + "} end\n"
+                + "local list = string.sub(ids, sep + 1)\n"
+                + "local vs = {}\n"
+                + "for id in string.gmatch(list, '[^,]+') do\n"
+                + "  vs[#vs + 1] = redis.call('GET', ARGV[1] .. 'v:ch:' .. id) or '0'\n"
+                + "end\n"
+                + "local versions = table.concat(vs, ',')\n";
+    }
+
     /** KEYS: epoch, v:u, list ids, list meta, list data; ARGV: key prefix. */
-    private static final String LIST_GET = """
-            local e = redis.call('GET', KEYS[1]) or '0'
-            local u = redis.call('GET', KEYS[2]) or '0'
-            local ids = redis.call('GET', KEYS[3])
-            if not ids then return {0, e, u} end
-            local sep = string.find(ids, '|', 1, true)
-            if string.sub(ids, 1, sep - 1) ~= u then return {0, e, u} end
-            local list = string.sub(ids, sep + 1)
-            local vs = {}
-            for id in string.gmatch(list, '[^,]+') do
-              vs[#vs + 1] = redis.call('GET', ARGV[1] .. 'v:ch:' .. id) or '0'
-            end
-            local versions = table.concat(vs, ',')
+    private static final String LIST_GET = listVersions("", "") + """
             if redis.call('GET', KEYS[4]) == e .. '|' .. u .. '|' .. versions then
               local data = redis.call('GET', KEYS[5])
               if data then return {1, data} end
@@ -67,20 +77,7 @@ public final class RedisChatCache implements ChatCache {
      * followed by the alteration versions of the channels the results show ("|id:v,id:v"); a miss answers
      * the global alteration version too.
      */
-    private static final String SEARCH_GET = """
-            local e = redis.call('GET', KEYS[1]) or '0'
-            local u = redis.call('GET', KEYS[2]) or '0'
-            local a = redis.call('GET', ARGV[1] .. 'v:alt') or '0'
-            local ids = redis.call('GET', KEYS[3])
-            if not ids then return {0, e, u, a} end
-            local sep = string.find(ids, '|', 1, true)
-            if string.sub(ids, 1, sep - 1) ~= u then return {0, e, u, a} end
-            local list = string.sub(ids, sep + 1)
-            local vs = {}
-            for id in string.gmatch(list, '[^,]+') do
-              vs[#vs + 1] = redis.call('GET', ARGV[1] .. 'v:ch:' .. id) or '0'
-            end
-            local versions = table.concat(vs, ',')
+    private static final String SEARCH_GET = listVersions("local a = redis.call('GET', ARGV[1] .. 'v:alt') or '0'\n", ", a") + """
             local want = e .. '|' .. u .. '|' .. versions .. '|'
             local meta = redis.call('GET', KEYS[4])
             if meta and string.sub(meta, 1, #want) == want then
