@@ -19,6 +19,7 @@ import io.parley.domain.Principal;
 import io.parley.domain.ReadPosition;
 import io.parley.domain.SendResult;
 import io.parley.domain.SubscribeCheck;
+import io.parley.domain.User;
 import io.parley.domain.UserKind;
 import io.parley.error.ErrorCode;
 import io.parley.error.ParleyException;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static io.parley.chat.Members.forbidden;
@@ -207,7 +209,7 @@ public final class ChatRules implements ChatApi {
     }
 
     /** The user of {@code userId} if the caller may see them (admins see everyone); else empty, as for nobody. */
-    private Future<java.util.Optional<io.parley.domain.User>> seen(Principal p, long userId) {
+    private Future<Optional<User>> seen(Principal p, long userId) {
         return p.isAdmin() ? users.byId(userId)
                 : users.byIds(List.of(userId), p.userId()).map(found -> found.stream().filter(u -> u.id() == userId).findFirst());
     }
@@ -223,12 +225,16 @@ public final class ChatRules implements ChatApi {
         return lounge.map(lm -> MemberRules.actor(p.isAdmin(), lm, c.membership()));
     }
 
-    /** Where {@code userId} stands in {@code c}, with their membership row (null: none). */
-    private Future<Map.Entry<MemberRules.Target, Membership>> target(Channel c, long userId) {
+    /** Where the one acted on stands, with their row in the channel (null: none). */
+    private record Target(MemberRules.Target standing, Membership row) {
+    }
+
+    /** Where {@code userId} stands in {@code c}. */
+    private Future<Target> target(Channel c, long userId) {
         Future<Boolean> lounge = c.loungeId() == null ? Future.succeededFuture(false) : channels.isLoungeModerator(c.loungeId(), userId);
         return lounge.compose(lm -> channels.forUser(c.id(), userId).map(t -> {
             Membership tm = t.map(Channel::membership).orElse(null);
-            return new java.util.AbstractMap.SimpleImmutableEntry<>(MemberRules.target(lm, tm), tm);
+            return new Target(MemberRules.target(lm, tm), tm);
         }));
     }
 
@@ -243,7 +249,7 @@ public final class ChatRules implements ChatApi {
                     .compose(removed -> removed(channelId, userId, removed));
         }
         return members.visible(p, channelId).compose(c -> actor(p, c).compose(actor -> target(c, userId).compose(t -> {
-            ParleyException refused = MemberRules.moderate(c.kind(), actor, t.getKey(), t.getValue() != null && t.getValue().joined(),
+            ParleyException refused = MemberRules.moderate(c.kind(), actor, t.standing(), t.row() != null && t.row().joined(),
                     MemberRules.Act.REMOVE, false, userId);
             if (refused != null) {
                 return Future.failedFuture(actor == MemberRules.Actor.NONE && c.membership() == null && c.kind() != ChannelKind.ROOM
@@ -278,7 +284,7 @@ public final class ChatRules implements ChatApi {
                         : quotas.take(Quota.DIRECT, String.valueOf(p.userId()), 1, limits.directChannelsPerUserPerHour(), Quotas.HOUR_MILLIS))
                 .compose(v -> users.byId(otherUserId))
                 .compose(other -> {
-                    ParleyException refused = MemberRules.direct(p.kind(), other.map(io.parley.domain.User::kind).orElse(null), otherUserId);
+                    ParleyException refused = MemberRules.direct(p.kind(), other.map(User::kind).orElse(null), otherUserId);
                     if (refused != null) {
                         return Future.failedFuture(refused);
                     }
@@ -396,10 +402,10 @@ public final class ChatRules implements ChatApi {
     @Override
     public Future<Membership> changeMember(Principal p, long channelId, long userId, Commands.MemberChange change) {
         return members.visible(p, channelId).compose(c -> actor(p, c).compose(actor -> target(c, userId).compose(t -> {
-            Membership tm = t.getValue();
+            Membership tm = t.row();
             boolean joined = tm != null && tm.joined();
             for (MemberRules.Act act : acts(change, tm)) {
-                ParleyException refused = MemberRules.moderate(c.kind(), actor, t.getKey(), joined, act, userId == p.userId(), userId);
+                ParleyException refused = MemberRules.moderate(c.kind(), actor, t.standing(), joined, act, userId == p.userId(), userId);
                 if (refused != null) {
                     return Future.failedFuture(actor == MemberRules.Actor.NONE && c.membership() == null ? Members.notAMember(channelId) : refused);
                 }
@@ -411,7 +417,7 @@ public final class ChatRules implements ChatApi {
             String user = String.valueOf(p.userId());
             return (p.isAdmin() ? users.byId(userId) : seen(p, userId).compose(u -> u.isPresent() ? Future.succeededFuture(u)
                     : messages.hasPosted(channelId, userId).compose(posted -> posted ? users.byId(userId)
-                    : Future.succeededFuture(java.util.Optional.<io.parley.domain.User>empty()))))
+                    : Future.succeededFuture(Optional.<User>empty()))))
                     .compose(u -> u.isEmpty() ? Future.failedFuture(userNotFound(userId))
                             : quotas.take(Quota.BAN, user, 1, limits.nonMemberBansPerUserPerHour(), Quotas.HOUR_MILLIS))
                     .compose(v -> apply(p, channelId, userId, null, change));
@@ -457,7 +463,7 @@ public final class ChatRules implements ChatApi {
         if (change.role() != null && (before == null || before.role() != change.role())) {
             actions.add(change.role() == MemberRole.OWNER ? "transfer" : change.role() == MemberRole.MODERATOR ? "appoint" : "demote");
         }
-        if (change.muteGiven() && (before == null || !java.util.Objects.equals(before.mutedUntil(), change.mutedUntil()))) {
+        if (change.muteGiven() && (before == null || !sameTime(before.mutedUntil(), change.mutedUntil()))) {
             actions.add(change.mutedUntil() == null ? "unmute" : "mute");
         }
         if (change.banned() != null && (before == null || before.banned() != change.banned())) {
@@ -481,6 +487,11 @@ public final class ChatRules implements ChatApi {
                     }
                     return m;
                 });
+    }
+
+    /** The same instant (or both none), whatever the offsets they were written with. */
+    private static boolean sameTime(OffsetDateTime a, OffsetDateTime b) {
+        return a == null ? b == null : b != null && a.isEqual(b);
     }
 
     @Override
